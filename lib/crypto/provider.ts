@@ -1,0 +1,86 @@
+/**
+ * The CryptoProvider interface: everything the protocol core needs from
+ * cryptography, as plain synchronous functions over Uint8Arrays. The core never
+ * imports a crypto library directly; it is handed a provider in its config.
+ */
+
+export type HashName = 'sha256' | 'sha384';
+export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
+export type SignatureSchemeName = 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ed25519';
+export type CurveName = 'P-256' | 'P-384';
+
+/** Random bytes source; injected so tests can be deterministic. */
+export type RandomSource = (length: number) => Uint8Array;
+
+/** An AEAD bound to one key: per-key state (e.g. GHASH tables) is built once. */
+export interface Aead {
+  readonly keyLength: number;
+  readonly nonceLength: number; // 12 for every suite we support
+  readonly tagLength: number; // 16
+  /** Returns ciphertext || tag. */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** Returns the plaintext, or undefined when authentication fails. Never throws on bad input. */
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+}
+
+/** An incremental hash whose state can be forked (for transcript hashes). */
+export interface HashState {
+  update(data: Uint8Array): void;
+  /** Digest of everything so far; the state stays usable. */
+  digest(): Uint8Array;
+  clone(): HashState;
+}
+
+export interface HashFunctions {
+  readonly name: HashName;
+  readonly outputLength: number;
+  digest(data: Uint8Array): Uint8Array;
+  create(): HashState;
+  hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
+  hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array;
+  hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+}
+
+/** An ephemeral key-exchange private key for one handshake. */
+export interface KeyShare {
+  readonly group: GroupName;
+  /** The encoded public key as sent in key_share (X25519: 32 bytes; NIST: uncompressed point). */
+  readonly publicKey: Uint8Array;
+  /**
+   * The shared secret with the peer's encoded public key (NIST curves: the
+   * x-coordinate). Throws TlsError('illegal_parameter') when the peer key is
+   * invalid (wrong length, not on the curve, all-zero X25519 output).
+   */
+  sharedSecret(peerPublicKey: Uint8Array): Uint8Array;
+}
+
+/** A private key as parsed from PKCS#8 / SEC1. */
+export type PrivateKey =
+  | { readonly kind: 'ec'; readonly curve: CurveName; readonly d: Uint8Array }
+  | { readonly kind: 'ed25519'; readonly seed: Uint8Array };
+
+/** A public key as found in a certificate's SubjectPublicKeyInfo. */
+export type PublicKey =
+  | { readonly kind: 'ec'; readonly curve: CurveName; readonly point: Uint8Array /* uncompressed SEC1 */ }
+  | { readonly kind: 'ed25519'; readonly key: Uint8Array };
+
+export interface CryptoProvider {
+  readonly name: string;
+  readonly aeads: readonly AeadName[];
+  readonly hashes: readonly HashName[];
+  readonly groups: readonly GroupName[];
+  readonly signatureSchemes: readonly SignatureSchemeName[];
+  aead(name: AeadName, key: Uint8Array): Aead;
+  hash(name: HashName): HashFunctions;
+  /** Generates an ephemeral key pair, taking its private key material from `random`. */
+  keyShare(group: GroupName, random: RandomSource): KeyShare;
+  /** Signs `message` (hashing it as the scheme says). ECDSA signatures are DER-encoded. */
+  sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array;
+  /** Verifies a signature over `message`; ECDSA signatures are DER (high-S accepted). Never throws. */
+  verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+  /** The public key belonging to a private key (to match a key with its certificate). */
+  publicKeyOf(key: PrivateKey): PublicKey;
+  /** Cryptographically secure random bytes. */
+  random: RandomSource;
+}

@@ -1,0 +1,71 @@
+/**
+ * The non-blocking Session contract (GnuTLS's GNUTLS_NONBLOCK model): every
+ * call that would block returns AGAIN and is simply called again later.
+ */
+
+/** Returned by any call that would block: call it again after the next readiness event. */
+export const AGAIN = 'AGAIN' as const;
+export type Again = typeof AGAIN;
+/** Returned by pull()/recv() when the peer closed (transport end, or close_notify). */
+export const EOF = 'EOF' as const;
+export type Eof = typeof EOF;
+
+/** What the session waits for when a call returned AGAIN. */
+export type Direction = 'read' | 'write';
+
+/** The byte (TLS) or datagram (DTLS) transport under a session. */
+export interface Transport {
+  /** Writes bytes; returns how many were accepted (may be fewer), or AGAIN when none can be. */
+  push(bytes: Uint8Array): number | Again;
+  /** Reads at most `max` bytes: some bytes, AGAIN when none are ready, EOF at the end. */
+  pull(max: number): Uint8Array | Again | Eof;
+}
+
+/** Negotiated parameters, filled in as the handshake goes. */
+export interface SessionInfo {
+  version?: 'TLSv1.3' | 'TLSv1.2' | 'DTLSv1.3' | 'DTLSv1.2';
+  suite?: string;
+  group?: string;
+  signatureScheme?: string;
+  alpn?: string;
+  serverName?: string;
+  /** Peer certificate chain, leaf first, DER. */
+  peerCertificates: Uint8Array[];
+  resumed: boolean;
+  helloRetry: boolean;
+  /** Session tickets received (client side), for later resumption. */
+  tickets: SessionTicket[];
+}
+
+export interface SessionTicket {
+  ticket: Uint8Array;
+  lifetime: number;
+  ageAdd: number;
+  nonce: Uint8Array;
+  /** The resumption PSK derived for this ticket. */
+  psk: Uint8Array;
+  suite: string;
+  serverName?: string;
+  alpn?: string;
+  /** clock() when received, for obfuscated_ticket_age. */
+  receivedAt: number;
+  maxEarlyData: number;
+}
+
+/** The interface the RxJS layer programs against. */
+export interface NonBlockingSession {
+  handshake(): 'done' | Again;
+  /** The next decrypted chunk of application data, AGAIN, or EOF after close_notify / transport end. */
+  recv(): Uint8Array | Again | Eof;
+  /** Queues data; returns the count once written, AGAIN if the transport blocked (resume with send()). */
+  send(data?: Uint8Array): number | Again;
+  /** Decrypted application bytes buffered inside the session. */
+  pending(): number;
+  /** What the last AGAIN waited for. */
+  direction(): Direction;
+  /** ms until the next DTLS retransmission is due, or undefined when no timer runs. */
+  timeout(): number | undefined;
+  /** Sends close_notify; 'done' once it is written. */
+  bye(): 'done' | Again;
+  readonly info: SessionInfo;
+}
