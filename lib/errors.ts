@@ -53,10 +53,16 @@ export class TlsError extends Error {
     message: string,
     /** True when the peer sent this alert to us. */
     readonly fromPeer = false,
+    /** Set for failures that are not a protocol alert, such as a truncated connection. */
+    readonly code?: 'premature_termination',
   ) {
     super(`${alert}: ${message}`);
   }
 }
+
+/** The transport ended without close_notify: the data may have been truncated (GnuTLS: premature termination). */
+export const prematureTermination = (when: string) =>
+  new TlsError('close_notify', `transport closed without close_notify ${when}`, false, 'premature_termination');
 
 /** Shorthands used by parsers and state machines. */
 export const decodeError = (msg: string) => new TlsError('decode_error', msg);

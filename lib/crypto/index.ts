@@ -1,0 +1,2 @@
+export type * from './provider.js';
+export { nobleCrypto } from './noble/index.js';

@@ -1,0 +1,66 @@
+/** TLS 1.3 signature schemes (RFC 8446 §4.2.3) on @noble/curves. */
+import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { p256, p384 } from '@noble/curves/nist.js';
+import type { CurveName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
+
+/** In TLS 1.3 each ECDSA scheme fixes both curve and hash; noble's p256/p384
+ * prehash with SHA-256/SHA-384 respectively, which is exactly that pairing. */
+const ECDSA_SCHEMES = {
+  ecdsa_secp256r1_sha256: { curve: 'P-256', ecdsa: p256 as ECDSA, scalarLength: 32 },
+  ecdsa_secp384r1_sha384: { curve: 'P-384', ecdsa: p384 as ECDSA, scalarLength: 48 },
+} as const;
+const CURVES: Record<CurveName, (typeof ECDSA_SCHEMES)[keyof typeof ECDSA_SCHEMES]> = {
+  'P-256': ECDSA_SCHEMES.ecdsa_secp256r1_sha256,
+  'P-384': ECDSA_SCHEMES.ecdsa_secp384r1_sha384,
+};
+
+/** Normalises d to the curve size: some encoders drop its leading zero bytes,
+ * others (INTEGER-style) add one; noble wants exactly `length` bytes. */
+function scalarBytes(d: Uint8Array, length: number): Uint8Array {
+  const excess = d.length - length;
+  if (excess > 0 && d.subarray(0, excess).every((b) => b === 0)) return d.subarray(excess);
+  if (d.length >= length) return d; // too long and non-zero: let noble reject it
+  const out = new Uint8Array(length);
+  out.set(d, length - d.length);
+  return out;
+}
+
+export function nobleSign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array {
+  if (scheme === 'ed25519') {
+    if (key.kind !== 'ed25519') throw new Error('ed25519 scheme needs an Ed25519 key');
+    return ed25519.sign(message, key.seed);
+  }
+  const params = ECDSA_SCHEMES[scheme];
+  if (params === undefined) throw new Error(`unsupported signature scheme ${String(scheme)}`);
+  if (key.kind !== 'ec' || key.curve !== params.curve) throw new Error(`${scheme} needs a ${params.curve} key`);
+  // Deterministic k (RFC 6979) and low-S output, DER as TLS carries it.
+  return params.ecdsa.sign(message, scalarBytes(key.d, params.scalarLength), { prehash: true, format: 'der' });
+}
+
+export function nobleVerify(
+  scheme: SignatureSchemeName,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    if (scheme === 'ed25519') {
+      // zip215: false is strict RFC 8032 (canonical encodings, s < L), as OpenSSL does.
+      return key.kind === 'ed25519' && ed25519.verify(signature, message, key.key, { zip215: false });
+    }
+    const params = ECDSA_SCHEMES[scheme];
+    if (params === undefined || key.kind !== 'ec' || key.curve !== params.curve) return false;
+    // lowS: false because OpenSSL and others emit high-S signatures, which are valid ECDSA.
+    return params.ecdsa.verify(signature, message, key.point, { prehash: true, format: 'der', lowS: false });
+  } catch {
+    return false; // malformed DER, bad point encoding, wrong lengths: all just "invalid"
+  }
+}
+
+export function noblePublicKeyOf(key: PrivateKey): PublicKey {
+  if (key.kind === 'ed25519') return { kind: 'ed25519', key: ed25519.getPublicKey(key.seed) };
+  const params = CURVES[key.curve];
+  if (params === undefined) throw new Error(`unsupported curve ${String(key.curve)}`);
+  return { kind: 'ec', curve: key.curve, point: params.ecdsa.getPublicKey(scalarBytes(key.d, params.scalarLength), false) };
+}

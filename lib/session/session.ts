@@ -1,0 +1,183 @@
+/**
+ * The non-blocking Session (GnuTLS's GNUTLS_NONBLOCK contract) for TLS 1.3
+ * over a byte stream. Every call that would block returns AGAIN and resumes
+ * exactly where it stopped when called again; `direction()` says whether it
+ * waits to read or to write. Fatal errors throw a TlsError, send the alert
+ * when possible, and leave the session unusable.
+ */
+import { TlsError, prematureTermination } from '../errors.js';
+import { RecordReader } from '../record/record-reader.js';
+import { MAX_CIPHERTEXT } from '../record/limits.js';
+import { startClient } from '../tls13/client/client-hello.js';
+import { type ClientOptions, type ServerOptions, resolveClientConfig, resolveServerConfig } from '../tls13/config.js';
+import { Tls13Connection } from '../tls13/connection.js';
+import { startServer } from '../tls13/server/expect-client-hello.js';
+import { AGAIN, type Again, type Direction, EOF, type Eof, type NonBlockingSession, type SessionInfo, type Transport } from './contract.js';
+import { OutputQueue } from './output-queue.js';
+
+/** How much one pull asks for: a few full records. */
+const PULL_SIZE = 4 * MAX_CIPHERTEXT;
+
+export class Session implements NonBlockingSession {
+  static client(options: ClientOptions & { protocol?: 'tls' }): Session {
+    return new Session(new Tls13Connection(resolveClientConfig(options), startClient));
+  }
+
+  static server(options: ServerOptions & { protocol?: 'tls' }): Session {
+    return new Session(new Tls13Connection(resolveServerConfig(options), startServer));
+  }
+
+  private transport?: Transport;
+  private readonly reader = new RecordReader();
+  private readonly output = new OutputQueue();
+  private dir: Direction = 'read';
+  private failure?: Error;
+  private transportEnded = false;
+  /** Plaintext bytes of an interrupted send(), reported once flushed. */
+  private unsentCount?: number;
+
+  private constructor(private readonly conn: Tls13Connection<any>) {}
+
+  get info(): SessionInfo {
+    return this.conn.info;
+  }
+
+  setTransport(transport: Transport): void {
+    this.transport = transport;
+  }
+
+  handshake(): 'done' | Again {
+    return this.guard(() => {
+      for (;;) {
+        if (this.flush() === AGAIN) return AGAIN;
+        if (this.conn.handshakeDone) return 'done';
+        if (this.conn.peerClosed) throw new TlsError('handshake_failure', 'peer closed during the handshake', true);
+        if (this.readRecords('during the handshake') === AGAIN) return AGAIN;
+      }
+    });
+  }
+
+  recv(): Uint8Array | Again | Eof {
+    this.requireHandshake();
+    return this.guard(() => {
+      for (;;) {
+        const chunk = this.conn.takeApplicationData();
+        if (chunk) return chunk;
+        // Post-handshake answers (KeyUpdate) go out as we read; a blocked write does not stop reading.
+        this.flush();
+        if (this.conn.peerClosed) return EOF;
+        if (this.readRecords('after the handshake') === AGAIN) return AGAIN;
+      }
+    });
+  }
+
+  send(data?: Uint8Array): number | Again {
+    this.requireHandshake();
+    if (data && this.unsentCount !== undefined) throw new Error('previous send() returned AGAIN: call send() without data first');
+    return this.guard(() => {
+      if (data) {
+        this.conn.writeApplicationData(data);
+        this.unsentCount = data.length;
+      }
+      if (this.flush() === AGAIN) return AGAIN;
+      const n = this.unsentCount ?? 0;
+      this.unsentCount = undefined;
+      return n;
+    });
+  }
+
+  /**
+   * Sends a KeyUpdate, asking the peer to update its keys too when `requestPeer`.
+   * On AGAIN the update is queued: finish it with send() (no data).
+   */
+  keyUpdate(requestPeer = true): 'done' | Again {
+    this.requireHandshake();
+    return this.guard(() => {
+      this.conn.updateKeys(requestPeer);
+      return this.flush() === AGAIN ? AGAIN : 'done';
+    });
+  }
+
+  /** Sends close_notify; on AGAIN call bye() again. */
+  bye(): 'done' | Again {
+    return this.guard(() => {
+      this.conn.close();
+      return this.flush() === AGAIN ? AGAIN : 'done';
+    });
+  }
+
+  pending(): number {
+    return this.conn.pendingBytes;
+  }
+
+  direction(): Direction {
+    return this.dir;
+  }
+
+  timeout(): number | undefined {
+    return undefined; // stream TLS has no retransmission timer
+  }
+
+  /** Writes queued records; AGAIN (waiting to write) when the transport is full. */
+  private flush(): 'done' | Again {
+    this.output.add(this.conn.takeOutput());
+    if (this.output.flushTo(this.requireTransport()) === AGAIN) {
+      this.dir = 'write';
+      return AGAIN;
+    }
+    return 'done';
+  }
+
+  /** Pulls once and processes every whole record; AGAIN (waiting to read) when nothing came. */
+  private readRecords(when: string): 'done' | Again {
+    if (this.transportEnded) throw prematureTermination(when);
+    const bytes = this.requireTransport().pull(PULL_SIZE);
+    if (bytes === AGAIN) {
+      this.dir = 'read';
+      return AGAIN;
+    }
+    if (bytes === EOF) {
+      this.transportEnded = true;
+      throw prematureTermination(when);
+    }
+    this.reader.feed(bytes);
+    for (let rec = this.reader.next(); rec && !this.conn.peerClosed; rec = this.reader.next()) this.conn.receiveRecord(rec);
+    return 'done';
+  }
+
+  private guard<T>(step: () => T): T {
+    if (this.failure) throw this.failure;
+    try {
+      return step();
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  /** Makes the session unusable; sends our alert where there is one to send. */
+  private fail(e: unknown): Error {
+    const err = e instanceof TlsError ? e : new TlsError('internal_error', String((e as Error)?.stack ?? e));
+    this.failure = err;
+    if (!err.fromPeer && !err.code && !this.conn.closed && this.transport) {
+      try {
+        this.conn.sendAlert(err.alert);
+        this.output.add(this.conn.takeOutput());
+        this.output.flushTo(this.transport);
+      } catch {
+        // Best effort: the error we report is the original one.
+      }
+    }
+    return err;
+  }
+
+  private requireTransport(): Transport {
+    if (!this.transport) throw new Error('setTransport() before using the session');
+    return this.transport;
+  }
+
+  /** A usage error, not a protocol failure: it leaves the session usable. */
+  private requireHandshake(): void {
+    if (this.failure) throw this.failure;
+    if (!this.conn.handshakeDone) throw new Error('the handshake has not completed');
+  }
+}

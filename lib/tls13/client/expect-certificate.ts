@@ -1,0 +1,59 @@
+/**
+ * Client: the server's CertificateRequest (optional) and Certificate
+ * (RFC 8446 §4.3.2, §4.4.2), verified against the configured roots.
+ */
+import type { PublicKey } from '../../crypto/provider.js';
+import { TlsError, decodeError, illegalParameter, unexpectedMessage } from '../../errors.js';
+import { ExtensionType as X, HandshakeType } from '../../wire/enums.js';
+import { findExtension } from '../../wire/extension.js';
+import type { Certificate, HandshakeMessage } from '../../wire/handshake.js';
+import { parseCertificate } from '../../x509/certificate.js';
+import { verifyServerChain } from '../../x509/verify-chain.js';
+import type { ClientConfig } from '../config.js';
+import type { Context, State } from '../context.js';
+import { ExpectCertificateVerify } from './expect-certificate-verify.js';
+import type { HandshakeKeys } from './handshake-keys.js';
+
+export class ExpectCertificateOrRequest implements State<ClientConfig> {
+  constructor(private readonly keys: HandshakeKeys) {}
+
+  handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
+    if (msg.type === HandshakeType.certificate) return new ExpectCertificate(this.keys, undefined).handle(ctx, msg, raw);
+    if (msg.type !== HandshakeType.certificate_request) throw unexpectedMessage(`expected Certificate, got ${msg.type}`);
+    if (msg.context.length !== 0) throw illegalParameter('handshake CertificateRequest with a context');
+    if (!findExtension(msg.extensions, X.signature_algorithms)) {
+      throw new TlsError('missing_extension', 'CertificateRequest without signature_algorithms');
+    }
+    this.keys.transcript.add(raw);
+    // We hold no client certificate: we will answer with an empty Certificate.
+    return new ExpectCertificate(this.keys, msg.context);
+  }
+}
+
+export class ExpectCertificate implements State<ClientConfig> {
+  constructor(
+    private readonly keys: HandshakeKeys,
+    /** Set when the server asked for a client certificate. */
+    private readonly requestContext: Uint8Array | undefined,
+  ) {}
+
+  handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
+    if (msg.type !== HandshakeType.certificate) throw unexpectedMessage(`expected Certificate, got ${msg.type}`);
+    if (msg.context.length !== 0) throw illegalParameter('server Certificate with a request context');
+    if (msg.entries.length === 0) throw decodeError('server sent no certificate');
+    const serverKey = peerKey(ctx, msg);
+    this.keys.transcript.add(raw);
+    return new ExpectCertificateVerify(this.keys, serverKey, this.requestContext);
+  }
+}
+
+function peerKey(ctx: Context<ClientConfig>, msg: Certificate): PublicKey {
+  const { config } = ctx;
+  const chain = msg.entries.map((e) => e.data);
+  ctx.info.peerCertificates = chain;
+  const leaf = config.verify
+    ? verifyServerChain(chain, { roots: config.roots, date: config.date(), serverName: config.serverName, crypto: config.crypto })
+    : parseCertificate(chain[0]!);
+  if (!leaf.publicKey) throw new TlsError('unsupported_certificate', 'server key type is not supported');
+  return leaf.publicKey;
+}

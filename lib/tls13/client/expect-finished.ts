@@ -1,0 +1,50 @@
+/**
+ * Client: the server's Finished, then the client's second flight
+ * ([CCS], [empty Certificate], Finished) and the switch to application keys.
+ */
+import { TlsError, unexpectedMessage } from '../../errors.js';
+import { equalBytes } from '../../wire/codec.js';
+import { HandshakeType } from '../../wire/enums.js';
+import type { HandshakeMessage } from '../../wire/handshake.js';
+import type { ClientConfig } from '../config.js';
+import { Connected } from '../connected.js';
+import type { Context, State } from '../context.js';
+import { finishedVerifyData } from '../key-schedule.js';
+import type { HandshakeKeys } from './handshake-keys.js';
+
+export class ExpectFinished implements State<ClientConfig> {
+  constructor(
+    private readonly keys: HandshakeKeys,
+    private readonly requestContext: Uint8Array | undefined,
+  ) {}
+
+  handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
+    if (msg.type !== HandshakeType.finished) throw unexpectedMessage(`expected Finished, got ${msg.type}`);
+    const { transcript, schedule, secrets, hello } = this.keys;
+    const hash = schedule.hash;
+    const expected = finishedVerifyData(hash, secrets.serverHandshake, transcript.current());
+    if (!equalBytes(expected, msg.verifyData)) throw new TlsError('decrypt_error', 'server Finished does not verify');
+    transcript.add(raw);
+    const app = schedule.application(secrets.handshakeSecret, transcript.current());
+    ctx.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, app.clientApplication);
+    ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
+    ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
+
+    if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
+    ctx.setWriteSecret(secrets.clientHandshake);
+    if (this.requestContext) ctx.send({ type: HandshakeType.certificate, context: this.requestContext, entries: [] }, transcript);
+    const verifyData = finishedVerifyData(hash, secrets.clientHandshake, transcript.current());
+    ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
+    ctx.setWriteSecret(app.clientApplication);
+    ctx.setReadSecret(app.serverApplication);
+    const resumption = schedule.resumptionMaster(app.masterSecret, transcript.current());
+    ctx.handshakeComplete();
+    return new Connected('client', {
+      schedule,
+      suite: this.keys.suite,
+      readSecret: app.serverApplication,
+      writeSecret: app.clientApplication,
+      resumption,
+    });
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Client: waiting for ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
+ */
+import type { GroupName, KeyShare } from '../../crypto/provider.js';
+import { TlsError, illegalParameter, unexpectedMessage } from '../../errors.js';
+import { equalBytes } from '../../wire/codec.js';
+import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion, nameOf } from '../../wire/enums.js';
+import { decodeCookie, decodeSelectedVersion, findExtension, keyShare, type Extension } from '../../wire/extension.js';
+import { type ClientHello, type HandshakeMessage, HRR_RANDOM, type ServerHello } from '../../wire/handshake.js';
+import type { ClientConfig } from '../config.js';
+import type { Context, State } from '../context.js';
+import { KeySchedule } from '../key-schedule.js';
+import { type CipherSuite } from '../suites.js';
+import type { Transcript } from '../transcript.js';
+import { buildClientHello } from './client-hello.js';
+import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
+
+export interface HelloSent {
+  hello: ClientHello;
+  shares: readonly KeyShare[];
+  transcript: Transcript;
+  retried: boolean;
+  /** The suite a HelloRetryRequest chose; the ServerHello must repeat it. */
+  retrySuite?: number;
+}
+
+const SERVER_HELLO_EXTENSIONS: number[] = [X.supported_versions, X.key_share, X.pre_shared_key];
+const RETRY_EXTENSIONS: number[] = [X.supported_versions, X.key_share, X.cookie];
+// RFC 8446 §4.1.3: the last 8 bytes of a downgraded ServerHello.random.
+const DOWNGRADE_TLS12 = Uint8Array.from([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01]);
+const DOWNGRADE_TLS11 = Uint8Array.from([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00]);
+
+export class ExpectServerHello implements State<ClientConfig> {
+  constructor(private readonly sent: HelloSent) {}
+
+  handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
+    if (msg.type !== HandshakeType.server_hello) throw unexpectedMessage(`expected ServerHello, got ${msg.type}`);
+    const retry = equalBytes(msg.random, HRR_RANDOM);
+    const suite = this.checkCommon(ctx, msg, retry ? RETRY_EXTENSIONS : SERVER_HELLO_EXTENSIONS);
+    ctx.useSuite(suite);
+    this.sent.transcript.selectHash(ctx.config.crypto.hash(suite.hash));
+    return retry ? this.retry(ctx, msg, raw) : this.accept(ctx, msg, raw, suite);
+  }
+
+  /** Checks shared by ServerHello and HelloRetryRequest; returns the chosen suite. */
+  private checkCommon(ctx: Context<ClientConfig>, msg: ServerHello, allowed: number[]): CipherSuite {
+    const versionExt = findExtension(msg.extensions, X.supported_versions);
+    if (!versionExt) {
+      const tail = msg.random.subarray(24);
+      if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
+        throw illegalParameter('downgrade sentinel in ServerHello.random');
+      }
+      throw new TlsError('protocol_version', 'server does not speak TLS 1.3');
+    }
+    if (decodeSelectedVersion(versionExt) !== ProtocolVersion.TLS13) throw illegalParameter('server selected a version we did not offer');
+    if (msg.legacyVersion !== ProtocolVersion.TLS12) throw illegalParameter('ServerHello.legacy_version is not 0x0303');
+    if (!equalBytes(msg.sessionIdEcho, this.sent.hello.sessionId)) throw illegalParameter('legacy_session_id_echo mismatch');
+    if (msg.compressionMethod !== 0) throw illegalParameter('compression method is not null');
+    checkExtensions(msg.extensions, allowed, this.sent.hello.extensions);
+    const suite = ctx.config.suites.find((s) => s.code === msg.cipherSuite);
+    if (!suite) throw illegalParameter(`server chose cipher suite ${msg.cipherSuite} we did not offer`);
+    if (this.sent.retrySuite !== undefined && this.sent.retrySuite !== suite.code) {
+      throw illegalParameter('ServerHello suite differs from the HelloRetryRequest');
+    }
+    return suite;
+  }
+
+  private retry(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array): State<ClientConfig> {
+    if (this.sent.retried) throw unexpectedMessage('second HelloRetryRequest');
+    const { config } = ctx;
+    const { transcript } = this.sent;
+    transcript.rollUpForRetry();
+    transcript.add(raw);
+    const groupExt = findExtension(msg.extensions, X.key_share);
+    const cookieExt = findExtension(msg.extensions, X.cookie);
+    if (!groupExt && !cookieExt) throw illegalParameter('HelloRetryRequest that changes nothing');
+    let shares = this.sent.shares;
+    if (groupExt) {
+      const code = keyShare.decodeHrr(groupExt);
+      const group = nameOf(NamedGroupCode, code) as GroupName | undefined;
+      if (!group || !config.groups.includes(group)) throw illegalParameter('HelloRetryRequest names a group we did not offer');
+      if (shares.some((s) => s.group === group)) throw illegalParameter('HelloRetryRequest names a group we sent a share for');
+      shares = [config.crypto.keyShare(group, config.random)];
+    }
+    const cookie = cookieExt ? decodeCookie(cookieExt) : undefined;
+    const hello = buildClientHello(config, this.sent.hello.random, this.sent.hello.sessionId, shares, cookie);
+    if (config.middleboxCompat) ctx.sendCompatCcs();
+    ctx.send(hello, transcript);
+    ctx.info.helloRetry = true;
+    return new ExpectServerHello({ hello, shares, transcript, retried: true, retrySuite: msg.cipherSuite });
+  }
+
+  private accept(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array, suite: CipherSuite): State<ClientConfig> {
+    const ext = findExtension(msg.extensions, X.key_share);
+    if (!ext) throw new TlsError('missing_extension', 'ServerHello without key_share');
+    const entry = keyShare.decodeServer(ext);
+    const share = this.sent.shares.find((s) => NamedGroupCode[s.group] === entry.group);
+    if (!share) throw illegalParameter('ServerHello key_share for a group we sent no share for');
+    const shared = share.sharedSecret(entry.keyExchange);
+    const { transcript, hello } = this.sent;
+    transcript.add(raw);
+    const schedule = new KeySchedule(ctx.config.crypto.hash(suite.hash));
+    const secrets = schedule.handshake(shared, transcript.current());
+    ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
+    ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
+    ctx.setReadSecret(secrets.serverHandshake);
+    Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group });
+    return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite });
+  }
+}
+
+/**
+ * RFC 8446 §4.2: an extension we did not offer is unsupported_extension;
+ * one we offered but that does not belong in this message is illegal_parameter.
+ */
+export function checkExtensions(received: readonly Extension[], allowed: readonly number[], offered: readonly Extension[]): void {
+  for (const e of received) {
+    if (!offered.some((o) => o.type === e.type)) throw new TlsError('unsupported_extension', `extension ${e.type} was not offered`);
+    if (!allowed.includes(e.type)) throw illegalParameter(`extension ${e.type} not allowed here`);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * User-facing options for TLS 1.3 clients and servers, and their resolution
+ * into a complete config with every default filled in. Time and randomness
+ * are injected (DESIGN.md: `clock()` for timers, `date()` for certificates).
+ */
+import type { CryptoProvider, GroupName, PrivateKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
+import { nobleCrypto } from '../crypto/noble/index.js';
+import type { Certificate } from '../x509/certificate.js';
+import { parseCertificate } from '../x509/certificate.js';
+import { decodePemLabel, isPem, pemText } from '../x509/pem.js';
+import { parsePrivateKey } from '../x509/private-key.js';
+import { type CipherSuite, type SuiteName, suiteByName, SUITES } from './suites.js';
+
+/** PEM text (one or more blocks) or DER bytes. */
+export type PemOrDer = string | Uint8Array;
+
+export interface CommonOptions {
+  crypto?: CryptoProvider;
+  random?: RandomSource;
+  /** Monotonic milliseconds (ticket ages, DTLS timers). */
+  clock?: () => number;
+  /** Absolute time for certificate validity. */
+  date?: () => Date;
+  /** Cipher suites in preference order. */
+  suites?: SuiteName[];
+  /** Key-exchange groups in preference order. */
+  groups?: GroupName[];
+  signatureSchemes?: SignatureSchemeName[];
+  /** ALPN protocol names in preference order. */
+  alpn?: string[];
+  /** Receives NSS key-log lines (SSLKEYLOGFILE format). Only called when set. */
+  keylog?: (line: string) => void;
+  /** Send a KeyUpdate after this many records under one key (default: the AEAD's limit). */
+  keyUpdateAfterRecords?: number;
+}
+
+export interface ClientOptions extends CommonOptions {
+  /** Host name for SNI and certificate verification (an IP literal is verified but not sent as SNI). */
+  serverName?: string;
+  /** Trusted root certificates. */
+  ca?: PemOrDer | PemOrDer[];
+  /** Turns certificate verification OFF. Anyone on the path can then read and change the traffic. */
+  dangerouslySkipCertificateVerification?: boolean;
+  /** Groups to send key shares for in the first ClientHello (default: the first group). Others cost a HelloRetryRequest. */
+  keyShareGroups?: GroupName[];
+  /** Send a legacy session id and a dummy ChangeCipherSpec (RFC 8446 §D.4); default true. */
+  middleboxCompat?: boolean;
+}
+
+export interface ServerOptions extends CommonOptions {
+  /** The certificate chain, leaf first. */
+  cert: PemOrDer | PemOrDer[];
+  key: PemOrDer;
+  /** NewSessionTicket messages issued after the handshake (default 2, like OpenSSL). */
+  tickets?: number;
+  /** 'always' sends a HelloRetryRequest with a cookie even when a key share would do. */
+  helloRetry?: 'when-needed' | 'always';
+}
+
+interface CommonConfig {
+  crypto: CryptoProvider;
+  random: RandomSource;
+  clock: () => number;
+  date: () => Date;
+  suites: CipherSuite[];
+  groups: GroupName[];
+  signatureSchemes: SignatureSchemeName[];
+  alpn: string[];
+  keylog?: (line: string) => void;
+  keyUpdateAfterRecords?: number;
+}
+
+export interface ClientConfig extends CommonConfig {
+  serverName?: string;
+  roots: Certificate[];
+  verify: boolean;
+  keyShareGroups: GroupName[];
+  middleboxCompat: boolean;
+}
+
+export interface ServerConfig extends CommonConfig {
+  chain: Uint8Array[];
+  leaf: Certificate;
+  key: PrivateKey;
+  tickets: number;
+  helloRetry: 'when-needed' | 'always';
+}
+
+const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+const DEFAULT_SCHEMES: SignatureSchemeName[] = ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'];
+
+function resolveCommon(o: CommonOptions): CommonConfig {
+  const crypto = o.crypto ?? nobleCrypto;
+  return {
+    crypto,
+    random: o.random ?? crypto.random,
+    clock: o.clock ?? (() => performance.now()),
+    date: o.date ?? (() => new Date()),
+    suites: (o.suites ?? SUITES.map((s) => s.name)).map(suiteByName),
+    groups: o.groups ?? DEFAULT_GROUPS,
+    signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
+    alpn: o.alpn ?? [],
+    keylog: o.keylog,
+    keyUpdateAfterRecords: o.keyUpdateAfterRecords,
+  };
+}
+
+/** Certificates from PEM text (all CERTIFICATE blocks) or DER. */
+export function loadCertificates(input: PemOrDer | PemOrDer[]): Uint8Array[] {
+  const list = Array.isArray(input) ? input : [input];
+  return list.flatMap((item) => (isPem(item) ? decodePemLabel(pemText(item), 'CERTIFICATE') : [item as Uint8Array]));
+}
+
+export function resolveClientConfig(o: ClientOptions): ClientConfig {
+  const common = resolveCommon(o);
+  const verify = !o.dangerouslySkipCertificateVerification;
+  const roots = o.ca ? loadCertificates(o.ca).map(parseCertificate) : [];
+  if (verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
+  return {
+    ...common,
+    serverName: o.serverName,
+    roots,
+    verify,
+    keyShareGroups: o.keyShareGroups ?? common.groups.slice(0, 1),
+    middleboxCompat: o.middleboxCompat ?? true,
+  };
+}
+
+export function resolveServerConfig(o: ServerOptions): ServerConfig {
+  const common = resolveCommon(o);
+  const chain = loadCertificates(o.cert);
+  if (chain.length === 0) throw new Error('server needs a certificate');
+  const leaf = parseCertificate(chain[0]!);
+  return {
+    ...common,
+    chain,
+    leaf,
+    key: parsePrivateKey(o.key),
+    tickets: o.tickets ?? 2,
+    helloRetry: o.helloRetry ?? 'when-needed',
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * After the handshake, either role: KeyUpdate (RFC 8446 §4.6.3) in both
+ * directions and, on the client, NewSessionTicket (§4.6.1).
+ */
+import { illegalParameter, unexpectedMessage } from '../errors.js';
+import { ExtensionType as X, HandshakeType } from '../wire/enums.js';
+import { decodeBody, findExtension } from '../wire/extension.js';
+import type { HandshakeMessage, NewSessionTicket } from '../wire/handshake.js';
+import type { ClientConfig, ServerConfig } from './config.js';
+import type { PostHandshake } from './connection.js';
+import type { Context, State } from './context.js';
+import { type KeySchedule, nextTrafficSecret } from './key-schedule.js';
+import type { CipherSuite } from './suites.js';
+
+export interface ApplicationKeys {
+  schedule: KeySchedule;
+  suite: CipherSuite;
+  readSecret: Uint8Array;
+  writeSecret: Uint8Array;
+  resumption: Uint8Array;
+}
+
+/** RFC 8446 §4.6.1: ticket lifetimes above seven days are invalid. */
+const MAX_TICKET_LIFETIME = 604800;
+
+export class Connected implements State<ClientConfig | ServerConfig>, PostHandshake {
+  constructor(private readonly role: 'client' | 'server', private readonly keys: ApplicationKeys) {}
+
+  handle(ctx: Context, msg: HandshakeMessage): State<ClientConfig | ServerConfig> {
+    if (msg.type === HandshakeType.key_update) {
+      this.keys.readSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.readSecret);
+      ctx.setReadSecret(this.keys.readSecret);
+      if (msg.updateRequested) this.updateWriteKey(ctx, false);
+      return this;
+    }
+    if (msg.type === HandshakeType.new_session_ticket && this.role === 'client') {
+      this.keepTicket(ctx, msg);
+      return this;
+    }
+    throw unexpectedMessage(`handshake message ${msg.type} after the handshake`);
+  }
+
+  updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void {
+    ctx.send({ type: HandshakeType.key_update, updateRequested: requestPeerUpdate }, undefined);
+    this.keys.writeSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.writeSecret);
+    ctx.setWriteSecret(this.keys.writeSecret);
+  }
+
+  private keepTicket(ctx: Context, msg: NewSessionTicket): void {
+    if (msg.lifetime > MAX_TICKET_LIFETIME) throw illegalParameter('ticket lifetime over seven days');
+    const early = findExtension(msg.extensions, X.early_data);
+    ctx.info.tickets.push({
+      ticket: msg.ticket.slice(),
+      lifetime: msg.lifetime,
+      ageAdd: msg.ageAdd,
+      nonce: msg.nonce.slice(),
+      psk: this.keys.schedule.ticketPsk(this.keys.resumption, msg.nonce),
+      suite: this.keys.suite.name,
+      serverName: ctx.info.serverName,
+      alpn: ctx.info.alpn,
+      receivedAt: ctx.config.clock(),
+      maxEarlyData: early ? decodeBody(early, 'early_data', (r) => r.u32()) : 0,
+    });
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The TLS 1.3 protocol engine of one connection: records in, records out.
+ * It owns the record protection, handshake reassembly and the current
+ * handshake state; it never touches a transport (lib/session does that).
+ */
+import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
+import { RecordOpener, RecordSealer } from '../record/record-protection.js';
+import type { TlsRecord } from '../record/record-reader.js';
+import { HandshakeBuffer } from '../record/handshake-buffer.js';
+import { MAX_PLAINTEXT } from '../record/limits.js';
+import type { SessionInfo } from '../session/contract.js';
+import { ContentType } from '../wire/enums.js';
+import { concatBytes } from '../wire/codec.js';
+import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
+import type { ClientConfig, ServerConfig } from './config.js';
+import type { Context, State } from './context.js';
+import { trafficKeys } from './key-schedule.js';
+import type { CipherSuite } from './suites.js';
+import type { Transcript } from './transcript.js';
+
+/** Implemented by the Connected state of either role. */
+export interface PostHandshake {
+  /** Sends a KeyUpdate and moves to the next write secret. */
+  updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void;
+}
+
+function isPostHandshake(s: unknown): s is PostHandshake & State {
+  return typeof (s as PostHandshake).updateWriteKey === 'function';
+}
+
+function plaintextRecord(type: number, content: Uint8Array): Uint8Array {
+  const r = new Uint8Array(5 + content.length);
+  r.set([type, 0x03, 0x03, content.length >>> 8, content.length & 0xff]);
+  r.set(content, 5);
+  return r;
+}
+
+export class Tls13Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
+  readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
+  private state: State<C>;
+  private suite?: CipherSuite;
+  private sealer?: RecordSealer;
+  private opener?: RecordOpener;
+  private readonly hsIn = new HandshakeBuffer();
+  private hsOut: Uint8Array[] = [];
+  private out: Uint8Array[] = [];
+  private app: Uint8Array[] = [];
+  private appBytes = 0;
+  private compatCcsSent = false;
+  private done = false;
+  private closeReceived = false;
+  private closeSent = false;
+
+  constructor(readonly config: C, start: (ctx: Context<C>) => State<C>) {
+    this.state = start(this);
+  }
+
+  get handshakeDone(): boolean {
+    return this.done;
+  }
+  get peerClosed(): boolean {
+    return this.closeReceived;
+  }
+  get closed(): boolean {
+    return this.closeSent;
+  }
+  /** Decrypted application bytes not yet taken. */
+  get pendingBytes(): number {
+    return this.appBytes;
+  }
+
+  // --- Context for the states ---
+
+  useSuite(suite: CipherSuite): void {
+    this.suite = suite;
+  }
+
+  send(msg: HandshakeMessage, transcript: Transcript | undefined): void {
+    const raw = encodeHandshake(msg);
+    transcript?.add(raw);
+    this.hsOut.push(raw);
+  }
+
+  sendCompatCcs(): void {
+    if (this.compatCcsSent) return;
+    this.compatCcsSent = true;
+    this.flushHandshake();
+    this.out.push(plaintextRecord(ContentType.change_cipher_spec, Uint8Array.of(1)));
+  }
+
+  setReadSecret(secret: Uint8Array): void {
+    this.hsIn.requireAligned();
+    const suite = this.requireSuite();
+    const { key, iv } = trafficKeys(this.hashOf(suite), secret, suite.keyLength);
+    this.opener = new RecordOpener(this.config.crypto.aead(suite.aead, key), iv);
+  }
+
+  setWriteSecret(secret: Uint8Array): void {
+    this.flushHandshake();
+    const suite = this.requireSuite();
+    const { key, iv } = trafficKeys(this.hashOf(suite), secret, suite.keyLength);
+    const limit = this.config.keyUpdateAfterRecords ?? suite.recordLimit;
+    this.sealer = new RecordSealer(this.config.crypto.aead(suite.aead, key), iv, limit);
+  }
+
+  keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    this.config.keylog?.(`${label} ${hex(clientRandom)} ${hex(secret)}`);
+  }
+
+  handshakeComplete(): void {
+    this.done = true;
+  }
+
+  // --- Input ---
+
+  /** Processes one record from the peer. Throws TlsError on any violation. */
+  receiveRecord(rec: TlsRecord): void {
+    if (this.closeReceived) return; // nothing after close_notify is read
+    if (rec.type === ContentType.change_cipher_spec) return this.receiveCcs(rec.fragment);
+    let type = rec.type;
+    let content = rec.fragment;
+    if (this.opener) {
+      if (type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${type}`);
+      ({ type, content } = this.opener.open(rec.header, rec.fragment));
+    } else if (type === ContentType.application_data) {
+      throw new TlsError('unexpected_message', 'application data before keys were established');
+    } else if (content.length > MAX_PLAINTEXT) {
+      throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
+    }
+    if (type !== ContentType.handshake && !this.hsIn.empty) {
+      throw new TlsError('unexpected_message', 'record interleaved with a fragmented handshake message');
+    }
+    this.dispatch(type, content);
+  }
+
+  private dispatch(type: number, content: Uint8Array): void {
+    switch (type) {
+      case ContentType.handshake:
+        return this.receiveHandshake(content);
+      case ContentType.alert:
+        return this.receiveAlert(content);
+      case ContentType.application_data:
+        if (!this.done) throw new TlsError('unexpected_message', 'application data during the handshake');
+        if (content.length) this.pushApp(content);
+        return;
+      default:
+        throw new TlsError('unexpected_message', `record content type ${type}`);
+    }
+  }
+
+  private receiveCcs(fragment: Uint8Array): void {
+    // RFC 8446 §5: a lone 0x01 CCS is ignored during the handshake only.
+    if (this.done || fragment.length !== 1 || fragment[0] !== 1) {
+      throw new TlsError('unexpected_message', 'change_cipher_spec outside the handshake');
+    }
+  }
+
+  private receiveHandshake(content: Uint8Array): void {
+    this.hsIn.add(content);
+    for (let m = this.hsIn.next(); m; m = this.hsIn.next()) {
+      const hashLength = this.suite ? this.hashOf(this.suite).outputLength : 32;
+      const msg = decodeHandshake(m.type, m.body, hashLength);
+      this.state = this.state.handle(this, msg, m.raw);
+      if (this.closeReceived) break;
+    }
+  }
+
+  private receiveAlert(content: Uint8Array): void {
+    if (content.length !== 2) throw new TlsError('decode_error', 'alert of wrong length');
+    const description = content[1]!;
+    if (description === Alert.close_notify) {
+      this.closeReceived = true;
+      return;
+    }
+    if (description === Alert.user_canceled) return; // a warning; close_notify should follow
+    throw new TlsError(alertName(description) as AlertName, 'alert received from peer', true);
+  }
+
+  private pushApp(data: Uint8Array): void {
+    this.app.push(data);
+    this.appBytes += data.length;
+  }
+
+  /** The next chunk of decrypted application data, if any. */
+  takeApplicationData(): Uint8Array | undefined {
+    const chunk = this.app.shift();
+    if (chunk) this.appBytes -= chunk.length;
+    return chunk;
+  }
+
+  // --- Output ---
+
+  /** Queues application data as records, updating keys first when a key is worn out. */
+  writeApplicationData(data: Uint8Array): void {
+    if (!this.done) throw new Error('send before the handshake completed');
+    if (this.closeSent) throw new Error('send after close');
+    for (let o = 0; o < data.length; o += MAX_PLAINTEXT) {
+      if (this.sealer!.exhausted) this.updateKeys(false);
+      this.out.push(this.sealer!.seal(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT)));
+    }
+  }
+
+  /** Sends a KeyUpdate (asking the peer to update too when `requestPeer`). */
+  updateKeys(requestPeer: boolean): void {
+    if (!this.done || !isPostHandshake(this.state)) throw new Error('key update before the handshake completed');
+    this.state.updateWriteKey(this, requestPeer);
+  }
+
+  /** Queues close_notify. */
+  close(): void {
+    if (this.closeSent) return;
+    this.sendAlert('close_notify');
+  }
+
+  /** Queues an alert under the current write keys (best effort for fatal ones). */
+  sendAlert(alert: AlertName): void {
+    this.flushHandshake();
+    const body = Uint8Array.of(alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2, Alert[alert]);
+    this.out.push(this.sealer ? this.sealer.seal(ContentType.alert, body) : plaintextRecord(ContentType.alert, body));
+    this.closeSent = true;
+  }
+
+  /** Everything queued for the wire, as records. */
+  takeOutput(): Uint8Array[] {
+    this.flushHandshake();
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private flushHandshake(): void {
+    if (this.hsOut.length === 0) return;
+    const bytes = this.hsOut.length === 1 ? this.hsOut[0]! : concatBytes(...this.hsOut);
+    this.hsOut = [];
+    for (let o = 0; o < bytes.length; o += MAX_PLAINTEXT) {
+      const piece = bytes.subarray(o, o + MAX_PLAINTEXT);
+      this.out.push(this.sealer ? this.sealer.seal(ContentType.handshake, piece) : plaintextRecord(ContentType.handshake, piece));
+    }
+  }
+
+  private requireSuite(): CipherSuite {
+    if (!this.suite) throw new TlsError('internal_error', 'keys before a suite was chosen');
+    return this.suite;
+  }
+
+  private hashOf(suite: CipherSuite) {
+    return this.config.crypto.hash(suite.hash);
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,88 @@
+/**
+ * What a ClientHello offers, decoded and checked once (RFC 8446 §4.1.2, §4.2),
+ * and the server's choices from it.
+ */
+import type { GroupName, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
+import { TlsError, illegalParameter } from '../../errors.js';
+import { ExtensionType as X, NamedGroupCode, ProtocolVersion, SignatureSchemeCode } from '../../wire/enums.js';
+import {
+  type KeyShareEntry,
+  decodeAlpn,
+  decodeCookie,
+  decodeServerName,
+  decodeU16List,
+  findExtension,
+  keyShare,
+} from '../../wire/extension.js';
+import type { ClientHello } from '../../wire/handshake.js';
+import { schemeFitsKey } from '../certificate-verify.js';
+import type { ServerConfig } from '../config.js';
+import type { CipherSuite } from '../suites.js';
+
+export interface ClientOffer {
+  groups: number[];
+  shares: KeyShareEntry[];
+  schemes: number[];
+  alpn?: string[];
+  serverName?: string;
+  cookie?: Uint8Array;
+}
+
+export function readOffer(hello: ClientHello): ClientOffer {
+  const ext = (type: number) => findExtension(hello.extensions, type);
+  const versions = ext(X.supported_versions);
+  if (!versions || !decodeU16List(versions, 'supported_versions', 1).includes(ProtocolVersion.TLS13)) {
+    throw new TlsError('protocol_version', 'client does not offer TLS 1.3');
+  }
+  if (hello.compressionMethods.length !== 1 || hello.compressionMethods[0] !== 0) {
+    throw illegalParameter('TLS 1.3 ClientHello must offer only null compression');
+  }
+  const groupsExt = ext(X.supported_groups);
+  const sharesExt = ext(X.key_share);
+  const schemesExt = ext(X.signature_algorithms);
+  if (!groupsExt || !sharesExt) throw new TlsError('missing_extension', 'ClientHello without supported_groups or key_share');
+  if (!schemesExt) throw new TlsError('missing_extension', 'ClientHello without signature_algorithms');
+  const groups = decodeU16List(groupsExt, 'supported_groups');
+  const shares = keyShare.decodeClient(sharesExt);
+  if (shares.some((s) => !groups.includes(s.group))) throw illegalParameter('key_share for a group not in supported_groups');
+  const alpnExt = ext(X.alpn);
+  const sniExt = ext(X.server_name);
+  const cookieExt = ext(X.cookie);
+  return {
+    groups,
+    shares,
+    schemes: decodeU16List(schemesExt, 'signature_algorithms'),
+    alpn: alpnExt ? decodeAlpn(alpnExt) : undefined,
+    serverName: sniExt ? decodeServerName(sniExt) : undefined,
+    cookie: cookieExt ? decodeCookie(cookieExt) : undefined,
+  };
+}
+
+/** The server's preference decides, as OpenSSL and rustls do by default. */
+export function chooseSuite(config: ServerConfig, hello: ClientHello): CipherSuite {
+  const suite = config.suites.find((s) => hello.cipherSuites.includes(s.code));
+  if (!suite) throw new TlsError('handshake_failure', 'no cipher suite in common');
+  return suite;
+}
+
+export function chooseGroup(config: ServerConfig, offer: ClientOffer): GroupName {
+  // Prefer a group the client already sent a share for: it saves a round trip.
+  const withShare = config.groups.find((g) => offer.shares.some((s) => s.group === NamedGroupCode[g]));
+  const group = withShare ?? config.groups.find((g) => offer.groups.includes(NamedGroupCode[g]));
+  if (!group) throw new TlsError('handshake_failure', 'no key-exchange group in common');
+  return group;
+}
+
+export function chooseScheme(config: ServerConfig, offer: ClientOffer, key: PublicKey): SignatureSchemeName {
+  const scheme = config.signatureSchemes.find((s) => offer.schemes.includes(SignatureSchemeCode[s]) && schemeFitsKey(s, key));
+  if (!scheme) throw new TlsError('handshake_failure', 'no signature scheme in common for our certificate');
+  return scheme;
+}
+
+/** RFC 7301 §3.2: no protocol in common is fatal when both sides configured ALPN. */
+export function chooseAlpn(config: ServerConfig, offer: ClientOffer): string | undefined {
+  if (!offer.alpn || config.alpn.length === 0) return undefined;
+  const chosen = config.alpn.find((p) => offer.alpn!.includes(p));
+  if (!chosen) throw new TlsError('no_application_protocol', 'no ALPN protocol in common');
+  return chosen;
+}

@@ -1,0 +1,88 @@
+/**
+ * Server: waiting for a ClientHello, answering with a HelloRetryRequest
+ * (RFC 8446 §4.1.4) when the client sent no usable key share (or always,
+ * when configured), else with the server flight.
+ */
+import type { GroupName } from '../../crypto/provider.js';
+import { illegalParameter, unexpectedMessage } from '../../errors.js';
+import { equalBytes } from '../../wire/codec.js';
+import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion } from '../../wire/enums.js';
+import { type Extension, encodeCookie, encodeSelectedVersion, keyShare } from '../../wire/extension.js';
+import { type ClientHello, type HandshakeMessage, HRR_RANDOM } from '../../wire/handshake.js';
+import type { ServerConfig } from '../config.js';
+import type { Context, State } from '../context.js';
+import { Transcript } from '../transcript.js';
+import type { CipherSuite } from '../suites.js';
+import { chooseAlpn, chooseGroup, chooseScheme, chooseSuite, readOffer } from './client-offer.js';
+import { sendServerFlight } from './server-flight.js';
+
+interface RetrySent {
+  group: GroupName;
+  suite: CipherSuite;
+  cookie: Uint8Array;
+  sessionId: Uint8Array;
+}
+
+export function startServer(): State<ServerConfig> {
+  return new ExpectClientHello(new Transcript(), undefined);
+}
+
+export class ExpectClientHello implements State<ServerConfig> {
+  constructor(
+    private readonly transcript: Transcript,
+    private readonly retry: RetrySent | undefined,
+  ) {}
+
+  handle(ctx: Context<ServerConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ServerConfig> {
+    if (msg.type !== HandshakeType.client_hello) throw unexpectedMessage(`expected ClientHello, got ${msg.type}`);
+    const { config } = ctx;
+    const offer = readOffer(msg);
+    const suite = chooseSuite(config, msg);
+    const group = chooseGroup(config, offer);
+    const scheme = chooseScheme(config, offer, config.leaf.publicKey!);
+    const alpn = chooseAlpn(config, offer);
+    if (this.retry) this.checkRetried(msg, offer.cookie, suite, group);
+    ctx.useSuite(suite);
+    this.transcript.selectHash(config.crypto.hash(suite.hash));
+    this.transcript.add(raw);
+    const share = offer.shares.find((s) => s.group === NamedGroupCode[group]);
+    const forceRetry = config.helloRetry === 'always' && !this.retry;
+    if (!share || forceRetry) return this.sendRetry(ctx, msg, suite, share ? undefined : group);
+    ctx.info.serverName = offer.serverName;
+    return sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn });
+  }
+
+  private checkRetried(hello: ClientHello, cookie: Uint8Array | undefined, suite: CipherSuite, group: GroupName): void {
+    const r = this.retry!;
+    if (!cookie || !equalBytes(cookie, r.cookie)) throw illegalParameter('second ClientHello does not echo our cookie');
+    if (suite !== r.suite) throw illegalParameter('second ClientHello changed the cipher suite');
+    if (group !== r.group) throw illegalParameter('second ClientHello has no share for the requested group');
+    if (!equalBytes(hello.sessionId, r.sessionId)) throw illegalParameter('second ClientHello changed legacy_session_id');
+  }
+
+  /** Sends a HelloRetryRequest asking for `group` (when given) and echoing a fresh cookie. */
+  private sendRetry(ctx: Context<ServerConfig>, hello: ClientHello, suite: CipherSuite, group: GroupName | undefined): State<ServerConfig> {
+    const { config } = ctx;
+    const cookie = config.random(32);
+    const extensions: Extension[] = [{ type: X.supported_versions, data: encodeSelectedVersion(ProtocolVersion.TLS13) }];
+    if (group) extensions.push({ type: X.key_share, data: keyShare.encodeHrr(NamedGroupCode[group]) });
+    extensions.push({ type: X.cookie, data: encodeCookie(cookie) });
+    this.transcript.rollUpForRetry();
+    ctx.send(
+      {
+        type: HandshakeType.server_hello,
+        legacyVersion: ProtocolVersion.TLS12,
+        random: HRR_RANDOM,
+        sessionIdEcho: hello.sessionId,
+        cipherSuite: suite.code,
+        compressionMethod: 0,
+        extensions,
+      },
+      this.transcript,
+    );
+    if (hello.sessionId.length) ctx.sendCompatCcs();
+    ctx.info.helloRetry = true;
+    const retryGroup = group ?? chooseGroup(config, readOffer(hello));
+    return new ExpectClientHello(this.transcript, { group: retryGroup, suite, cookie, sessionId: hello.sessionId });
+  }
+}

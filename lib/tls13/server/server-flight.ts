@@ -1,0 +1,130 @@
+/**
+ * Server: the flight answering a ClientHello (RFC 8446 §2):
+ *   ServerHello, [CCS], {EncryptedExtensions}, {Certificate},
+ *   {CertificateVerify}, {Finished}
+ * then waiting for the client's Finished.
+ */
+import type { GroupName, SignatureSchemeName } from '../../crypto/provider.js';
+import { TlsError, unexpectedMessage } from '../../errors.js';
+import { equalBytes } from '../../wire/codec.js';
+import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion } from '../../wire/enums.js';
+import { type Extension, type KeyShareEntry, encodeAlpn, encodeSelectedVersion, keyShare } from '../../wire/extension.js';
+import type { ClientHello, HandshakeMessage } from '../../wire/handshake.js';
+import { certificateVerifyContent } from '../certificate-verify.js';
+import type { ServerConfig } from '../config.js';
+import { type ApplicationKeys, Connected } from '../connected.js';
+import type { Context, State } from '../context.js';
+import { type ApplicationSecrets, type HandshakeSecrets, KeySchedule, finishedVerifyData } from '../key-schedule.js';
+import type { CipherSuite } from '../suites.js';
+import type { Transcript } from '../transcript.js';
+
+export interface Negotiated {
+  hello: ClientHello;
+  transcript: Transcript;
+  suite: CipherSuite;
+  group: GroupName;
+  clientShare: KeyShareEntry;
+  scheme: SignatureSchemeName;
+  alpn?: string;
+}
+
+/** RFC 8446 §4.6.1 suggests lifetimes up to 7 days; a short one suits tickets we cannot yet resume. */
+const TICKET_LIFETIME = 7200;
+
+export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): State<ServerConfig> {
+  const { config } = ctx;
+  const { transcript, hello } = n;
+  const share = config.crypto.keyShare(n.group, config.random);
+  const shared = share.sharedSecret(n.clientShare.keyExchange);
+  ctx.send(serverHello(hello, n.suite, { group: NamedGroupCode[n.group], keyExchange: share.publicKey }, config.random(32)), transcript);
+
+  const schedule = new KeySchedule(config.crypto.hash(n.suite.hash));
+  const secrets = schedule.handshake(shared, transcript.current());
+  ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
+  ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
+  if (hello.sessionId.length) ctx.sendCompatCcs();
+  ctx.setWriteSecret(secrets.serverHandshake);
+
+  ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
+  ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: config.chain.map((data) => ({ data, extensions: [] })) }, transcript);
+  const signature = config.crypto.sign(n.scheme, config.key, certificateVerifyContent('server', transcript.current()));
+  ctx.send({ type: HandshakeType.certificate_verify, scheme: signatureCode(n.scheme), signature }, transcript);
+  const verifyData = finishedVerifyData(schedule.hash, secrets.serverHandshake, transcript.current());
+  ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
+
+  const app = schedule.application(secrets.handshakeSecret, transcript.current());
+  ctx.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, app.clientApplication);
+  ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
+  ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
+  ctx.setWriteSecret(app.serverApplication);
+  ctx.setReadSecret(secrets.clientHandshake);
+  Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.scheme, alpn: n.alpn });
+  return new ExpectClientFinished(transcript, schedule, secrets, app, n.suite);
+}
+
+function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry, random: Uint8Array): HandshakeMessage {
+  return {
+    type: HandshakeType.server_hello,
+    legacyVersion: ProtocolVersion.TLS12,
+    random,
+    sessionIdEcho: hello.sessionId,
+    cipherSuite: suite.code,
+    compressionMethod: 0,
+    extensions: [
+      { type: X.supported_versions, data: encodeSelectedVersion(ProtocolVersion.TLS13) },
+      { type: X.key_share, data: keyShare.encodeServer(entry) },
+    ],
+  };
+}
+
+function encryptedExtensions(n: Negotiated): Extension[] {
+  const ext: Extension[] = [];
+  // An empty server_name acknowledges that we saw the name (RFC 6066 §3).
+  if (n.hello.extensions.some((e) => e.type === X.server_name)) ext.push({ type: X.server_name, data: new Uint8Array(0) });
+  if (n.alpn) ext.push({ type: X.alpn, data: encodeAlpn([n.alpn]) });
+  return ext;
+}
+
+function signatureCode(scheme: SignatureSchemeName): number {
+  return { ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ed25519: 0x0807 }[scheme];
+}
+
+class ExpectClientFinished implements State<ServerConfig> {
+  constructor(
+    private readonly transcript: Transcript,
+    private readonly schedule: KeySchedule,
+    private readonly secrets: HandshakeSecrets,
+    private readonly app: ApplicationSecrets,
+    private readonly suite: CipherSuite,
+  ) {}
+
+  handle(ctx: Context<ServerConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ServerConfig> {
+    if (msg.type !== HandshakeType.finished) throw unexpectedMessage(`expected client Finished, got ${msg.type}`);
+    const expected = finishedVerifyData(this.schedule.hash, this.secrets.clientHandshake, this.transcript.current());
+    if (!equalBytes(expected, msg.verifyData)) throw new TlsError('decrypt_error', 'client Finished does not verify');
+    this.transcript.add(raw);
+    ctx.setReadSecret(this.app.clientApplication);
+    const keys: ApplicationKeys = {
+      schedule: this.schedule,
+      suite: this.suite,
+      readSecret: this.app.clientApplication,
+      writeSecret: this.app.serverApplication,
+      resumption: this.schedule.resumptionMaster(this.app.masterSecret, this.transcript.current()),
+    };
+    ctx.handshakeComplete();
+    issueTickets(ctx, keys);
+    return new Connected('server', keys);
+  }
+}
+
+/** Tickets let clients see what they would resume with; accepting them is future work. */
+function issueTickets(ctx: Context<ServerConfig>, _keys: ApplicationKeys): void {
+  const { config } = ctx;
+  for (let i = 0; i < config.tickets; i++) {
+    const ageAdd = new DataView(config.random(4).buffer).getUint32(0);
+    ctx.send(
+      { type: HandshakeType.new_session_ticket, lifetime: TICKET_LIFETIME, ageAdd, nonce: Uint8Array.of(i), ticket: config.random(32), extensions: [] },
+      undefined,
+    );
+  }
+}

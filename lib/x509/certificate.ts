@@ -1,0 +1,297 @@
+/**
+ * X.509 certificate parsing into the small, flat shape the TLS core needs.
+ * ASN.1 decoding is done by @peculiar/asn1-x509; here we only pick fields,
+ * keep the original bytes that signatures and chaining depend on, and turn
+ * every failure into TlsError('bad_certificate').
+ */
+import {
+  BasicConstraints,
+  ExtendedKeyUsage,
+  KeyUsage,
+  Name,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  type Extension,
+  type SubjectPublicKeyInfo,
+} from '@peculiar/asn1-x509';
+import { ECParameters } from '@peculiar/asn1-ecc';
+import { TlsError } from '../errors.js';
+import type { CurveName, PublicKey } from '../crypto/provider.js';
+import { decodePemLabel, isPem, pemText } from './pem.js';
+import { parseAsn, RawCertificate, RawGeneralNames } from './schema.js';
+
+export type SignatureAlgorithm = 'ecdsa-with-SHA256' | 'ecdsa-with-SHA384' | 'ed25519' | (string & {});
+
+/** KeyUsage bits (RFC 5280 §4.2.1.3), bit 0 = digitalSignature. */
+export const KeyUsageBit = {
+  digitalSignature: 1 << 0,
+  nonRepudiation: 1 << 1,
+  keyEncipherment: 1 << 2,
+  dataEncipherment: 1 << 3,
+  keyAgreement: 1 << 4,
+  keyCertSign: 1 << 5,
+  cRLSign: 1 << 6,
+  encipherOnly: 1 << 7,
+  decipherOnly: 1 << 8,
+} as const;
+
+export const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+export const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+export interface Certificate {
+  /** The whole certificate as received. */
+  readonly der: Uint8Array;
+  /** The exact TBSCertificate bytes the issuer signed. */
+  readonly tbsDer: Uint8Array;
+  /** 1, 2 or 3. */
+  readonly version: number;
+  /** Serial number as lowercase hex of its DER INTEGER content. */
+  readonly serial: string;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  /** ECDSA: the DER Ecdsa-Sig-Value; Ed25519: the 64-byte signature. */
+  readonly signature: Uint8Array;
+  /** Raw Name encodings, compared byte-wise to link issuer and subject. */
+  readonly issuerDer: Uint8Array;
+  readonly subjectDer: Uint8Array;
+  /** Human-readable names, e.g. "CN=localhost" (for messages only). */
+  readonly issuer: string;
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** OID of the SubjectPublicKeyInfo algorithm (for messages about unsupported keys). */
+  readonly publicKeyAlgorithm: string;
+  /** Undefined for key types we cannot use (RSA, other curves, compressed points). */
+  readonly publicKey: PublicKey | undefined;
+  /** Undefined when the extension is absent. */
+  readonly basicConstraints: { readonly ca: boolean; readonly pathLen?: number } | undefined;
+  /** Bit set of KeyUsageBit; undefined when the extension is absent. */
+  readonly keyUsage: number | undefined;
+  /** Key purpose OIDs; undefined when the extension is absent. */
+  readonly extKeyUsage: readonly string[] | undefined;
+  readonly subjectAltNames: { readonly dns: readonly string[]; readonly ip: readonly Uint8Array[] };
+  /** Critical extensions we do not implement; a verifier must reject such a certificate. */
+  readonly unhandledCriticalExtensions: readonly string[];
+}
+
+/** Generous, but bounds the work spent on one hostile blob. */
+const MAX_CERTIFICATE_LENGTH = 1024 * 1024;
+
+const SIGNATURE_ALGORITHMS: Record<string, SignatureAlgorithm> = {
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.3.101.112': 'ed25519',
+};
+
+const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+const OID_ED25519 = '1.3.101.112';
+const NAMED_CURVES: Record<string, { curve: CurveName; pointLength: number }> = {
+  '1.2.840.10045.3.1.7': { curve: 'P-256', pointLength: 65 },
+  '1.3.132.0.34': { curve: 'P-384', pointLength: 97 },
+};
+
+const NAME_ATTRIBUTES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+};
+
+const bad = (msg: string) => new TlsError('bad_certificate', msg);
+
+/** Parses one DER certificate. Throws only TlsError('bad_certificate'). */
+export function parseCertificate(der: Uint8Array): Certificate {
+  if (!(der instanceof Uint8Array)) throw bad('certificate is not a byte array');
+  if (der.length > MAX_CERTIFICATE_LENGTH) throw bad('certificate too large');
+  try {
+    return parse(der.slice());
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw bad(`cannot parse certificate: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function parse(der: Uint8Array): Certificate {
+  // BER parsers stop at the end of the first element; trailing bytes would be
+  // unsigned data riding along, so insist the outer SEQUENCE spans the input.
+  if (outerLength(der) !== der.length) throw bad('trailing data after certificate');
+  const cert = parseAsn(der, RawCertificate);
+  const tbs = cert.tbsCertificate;
+  if (!cert.tbsCertificateRaw || !tbs.issuerRaw || !tbs.subjectRaw) throw bad('missing TBSCertificate');
+
+  const outerAlg = cert.signatureAlgorithm;
+  // RFC 5280 §4.1.1.2: the signed copy of the algorithm must match the outer one.
+  if (outerAlg.algorithm !== tbs.signature.algorithm || !sameParams(outerAlg.parameters, tbs.signature.parameters)) {
+    throw bad('signatureAlgorithm differs from TBSCertificate.signature');
+  }
+  const knownAlg = SIGNATURE_ALGORITHMS[outerAlg.algorithm];
+  // These algorithms are defined with absent parameters (RFC 5758, RFC 8410).
+  if (knownAlg && outerAlg.parameters != null) throw bad(`${knownAlg} must not have parameters`);
+
+  const version = Number(tbs.version) + 1;
+  if (version < 1 || version > 3) throw bad(`unknown certificate version ${version}`);
+
+  const ext = readExtensions(tbs.extensions ?? []);
+  return {
+    der,
+    tbsDer: new Uint8Array(cert.tbsCertificateRaw),
+    version,
+    serial: toHex(new Uint8Array(tbs.serialNumber)),
+    signatureAlgorithm: knownAlg ?? outerAlg.algorithm,
+    signature: new Uint8Array(cert.signatureValue),
+    issuerDer: new Uint8Array(tbs.issuerRaw),
+    subjectDer: new Uint8Array(tbs.subjectRaw),
+    issuer: nameToString(tbs.issuer),
+    subject: nameToString(tbs.subject),
+    notBefore: validDate(tbs.validity.notBefore.getTime(), 'notBefore'),
+    notAfter: validDate(tbs.validity.notAfter.getTime(), 'notAfter'),
+    publicKeyAlgorithm: tbs.subjectPublicKeyInfo.algorithm.algorithm,
+    publicKey: readPublicKey(tbs.subjectPublicKeyInfo),
+    ...ext,
+  };
+}
+
+type ExtensionFields = Pick<
+  Certificate,
+  'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectAltNames' | 'unhandledCriticalExtensions'
+>;
+
+function readExtensions(extensions: readonly Extension[]): ExtensionFields {
+  const out: {
+    -readonly [K in keyof ExtensionFields]: ExtensionFields[K];
+  } = {
+    basicConstraints: undefined,
+    keyUsage: undefined,
+    extKeyUsage: undefined,
+    subjectAltNames: { dns: [], ip: [] },
+    unhandledCriticalExtensions: [],
+  };
+  const seen = new Set<string>();
+  const unhandled: string[] = [];
+  for (const e of extensions) {
+    // RFC 5280 §4.2: at most one instance of a given extension.
+    if (seen.has(e.extnID)) throw bad(`duplicate extension ${e.extnID}`);
+    seen.add(e.extnID);
+    const value = new Uint8Array(e.extnValue.buffer);
+    switch (e.extnID) {
+      case id_ce_basicConstraints: {
+        const bc = parseAsn(value, BasicConstraints);
+        const pathLen = bc.pathLenConstraint;
+        if (pathLen !== undefined && (!Number.isSafeInteger(pathLen) || pathLen < 0)) throw bad('invalid pathLen');
+        out.basicConstraints = pathLen === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLen };
+        break;
+      }
+      case id_ce_keyUsage:
+        out.keyUsage = bitsToNumber(new Uint8Array(parseAsn(value, KeyUsage).value));
+        break;
+      case id_ce_extKeyUsage:
+        out.extKeyUsage = Array.from(parseAsn(value, ExtendedKeyUsage), String);
+        break;
+      case id_ce_subjectAltName:
+        out.subjectAltNames = readSan(value);
+        break;
+      default:
+        if (e.critical) unhandled.push(e.extnID);
+    }
+  }
+  out.unhandledCriticalExtensions = unhandled;
+  return out;
+}
+
+function readSan(value: Uint8Array): Certificate['subjectAltNames'] {
+  const dns: string[] = [];
+  const ip: Uint8Array[] = [];
+  for (const name of parseAsn(value, RawGeneralNames)) {
+    if (name.dNSName !== undefined) dns.push(name.dNSName);
+    // RawGeneralName decodes iPAddress to raw octets rather than text.
+    const rawIp = (name as { iPAddress?: unknown }).iPAddress;
+    if (rawIp instanceof ArrayBuffer) ip.push(new Uint8Array(rawIp));
+  }
+  return { dns, ip };
+}
+
+function readPublicKey(spki: SubjectPublicKeyInfo): PublicKey | undefined {
+  const key = new Uint8Array(spki.subjectPublicKey);
+  const { algorithm, parameters } = spki.algorithm;
+  if (algorithm === OID_ED25519) {
+    return key.length === 32 && parameters == null ? { kind: 'ed25519', key } : undefined;
+  }
+  if (algorithm !== OID_EC_PUBLIC_KEY || !(parameters instanceof ArrayBuffer)) return undefined;
+  let namedCurve: string | undefined;
+  try {
+    namedCurve = parseAsn(new Uint8Array(parameters), ECParameters).namedCurve;
+  } catch {
+    return undefined; // explicit curve parameters: not something we support
+  }
+  const curve = namedCurve === undefined ? undefined : NAMED_CURVES[namedCurve];
+  // Only uncompressed points (0x04 || X || Y), which is all TLS 1.3 allows.
+  if (!curve || key.length !== curve.pointLength || key[0] !== 0x04) return undefined;
+  return { kind: 'ec', curve: curve.curve, point: key };
+}
+
+/** RFC 4514-like rendering, in encoded order ("CN=x, O=y"); display only. */
+export function nameToString(name: Name): string {
+  return Array.from(name, (rdn) =>
+    Array.from(rdn, (atv) => `${NAME_ATTRIBUTES[atv.type] ?? atv.type}=${escapeValue(atv.value.toString())}`).join('+'),
+  ).join(', ');
+}
+
+function escapeValue(v: string): string {
+  return v.replace(/[\\,+=";<>]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, '?');
+}
+
+/** Named bit list to a number: BIT STRING bit 0 is the MSB of the first octet. */
+function bitsToNumber(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < Math.min(bytes.length * 8, 16); i++) {
+    if ((bytes[i >> 3]! >> (7 - (i & 7))) & 1) n |= 1 << i;
+  }
+  return n;
+}
+
+function sameParams(a: ArrayBuffer | null | undefined, b: ArrayBuffer | null | undefined): boolean {
+  if (a == null || b == null) return (a == null) === (b == null);
+  return equalBytes(new Uint8Array(a), new Uint8Array(b));
+}
+
+function validDate(d: Date, what: string): Date {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw bad(`invalid ${what}`);
+  return d;
+}
+
+/** Total length (header + content) of the DER element starting at 0, or -1. */
+function outerLength(der: Uint8Array): number {
+  if (der.length < 2 || der[0] !== 0x30) return -1;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return -1; // indefinite or absurd lengths
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]!;
+  return 2 + n + len;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * All certificates in PEM text (e.g. a CA bundle; non-certificate blocks are
+ * skipped) or one DER certificate.
+ */
+export function parseCertificates(pemOrDer: string | Uint8Array): Certificate[] {
+  if (!isPem(pemOrDer)) return [parseCertificate(pemOrDer as Uint8Array)];
+  return decodePemLabel(pemText(pemOrDer), 'CERTIFICATE').map(parseCertificate);
+}

@@ -1,0 +1,208 @@
+/**
+ * Server certificate chain validation (the client side of RFC 8446 §4.4.2.4).
+ *
+ * Path building: the leaf must come first; the remaining certificates are an
+ * unordered pool of candidate intermediates (RFC 8446 §4.4.2 only says
+ * "SHOULD" be ordered, and OpenSSL, browsers and rustls all accept any order
+ * and ignore extras). We search depth-first from the leaf towards any
+ * configured root whose subject matches, with a bounded budget so a hostile
+ * pool cannot make us explode.
+ *
+ * Not implemented (rejected or ignored, never silently trusted): name
+ * constraints and any other critical extension we do not know are rejected;
+ * revocation is not checked.
+ */
+import { TlsError } from '../errors.js';
+import type { CryptoProvider, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
+import { equalBytes, KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
+import { matchesServerName } from './hostname.js';
+
+export interface VerifyServerChainOptions {
+  /** Trust anchors. */
+  readonly roots: readonly Certificate[];
+  /** The time to validate at (injected so tests and replays are deterministic). */
+  readonly date: Date;
+  /** Expected server identity (DNS name or IP literal); omitted = identity not checked. */
+  readonly serverName?: string;
+  readonly crypto: CryptoProvider;
+}
+
+/** Certificates in one path, leaf and trust anchor included. */
+export const MAX_PATH_LENGTH = 10;
+/** More certificates than any sane server sends; bounds parsing work. */
+const MAX_CHAIN_CERTIFICATES = 32;
+/** Signature checks allowed while building one path (webpki uses a similar budget). */
+const SIGNATURE_BUDGET = 100;
+
+/** Validates `chainDer` (leaf first) and returns the parsed leaf. Throws TlsError. */
+export function verifyServerChain(chainDer: readonly Uint8Array[], opts: VerifyServerChainOptions): Certificate {
+  const { date } = opts;
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new TlsError('internal_error', 'verifyServerChain: invalid validation date');
+  }
+  // RFC 8446 §4.4.2.4: an empty server Certificate message is a decode_error.
+  if (chainDer.length === 0) throw new TlsError('decode_error', 'server sent no certificate');
+  if (chainDer.length > MAX_CHAIN_CERTIFICATES) {
+    throw new TlsError('bad_certificate', `server sent ${chainDer.length} certificates (max ${MAX_CHAIN_CERTIFICATES})`);
+  }
+  const chain = chainDer.map((der) => parseCertificate(der));
+  const leaf = chain[0]!;
+
+  checkCommon(leaf, date, 'server certificate');
+  checkLeafUsage(leaf);
+  if (!leaf.publicKey) {
+    throw new TlsError('unsupported_certificate', `server certificate key type ${leaf.publicKeyAlgorithm} is not supported`);
+  }
+
+  // A configured root may be used directly as the server certificate (pinned self-signed).
+  if (!opts.roots.some((r) => equalBytes(r.der, leaf.der))) {
+    new PathBuilder(chain.slice(1), opts).build(leaf);
+  }
+
+  if (opts.serverName !== undefined && !matchesServerName(leaf, opts.serverName)) {
+    const names = [...leaf.subjectAltNames.dns, ...leaf.subjectAltNames.ip.map(formatIp)];
+    throw new TlsError(
+      'certificate_unknown',
+      `certificate is not valid for "${opts.serverName}"; it is for: ${names.length ? names.join(', ') : '(no subjectAltName)'}`,
+    );
+  }
+  return leaf;
+}
+
+class PathBuilder {
+  private budget = SIGNATURE_BUDGET;
+  /** The most informative failure seen so far; unknown_ca only if nothing better. */
+  private failure: TlsError | undefined;
+
+  constructor(
+    private readonly pool: readonly Certificate[],
+    private readonly opts: VerifyServerChainOptions,
+  ) {}
+
+  build(leaf: Certificate): void {
+    if (this.extend(leaf, [leaf])) return;
+    throw this.failure ?? unknownCa(leaf);
+  }
+
+  /** Tries to finish the path whose last element is `child`; true on success. */
+  private extend(child: Certificate, path: Certificate[]): boolean {
+    // A self-signed certificate that is not itself a configured root (roots are
+    // matched by DER before we get here) cannot chain further: it is an unknown
+    // CA. Key-rollover self-issued certificates are therefore not supported.
+    if (equalBytes(child.subjectDer, child.issuerDer)) {
+      this.note(unknownCa(child));
+      return false;
+    }
+    for (const root of this.opts.roots) {
+      if (!equalBytes(root.subjectDer, child.issuerDer)) continue;
+      if (this.tryIssuer(root, child, path)) return true;
+    }
+    for (const candidate of this.pool) {
+      if (!equalBytes(candidate.subjectDer, child.issuerDer) || path.includes(candidate)) continue;
+      if (path.length + 1 >= MAX_PATH_LENGTH) {
+        this.note(new TlsError('bad_certificate', `certificate path longer than ${MAX_PATH_LENGTH}`));
+        continue;
+      }
+      if (this.tryIssuer(candidate, child, path) && this.extend(candidate, [...path, candidate])) return true;
+    }
+    return false;
+  }
+
+  /** Checks that `issuer` may issue `child` at this depth and that the signature verifies. */
+  private tryIssuer(issuer: Certificate, child: Certificate, path: Certificate[]): boolean {
+    try {
+      checkCommon(issuer, this.opts.date, `CA certificate "${issuer.subject}"`);
+      checkCa(issuer, path.length - 1);
+      if (this.budget-- <= 0) throw new TlsError('unknown_ca', 'gave up building a certificate path (too many candidates)');
+      checkSignature(issuer, child, this.opts.crypto);
+      return true;
+    } catch (e) {
+      if (!(e instanceof TlsError)) throw e;
+      this.note(e);
+      return false;
+    }
+  }
+
+  private note(e: TlsError): void {
+    if (!this.failure || (this.failure.alert === 'unknown_ca' && e.alert !== 'unknown_ca')) this.failure = e;
+  }
+}
+
+function unknownCa(cert: Certificate): TlsError {
+  return new TlsError('unknown_ca', `no trusted root found for "${cert.subject}" issued by "${cert.issuer}"`);
+}
+
+/** Checks every certificate in a path gets: validity period and critical extensions. */
+function checkCommon(cert: Certificate, date: Date, what: string): void {
+  const t = date.getTime();
+  if (t < cert.notBefore.getTime()) {
+    throw new TlsError('certificate_expired', `${what} is not valid before ${cert.notBefore.toISOString()}`);
+  }
+  if (t > cert.notAfter.getTime()) {
+    throw new TlsError('certificate_expired', `${what} expired at ${cert.notAfter.toISOString()}`);
+  }
+  if (cert.unhandledCriticalExtensions.length > 0) {
+    throw new TlsError(
+      'unsupported_certificate',
+      `${what} has unsupported critical extension(s) ${cert.unhandledCriticalExtensions.join(', ')}`,
+    );
+  }
+}
+
+function checkLeafUsage(leaf: Certificate): void {
+  if (leaf.keyUsage !== undefined && !(leaf.keyUsage & KeyUsageBit.digitalSignature)) {
+    throw new TlsError('bad_certificate', 'server certificate keyUsage lacks digitalSignature');
+  }
+  // Strict like rustls: anyExtendedKeyUsage does not stand in for serverAuth.
+  if (leaf.extKeyUsage !== undefined && !leaf.extKeyUsage.includes(OID_SERVER_AUTH)) {
+    throw new TlsError('unsupported_certificate', 'server certificate extendedKeyUsage does not include serverAuth');
+  }
+}
+
+/** `below` = number of intermediate CA certificates between this CA and the leaf. */
+function checkCa(ca: Certificate, below: number): void {
+  const bc = ca.basicConstraints;
+  if (!bc?.ca) throw new TlsError('bad_certificate', `"${ca.subject}" is not a CA (basicConstraints cA is not set)`);
+  if (ca.keyUsage !== undefined && !(ca.keyUsage & KeyUsageBit.keyCertSign)) {
+    throw new TlsError('bad_certificate', `CA "${ca.subject}" keyUsage lacks keyCertSign`);
+  }
+  if (bc.pathLen !== undefined && below > bc.pathLen) {
+    throw new TlsError('bad_certificate', `CA "${ca.subject}" pathLenConstraint ${bc.pathLen} exceeded`);
+  }
+}
+
+function checkSignature(issuer: Certificate, child: Certificate, crypto: CryptoProvider): void {
+  const key = issuer.publicKey;
+  const scheme = key && schemeFor(child.signatureAlgorithm, key);
+  if (!key || !scheme || !crypto.signatureSchemes.includes(scheme)) {
+    throw new TlsError(
+      'unsupported_certificate',
+      `cannot verify ${child.signatureAlgorithm} signature on "${child.subject}" with a ${describeKey(issuer)} key`,
+    );
+  }
+  if (!crypto.verify(scheme, key, child.tbsDer, child.signature)) {
+    throw new TlsError('bad_certificate', `signature on "${child.subject}" does not verify with the key of "${issuer.subject}"`);
+  }
+}
+
+/** The certificate signature algorithm + issuer key pairs we can express as a TLS scheme. */
+function schemeFor(alg: string, key: PublicKey): SignatureSchemeName | undefined {
+  if (key.kind === 'ed25519') return alg === 'ed25519' ? 'ed25519' : undefined;
+  if (alg === 'ecdsa-with-SHA256' && key.curve === 'P-256') return 'ecdsa_secp256r1_sha256';
+  if (alg === 'ecdsa-with-SHA384' && key.curve === 'P-384') return 'ecdsa_secp384r1_sha384';
+  return undefined;
+}
+
+function describeKey(cert: Certificate): string {
+  const k = cert.publicKey;
+  if (!k) return `unsupported (${cert.publicKeyAlgorithm})`;
+  return k.kind === 'ed25519' ? 'Ed25519' : k.curve;
+}
+
+function formatIp(ip: Uint8Array): string {
+  if (ip.length === 4) return ip.join('.');
+  if (ip.length !== 16) return `ip(${ip.length} bytes)`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((ip[i]! << 8) | ip[i + 1]!).toString(16));
+  return groups.join(':');
+}

@@ -1,0 +1,445 @@
+/**
+ * Provider-independent conformance suite: every CryptoProvider (noble, and
+ * later node:crypto) must pass it. node:crypto is used here only as an
+ * independent reference implementation.
+ */
+import * as nodeCrypto from 'node:crypto';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { TlsError } from '../../lib/errors.js';
+import type {
+  AeadName,
+  CryptoProvider,
+  GroupName,
+  PrivateKey,
+  PublicKey,
+  RandomSource,
+  SignatureSchemeName,
+} from '../../lib/crypto/provider.js';
+
+const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const b64url = (s: string | undefined) => new Uint8Array(Buffer.from(s!, 'base64url'));
+
+/** Deterministic RandomSource: SHA-256(seed || counter) blocks. */
+export function seededRandom(seed: string): RandomSource {
+  let counter = 0;
+  return (length) => {
+    const out = new Uint8Array(length);
+    for (let off = 0; off < length; off += 32) {
+      const block = nodeCrypto.createHash('sha256').update(`${seed}/${counter++}`).digest();
+      out.set(block.subarray(0, Math.min(32, length - off)), off);
+    }
+    return out;
+  };
+}
+
+/** The same bytes at byteOffset 1, to catch code that assumes aligned buffers. */
+function unaligned(data: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(data.length + 1);
+  buf.set(data, 1);
+  return buf.subarray(1);
+}
+
+function expectIllegalParameter(fn: () => unknown): void {
+  let error: unknown;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).to.be.instanceOf(TlsError);
+  expect((error as TlsError).alert).to.equal('illegal_parameter');
+}
+
+// Shared plaintext of GCM spec test cases 3/4 and 15/16 (4 and 16 drop the last 4 bytes).
+const GCM_P =
+  'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72' +
+  '1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255';
+const GCM_A = 'feedfacedeadbeeffeedfacedeadbeefabaddad2';
+const GCM_K = 'feffe9928665731c6d6a8f9467308308';
+const GCM_IV = 'cafebabefacedbaddecaf888';
+
+/** [name, label, key, nonce, plaintext, aad, ciphertext || tag] */
+const AEAD_VECTORS: [AeadName, string, string, string, string, string, string][] = [
+  ['aes-128-gcm', 'GCM test case 2', '00'.repeat(16), '00'.repeat(12), '00'.repeat(16), '',
+    '0388dace60b6a392f328c2b971b2fe78' + 'ab6e47d42cec13bdf53a67b21257bddf'],
+  ['aes-128-gcm', 'GCM test case 3', GCM_K, GCM_IV, GCM_P, '',
+    '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e' +
+    '21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985' +
+    '4d5c2af327cd64a62cf35abd2ba6fab4'],
+  ['aes-128-gcm', 'GCM test case 4', GCM_K, GCM_IV, GCM_P.slice(0, 120), GCM_A,
+    '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e' +
+    '21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091' +
+    '5bc94fbc3221a5db94fae95ae7121a47'],
+  ['aes-256-gcm', 'GCM test case 14', '00'.repeat(32), '00'.repeat(12), '00'.repeat(16), '',
+    'cea7403d4d606b6e074ec5d3baf39d18' + 'd0d1c8a799996bf0265b98b5d48ab919'],
+  ['aes-256-gcm', 'GCM test case 15', GCM_K + GCM_K, GCM_IV, GCM_P, '',
+    '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa' +
+    '8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad' +
+    'b094dac5d93471bdec1a502270e3cc6c'],
+  ['aes-256-gcm', 'GCM test case 16', GCM_K + GCM_K, GCM_IV, GCM_P.slice(0, 120), GCM_A,
+    '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa' +
+    '8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662' +
+    '76fc6ece0f4e1768cddf8853bb2d551b'],
+  ['chacha20-poly1305', 'RFC 8439 §2.8.2',
+    '808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f',
+    '070000004041424344454647',
+    Buffer.from("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.").toString('hex'),
+    '50515253c0c1c2c3c4c5c6c7',
+    'd31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6' +
+    '3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36' +
+    '92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc' +
+    '3ff4def08e4b7a9de576d26586cec64b6116' +
+    '1ae10b594f09e26a7e902ecbd0600691'],
+];
+
+const KEY_LENGTH: Record<AeadName, number> = { 'aes-128-gcm': 16, 'aes-256-gcm': 32, 'chacha20-poly1305': 32 };
+
+/** node:crypto reference AEAD seal, returning ciphertext || tag. */
+function nodeSeal(name: AeadName, key: Uint8Array, nonce: Uint8Array, pt: Uint8Array, aad: Uint8Array): string {
+  const cipher = nodeCrypto.createCipheriv(name as nodeCrypto.CipherGCMTypes, key, nonce, { authTagLength: 16 });
+  cipher.setAAD(aad, { plaintextLength: pt.length });
+  return toHex(Buffer.concat([cipher.update(pt), cipher.final(), cipher.getAuthTag()]));
+}
+
+function aeadTests(provider: CryptoProvider): void {
+  describe('AEAD', () => {
+    for (const [name, label, key, nonce, pt, aad, expected] of AEAD_VECTORS) {
+      it(`${name}: ${label}`, () => {
+        const aead = provider.aead(name, hex(key));
+        expect(toHex(aead.seal(hex(nonce), hex(pt), hex(aad)))).to.equal(expected);
+        expect(toHex(aead.open(hex(nonce), hex(expected), hex(aad))!)).to.equal(pt);
+      });
+    }
+
+    for (const name of provider.aeads) {
+      describe(name, () => {
+        const random = seededRandom(`aead ${name}`);
+        const key = random(KEY_LENGTH[name]);
+        const aead = provider.aead(name, key);
+
+        it('reports its lengths', () => {
+          expect([aead.keyLength, aead.nonceLength, aead.tagLength]).to.deep.equal([KEY_LENGTH[name], 12, 16]);
+        });
+
+        it('round-trips many records under one key, including unaligned buffers', () => {
+          for (const size of [0, 1, 15, 16, 17, 255, 1000, 16384 + 256]) {
+            const nonce = random(12);
+            const pt = random(size);
+            const aad = random(13);
+            const sealed = aead.seal(nonce, pt, aad);
+            expect(sealed.length).to.equal(size + 16);
+            expect(toHex(aead.seal(unaligned(nonce), unaligned(pt), unaligned(aad)))).to.equal(toHex(sealed));
+            expect(toHex(aead.open(nonce, sealed, aad)!)).to.equal(toHex(pt));
+            expect(toHex(aead.open(unaligned(nonce), unaligned(sealed), unaligned(aad))!)).to.equal(toHex(pt));
+          }
+        });
+
+        it('returns undefined for tampered ciphertext, tag, aad or nonce', () => {
+          const nonce = random(12);
+          const aad = random(5);
+          const sealed = aead.seal(nonce, random(40), aad);
+          for (const index of [0, 39, 40, 55]) {
+            const bad = sealed.slice();
+            bad[index]! ^= 1;
+            expect(aead.open(nonce, bad, aad), `byte ${index}`).to.equal(undefined);
+          }
+          const badAad = aad.slice();
+          badAad[0]! ^= 0x80;
+          expect(aead.open(nonce, sealed, badAad)).to.equal(undefined);
+          const badNonce = nonce.slice();
+          badNonce[11]! ^= 1;
+          expect(aead.open(badNonce, sealed, aad)).to.equal(undefined);
+          expect(provider.aead(name, random(KEY_LENGTH[name])).open(nonce, sealed, aad)).to.equal(undefined);
+        });
+
+        it('returns undefined (no throw) for truncated input or a wrong nonce length', () => {
+          const nonce = random(12);
+          const sealed = aead.seal(nonce, new Uint8Array(0), new Uint8Array(0));
+          for (const length of [0, 1, 15]) {
+            expect(aead.open(nonce, sealed.subarray(0, length), new Uint8Array(0))).to.equal(undefined);
+          }
+          expect(aead.open(new Uint8Array(8), sealed, new Uint8Array(0))).to.equal(undefined);
+        });
+
+        it('matches node:crypto for arbitrary inputs', () => {
+          fc.assert(
+            fc.property(
+              fc.uint8Array({ minLength: 12, maxLength: 12 }),
+              fc.uint8Array({ maxLength: 300 }),
+              fc.uint8Array({ maxLength: 40 }),
+              (nonce, pt, aad) => {
+                const sealed = aead.seal(nonce, pt, aad);
+                expect(toHex(sealed)).to.equal(nodeSeal(name, key, nonce, pt, aad));
+                expect(toHex(aead.open(nonce, sealed, aad)!)).to.equal(toHex(pt));
+              },
+            ),
+            { numRuns: 100 },
+          );
+        });
+      });
+    }
+  });
+}
+
+function hashTests(provider: CryptoProvider): void {
+  describe('hashes', () => {
+    const sha256 = provider.hash('sha256');
+    const sha384 = provider.hash('sha384');
+
+    it('advertises sha256 and sha384 with their output lengths', () => {
+      expect(provider.hashes).to.include.members(['sha256', 'sha384']);
+      expect([sha256.name, sha256.outputLength, sha384.name, sha384.outputLength]).to.deep.equal(['sha256', 32, 'sha384', 48]);
+    });
+
+    it('SHA-384("abc") (FIPS 180-2)', () => {
+      expect(toHex(sha384.digest(utf8('abc')))).to.equal(
+        'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7',
+      );
+    });
+
+    it('SHA-256("abc") (FIPS 180-2)', () => {
+      expect(toHex(sha256.digest(utf8('abc')))).to.equal(
+        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      );
+    });
+
+    for (const name of ['sha256', 'sha384'] as const) {
+      it(`${name}: incremental digest() keeps the state usable and clone() forks it`, () => {
+        const h = provider.hash(name);
+        const state = h.create();
+        state.update(utf8('a'));
+        const fork = state.clone();
+        expect(toHex(state.digest())).to.equal(toHex(h.digest(utf8('a'))));
+        expect(toHex(state.digest())).to.equal(toHex(h.digest(utf8('a'))));
+        fork.update(utf8('bc'));
+        state.update(utf8('xyz'));
+        expect(toHex(fork.digest())).to.equal(toHex(h.digest(utf8('abc'))));
+        expect(toHex(state.digest())).to.equal(toHex(h.digest(utf8('axyz'))));
+        expect(toHex(h.create().digest())).to.equal(nodeCrypto.createHash(name).digest('hex'));
+      });
+    }
+
+    it('HMAC-SHA-384 (RFC 4231 test case 2)', () => {
+      expect(toHex(sha384.hmac(utf8('Jefe'), utf8('what do ya want for nothing?')))).to.equal(
+        'af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649',
+      );
+    });
+
+    it('HKDF-SHA256 (RFC 5869 test case 1)', () => {
+      const prk = sha256.hkdfExtract(hex('000102030405060708090a0b0c'), hex('0b'.repeat(22)));
+      expect(toHex(prk)).to.equal('077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5');
+      expect(toHex(sha256.hkdfExpand(prk, hex('f0f1f2f3f4f5f6f7f8f9'), 42))).to.equal(
+        '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
+      );
+    });
+
+    it('HKDF-SHA256 with empty salt and info (RFC 5869 test case 3)', () => {
+      const prk = sha256.hkdfExtract(new Uint8Array(0), hex('0b'.repeat(22)));
+      expect(toHex(prk)).to.equal('19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04');
+      expect(toHex(sha256.hkdfExpand(prk, new Uint8Array(0), 42))).to.equal(
+        '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8',
+      );
+    });
+
+    it('HKDF-SHA384 matches node:crypto', () => {
+      const ikm = utf8('input key material'), salt = utf8('salt'), info = utf8('tls13 derived');
+      const okm = sha384.hkdfExpand(sha384.hkdfExtract(salt, ikm), info, 48);
+      expect(toHex(okm)).to.equal(Buffer.from(nodeCrypto.hkdfSync('sha384', ikm, salt, info, 48)).toString('hex'));
+    });
+  });
+}
+
+const NIST_CURVE: Record<Exclude<GroupName, 'x25519'>, { node: string; length: number }> = {
+  secp256r1: { node: 'prime256v1', length: 32 },
+  secp384r1: { node: 'secp384r1', length: 48 },
+};
+
+function keyShareTests(provider: CryptoProvider): void {
+  describe('key shares', () => {
+    it('X25519 (RFC 7748 §6.1, Alice and Bob)', () => {
+      const fixed = (h: string): RandomSource => () => hex(h);
+      const alice = provider.keyShare('x25519', fixed('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
+      const bob = provider.keyShare('x25519', fixed('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
+      expect(toHex(alice.publicKey)).to.equal('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+      expect(toHex(bob.publicKey)).to.equal('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
+      const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
+      expect(toHex(alice.sharedSecret(bob.publicKey))).to.equal(shared);
+      expect(toHex(bob.sharedSecret(alice.publicKey))).to.equal(shared);
+    });
+
+    for (const group of provider.groups) {
+      const nist = group === 'x25519' ? undefined : NIST_CURVE[group];
+      describe(group, () => {
+        const a = provider.keyShare(group, seededRandom(`${group} a`));
+        const b = provider.keyShare(group, seededRandom(`${group} b`));
+
+        it('is deterministic in the injected random source and both sides agree', () => {
+          expect(a.group).to.equal(group);
+          expect(toHex(provider.keyShare(group, seededRandom(`${group} a`)).publicKey)).to.equal(toHex(a.publicKey));
+          expect(a.publicKey.length).to.equal(nist ? 1 + 2 * nist.length : 32);
+          if (nist) expect(a.publicKey[0]).to.equal(4);
+          const secret = a.sharedSecret(b.publicKey);
+          expect(secret.length).to.equal(nist ? nist.length : 32);
+          expect(toHex(b.sharedSecret(a.publicKey))).to.equal(toHex(secret));
+        });
+
+        if (nist) {
+          it('agrees with node:crypto ECDH (x-coordinate)', () => {
+            const peer = nodeCrypto.createECDH(nist.node);
+            peer.generateKeys();
+            const ours = a.sharedSecret(new Uint8Array(peer.getPublicKey()));
+            expect(toHex(ours)).to.equal(peer.computeSecret(a.publicKey).toString('hex'));
+          });
+        }
+
+        it('rejects invalid peer keys with illegal_parameter', () => {
+          const bad: Uint8Array[] = [new Uint8Array(0), b.publicKey.subarray(1), new Uint8Array([...b.publicKey, 0])];
+          if (nist) {
+            const n = nist.length;
+            const compressed = new Uint8Array(1 + n);
+            compressed[0] = 2 + (b.publicKey[2 * n]! & 1);
+            compressed.set(b.publicKey.subarray(1, 1 + n), 1);
+            const offCurve = b.publicKey.slice();
+            offCurve[2 * n]! ^= 1;
+            const wrongPrefix = b.publicKey.slice();
+            wrongPrefix[0] = 6; // hybrid form, also forbidden
+            const zeroPoint = new Uint8Array(1 + 2 * n);
+            zeroPoint[0] = 4; // (0, 0) is not on the curve
+            bad.push(compressed, offCurve, wrongPrefix, zeroPoint, new Uint8Array([0]) /* infinity */);
+          } else {
+            // Low-order points give an all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1).
+            bad.push(new Uint8Array(32), hex('01'.padEnd(64, '0')),
+              hex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800'));
+          }
+          for (const key of bad) expectIllegalParameter(() => a.sharedSecret(key));
+        });
+      });
+    }
+  });
+}
+
+/** Generates a node:crypto key pair and converts it to our key types via JWK. */
+function nodeKeyPair(scheme: SignatureSchemeName) {
+  const pair =
+    scheme === 'ed25519'
+      ? nodeCrypto.generateKeyPairSync('ed25519')
+      : nodeCrypto.generateKeyPairSync('ec', { namedCurve: scheme === 'ecdsa_secp256r1_sha256' ? 'P-256' : 'P-384' });
+  const jwk = pair.privateKey.export({ format: 'jwk' });
+  let privateKey: PrivateKey, publicKey: PublicKey;
+  if (scheme === 'ed25519') {
+    privateKey = { kind: 'ed25519', seed: b64url(jwk.d) };
+    publicKey = { kind: 'ed25519', key: b64url(jwk.x) };
+  } else {
+    const curve = jwk.crv as 'P-256' | 'P-384';
+    privateKey = { kind: 'ec', curve, d: b64url(jwk.d) };
+    publicKey = { kind: 'ec', curve, point: new Uint8Array([4, ...b64url(jwk.x), ...b64url(jwk.y)]) };
+  }
+  return { node: pair, privateKey, publicKey };
+}
+
+const nodeDigest = (scheme: SignatureSchemeName) =>
+  scheme === 'ed25519' ? null : scheme === 'ecdsa_secp256r1_sha256' ? 'sha256' : 'sha384';
+
+const ORDER = {
+  ecdsa_secp256r1_sha256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  ecdsa_secp384r1_sha384:
+    0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+};
+
+/** DER INTEGER of a non-negative bigint (minimal, with a 0x00 pad when the top bit is set). */
+function derInteger(value: bigint): number[] {
+  let bytes = [...Buffer.from(value.toString(16).padStart(2, '0').replace(/^(.(..)*)$/, '0$1'), 'hex')];
+  if (bytes[0]! & 0x80) bytes = [0, ...bytes];
+  return [0x02, bytes.length, ...bytes];
+}
+
+/** Re-encodes a P1363 (r || s) signature as DER with s replaced by its high-S twin max(s, n - s). */
+function highSDer(p1363: Uint8Array, n: bigint): Uint8Array {
+  const half = p1363.length / 2;
+  const r = BigInt('0x' + toHex(p1363.subarray(0, half)));
+  const s = BigInt('0x' + toHex(p1363.subarray(half)));
+  const high = s > n / 2n ? s : n - s;
+  const body = [...derInteger(r), ...derInteger(high)];
+  return new Uint8Array([0x30, body.length, ...body]);
+}
+
+function signatureTests(provider: CryptoProvider): void {
+  describe('signatures', () => {
+    const message = utf8('TLS 1.3, server CertificateVerify');
+
+    for (const scheme of provider.signatureSchemes) {
+      describe(scheme, () => {
+        const keys = nodeKeyPair(scheme);
+        const digest = nodeDigest(scheme);
+
+        it('publicKeyOf matches the key pair', () => {
+          expect(provider.publicKeyOf(keys.privateKey)).to.deep.equal(keys.publicKey);
+        });
+
+        it('sign/verify round trip; wrong message or key fails', () => {
+          const sig = provider.sign(scheme, keys.privateKey, message);
+          expect(provider.verify(scheme, keys.publicKey, message, sig)).to.equal(true);
+          expect(provider.verify(scheme, keys.publicKey, utf8('another message'), sig)).to.equal(false);
+          expect(provider.verify(scheme, nodeKeyPair(scheme).publicKey, message, sig)).to.equal(false);
+        });
+
+        it('returns false, never throws, for garbage signatures and mismatched keys', () => {
+          const sig = provider.sign(scheme, keys.privateKey, message);
+          const garbage = [new Uint8Array(0), new Uint8Array(64), sig.subarray(0, sig.length - 1),
+            new Uint8Array([...sig, 0]), seededRandom('garbage')(sig.length), hex('3006020100020100')];
+          for (const g of garbage) expect(provider.verify(scheme, keys.publicKey, message, g)).to.equal(false);
+          const others = provider.signatureSchemes.filter((s) => s !== scheme);
+          for (const other of others) {
+            expect(provider.verify(other, keys.publicKey, message, sig), `as ${other}`).to.equal(false);
+            expect(provider.verify(scheme, nodeKeyPair(other).publicKey, message, sig), `${other} key`).to.equal(false);
+          }
+          const badPoint: PublicKey =
+            keys.publicKey.kind === 'ec'
+              ? { ...keys.publicKey, point: keys.publicKey.point.subarray(1) }
+              : { kind: 'ed25519', key: new Uint8Array(31) };
+          expect(provider.verify(scheme, badPoint, message, sig)).to.equal(false);
+        });
+
+        it('verifies node:crypto signatures and node:crypto verifies ours', () => {
+          const theirs = nodeCrypto.sign(digest, message, { key: keys.node.privateKey, dsaEncoding: 'der' });
+          expect(provider.verify(scheme, keys.publicKey, message, new Uint8Array(theirs))).to.equal(true);
+          const ours = provider.sign(scheme, keys.privateKey, message);
+          expect(nodeCrypto.verify(digest, message, { key: keys.node.publicKey, dsaEncoding: 'der' }, ours)).to.equal(true);
+        });
+
+        if (scheme !== 'ed25519') {
+          it('accepts high-S signatures (OpenSSL emits them)', () => {
+            const p1363 = nodeCrypto.sign(digest, message, { key: keys.node.privateKey, dsaEncoding: 'ieee-p1363' });
+            const high = highSDer(new Uint8Array(p1363), ORDER[scheme]);
+            expect(nodeCrypto.verify(digest, message, { key: keys.node.publicKey, dsaEncoding: 'der' }, high)).to.equal(true);
+            expect(provider.verify(scheme, keys.publicKey, message, high)).to.equal(true);
+          });
+        }
+      });
+    }
+  });
+}
+
+export function providerSuite(provider: CryptoProvider): void {
+  it('advertises the TLS 1.3 algorithms', () => {
+    expect(provider.name).to.be.a('string').and.not.equal('');
+    expect(provider.aeads).to.include.members(['aes-128-gcm']);
+    expect(provider.groups.length).to.be.greaterThan(0);
+    expect(provider.signatureSchemes.length).to.be.greaterThan(0);
+  });
+
+  it('random() returns fresh bytes of the requested length', () => {
+    expect(provider.random(0).length).to.equal(0);
+    const a = provider.random(32);
+    expect(a.length).to.equal(32);
+    expect(toHex(a)).to.not.equal(toHex(provider.random(32)));
+  });
+
+  aeadTests(provider);
+  hashTests(provider);
+  keyShareTests(provider);
+  signatureTests(provider);
+}
