@@ -3,7 +3,8 @@
  * into a complete config with every default filled in. Time and randomness
  * are injected (DESIGN.md: `clock()` for timers, `date()` for certificates).
  */
-import type { CryptoProvider, GroupName, PrivateKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
+import type { CryptoProvider, GroupName, PrivateKey, PublicKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
+import { equalBytes } from '../wire/codec.js';
 import { nobleCrypto } from '../crypto/noble/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseCertificate } from '../x509/certificate.js';
@@ -126,16 +127,24 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
   };
 }
 
+function samePublicKey(a: PublicKey, b: PublicKey): boolean {
+  if (a.kind === 'ec' && b.kind === 'ec') return a.curve === b.curve && equalBytes(a.point, b.point);
+  return a.kind === 'ed25519' && b.kind === 'ed25519' && equalBytes(a.key, b.key);
+}
+
 export function resolveServerConfig(o: ServerOptions): ServerConfig {
   const common = resolveCommon(o);
   const chain = loadCertificates(o.cert);
   if (chain.length === 0) throw new Error('server needs a certificate');
   const leaf = parseCertificate(chain[0]!);
+  const key = parsePrivateKey(o.key);
+  if (!leaf.publicKey) throw new Error('server certificate key type is not supported (ECDSA P-256/P-384 or Ed25519)');
+  if (!samePublicKey(common.crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
   return {
     ...common,
     chain,
     leaf,
-    key: parsePrivateKey(o.key),
+    key,
     tickets: o.tickets ?? 2,
     helloRetry: o.helloRetry ?? 'when-needed',
   };

@@ -100,8 +100,8 @@ describe('interop harness', function () {
       // -brief prints its summary on stderr, in a different format.
       const brief = await runOpensslClient({
         port: server.port,
-        input: 'x\n',
-        closeWhen: 'x',
+        input: 'brief-token\n',
+        closeWhen: 'brief-token',
         args: ['-brief', '-groups', 'X25519'],
         timeoutMs: 5000,
       });
@@ -172,6 +172,14 @@ describe('interop harness', function () {
       const viaNode = await runNodeTlsClient({ port: gs.port, input: 'ping-gnutls\n', closeWhen: 'ping-gnutls\n', timeoutMs: 5000 });
       expect(viaNode.protocol).to.equal('TLSv1.3');
       expect(viaNode.data.toString()).to.equal('ping-gnutls\n');
+      // gnutls-serv logs each connection's parameters (it flushes per line).
+      await gs.waitForOutput('- Description:');
+      expect(parseGnutlsDescription(gs.output())).to.deep.equal({
+        protocol: 'TLS1.3',
+        group: 'x25519',
+        signature: 'ECDSA-SECP256R1-SHA256',
+        cipher: 'AES-256-GCM',
+      });
 
       const viaOpenssl = await runOpensslClient({ port: gs.port, input: 'ping-s_client\n', closeWhen: 'ping-s_client', timeoutMs: 5000 });
       expect(viaOpenssl.code, viaOpenssl.stderr).to.equal(0);

@@ -18,7 +18,7 @@
  * new namespace, where it starts DOWN: iproute2's `ip` (preferred), net-tools'
  * `ifconfig`, or python3 (SIOCSIFFLAGS ioctl), tried in that order.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,8 @@ function shQuote(s: string): string {
 function loopbackUpScript(method?: LoopbackMethod): { method: LoopbackMethod; script: string } | undefined {
   const order: LoopbackMethod[] = method ? [method] : ['ip', 'ifconfig', 'python3'];
   for (const m of order) {
-    const bin = which(m);
+    // System copies first: e.g. a pyenv shim on PATH costs ~0.5 s per call.
+    const bin = which(m, { systemFirst: true });
     if (!bin) continue;
     // Absolute paths: the PATH of the test process may lack /usr/sbin.
     if (m === 'ip') return { method: m, script: `${shQuote(bin)} link set lo up` };
@@ -294,15 +295,22 @@ export async function isListening(pid: number, port: number): Promise<boolean> {
   return false;
 }
 
-/** Poll `isListening` until true; rejects if `t` exits first or on timeout. */
-export async function waitForListen(t: TrackedProcess, port: number, timeoutMs: number): Promise<void> {
+/**
+ * Poll `isListening` until true; rejects if `t` exits first or on timeout.
+ * With `netnsPath`, a listener only counts once `t` has actually entered that
+ * namespace: right after spawn the pid still belongs to setpriv/nsenter in the
+ * main namespace, where an unrelated process may hold the same port.
+ */
+export async function waitForListen(t: TrackedProcess, port: number, timeoutMs: number, netnsPath?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const wantNs = netnsPath ? await readlink(netnsPath) : undefined;
   for (;;) {
     const pid = t.proc.pid;
     if (t.proc.exitCode !== null || t.proc.signalCode !== null || pid === undefined) {
       throw new Error(`process exited before listening on port ${port}; output:\n${t.output()}`);
     }
-    if (await isListening(pid, port)) return;
+    const inNs = wantNs === undefined || (await readlink(`/proc/${pid}/ns/net`).catch(() => '')) === wantNs;
+    if (inNs && (await isListening(pid, port))) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for a listener on port ${port}; output:\n${t.output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -200,7 +200,9 @@ export interface ClientRunOptions {
   /**
    * Send EOF on stdin (client then sends close_notify and exits) once this
    * appears in the client's stdout. Without it the client runs until the
-   * server closes the connection.
+   * server closes the connection. It is matched against the *whole* stdout,
+   * which also holds the tool's handshake dump (certificates, "x25519", ...),
+   * so use a distinctive token, e.g. an echo of the input.
    */
   closeWhen?: string | RegExp;
   /** Hard limit; the client is SIGKILLed and the promise rejects with ExecTimeoutError (carrying the output). */
@@ -362,9 +364,10 @@ export async function startGnutlsServer(opts: GnutlsServerOptions): Promise<Gnut
       ...(opts.args ?? []),
     ];
     const t = ns.spawn(argv);
-    // gnutls-serv's stdout is block-buffered into a pipe, so its "listening"
-    // banner may never arrive in time; look for the listening socket instead.
-    await waitForListen(t, netnsPort, opts.readyTimeoutMs ?? 5000);
+    // Readiness from the kernel's socket table rather than the "listening on"
+    // banner: the banner's wording differs between --echo and --http and
+    // across gnutls versions, the LISTEN state doesn't.
+    await waitForListen(t, netnsPort, opts.readyTimeoutMs ?? 5000, ns.nsPath);
     const fwd = await ns.forward(netnsPort, { listenPort: opts.port });
     return {
       proc: t.proc,

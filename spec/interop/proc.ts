@@ -20,14 +20,19 @@ import { delimiter, join } from 'node:path';
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-/** Absolute path of `cmd` on PATH (plus the sbin dirs, where `ip` lives), or undefined. */
-export function which(cmd: string): string | undefined {
+const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+
+/**
+ * Absolute path of `cmd` on PATH (plus the sbin dirs, where `ip` lives), or
+ * undefined. `systemFirst` looks in the system dirs before PATH.
+ */
+export function which(cmd: string, opts: { systemFirst?: boolean } = {}): string | undefined {
   // Scan PATH ourselves instead of spawning `which`: it's synchronous, cheap,
   // and `which` itself is not guaranteed to exist (debianutils).
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const path = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
   // Non-login root shells in containers sometimes lack /usr/sbin on PATH,
   // which is where iproute2's `ip` is installed.
-  for (const extra of ['/usr/sbin', '/sbin', '/usr/bin', '/bin']) if (!dirs.includes(extra)) dirs.push(extra);
+  const dirs = [...new Set(opts.systemFirst ? [...SYSTEM_DIRS, ...path] : [...path, ...SYSTEM_DIRS])];
   for (const dir of dirs) {
     const candidate = join(dir, cmd);
     try {

@@ -56,7 +56,8 @@ export class ExpectServerHello implements State<ClientConfig> {
     if (msg.legacyVersion !== ProtocolVersion.TLS12) throw illegalParameter('ServerHello.legacy_version is not 0x0303');
     if (!equalBytes(msg.sessionIdEcho, this.sent.hello.sessionId)) throw illegalParameter('legacy_session_id_echo mismatch');
     if (msg.compressionMethod !== 0) throw illegalParameter('compression method is not null');
-    checkExtensions(msg.extensions, allowed, this.sent.hello.extensions);
+    // The cookie is the one extension a server may send unsolicited (RFC 8446 §4.2.2).
+    checkExtensions(msg.extensions, allowed, this.sent.hello.extensions, [X.cookie]);
     const suite = ctx.config.suites.find((s) => s.code === msg.cipherSuite);
     if (!suite) throw illegalParameter(`server chose cipher suite ${msg.cipherSuite} we did not offer`);
     if (this.sent.retrySuite !== undefined && this.sent.retrySuite !== suite.code) {
@@ -113,9 +114,14 @@ export class ExpectServerHello implements State<ClientConfig> {
  * RFC 8446 §4.2: an extension we did not offer is unsupported_extension;
  * one we offered but that does not belong in this message is illegal_parameter.
  */
-export function checkExtensions(received: readonly Extension[], allowed: readonly number[], offered: readonly Extension[]): void {
+export function checkExtensions(
+  received: readonly Extension[],
+  allowed: readonly number[],
+  offered: readonly Extension[],
+  unsolicited: readonly number[] = [],
+): void {
   for (const e of received) {
-    if (!offered.some((o) => o.type === e.type)) throw new TlsError('unsupported_extension', `extension ${e.type} was not offered`);
+    if (!offered.some((o) => o.type === e.type) && !unsolicited.includes(e.type)) throw new TlsError('unsupported_extension', `extension ${e.type} was not offered`);
     if (!allowed.includes(e.type)) throw illegalParameter(`extension ${e.type} not allowed here`);
   }
 }

@@ -47,7 +47,7 @@ export class ExpectClientHello implements State<ServerConfig> {
     this.transcript.add(raw);
     const share = offer.shares.find((s) => s.group === NamedGroupCode[group]);
     const forceRetry = config.helloRetry === 'always' && !this.retry;
-    if (!share || forceRetry) return this.sendRetry(ctx, msg, suite, share ? undefined : group);
+    if (!share || forceRetry) return this.sendRetry(ctx, msg, suite, group, !share);
     ctx.info.serverName = offer.serverName;
     return sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn });
   }
@@ -60,12 +60,15 @@ export class ExpectClientHello implements State<ServerConfig> {
     if (!equalBytes(hello.sessionId, r.sessionId)) throw illegalParameter('second ClientHello changed legacy_session_id');
   }
 
-  /** Sends a HelloRetryRequest asking for `group` (when given) and echoing a fresh cookie. */
-  private sendRetry(ctx: Context<ServerConfig>, hello: ClientHello, suite: CipherSuite, group: GroupName | undefined): State<ServerConfig> {
+  /**
+   * Sends a HelloRetryRequest with a fresh cookie, naming `group` when the
+   * client sent no share for it (RFC 8446 §4.1.4 forbids naming a group it already sent).
+   */
+  private sendRetry(ctx: Context<ServerConfig>, hello: ClientHello, suite: CipherSuite, group: GroupName, askForShare: boolean): State<ServerConfig> {
     const { config } = ctx;
     const cookie = config.random(32);
     const extensions: Extension[] = [{ type: X.supported_versions, data: encodeSelectedVersion(ProtocolVersion.TLS13) }];
-    if (group) extensions.push({ type: X.key_share, data: keyShare.encodeHrr(NamedGroupCode[group]) });
+    if (askForShare) extensions.push({ type: X.key_share, data: keyShare.encodeHrr(NamedGroupCode[group]) });
     extensions.push({ type: X.cookie, data: encodeCookie(cookie) });
     this.transcript.rollUpForRetry();
     ctx.send(
@@ -82,7 +85,6 @@ export class ExpectClientHello implements State<ServerConfig> {
     );
     if (hello.sessionId.length) ctx.sendCompatCcs();
     ctx.info.helloRetry = true;
-    const retryGroup = group ?? chooseGroup(config, readOffer(hello));
-    return new ExpectClientHello(this.transcript, { group: retryGroup, suite, cookie, sessionId: hello.sessionId });
+    return new ExpectClientHello(this.transcript, { group, suite, cookie, sessionId: hello.sessionId });
   }
 }
