@@ -117,6 +117,8 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
   const verify = !o.dangerouslySkipCertificateVerification;
   const roots = o.ca ? loadCertificates(o.ca).map(parseCertificate) : [];
   if (verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
+  // Without a name a valid certificate for any host would pass: never verify "something".
+  if (verify && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
   return {
     ...common,
     serverName: o.serverName,

@@ -110,7 +110,8 @@ export function parseCertificate(der: Uint8Array): Certificate {
   if (!(der instanceof Uint8Array)) throw bad('certificate is not a byte array');
   if (der.length > MAX_CERTIFICATE_LENGTH) throw bad('certificate too large');
   try {
-    return parse(der.slice());
+    // Copy: callers may reuse their buffer (and Buffer#slice would not copy).
+    return parse(new Uint8Array(der));
   } catch (e) {
     if (e instanceof TlsError) throw e;
     throw bad(`cannot parse certificate: ${e instanceof Error ? e.message : String(e)}`);
