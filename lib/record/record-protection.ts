@@ -36,7 +36,7 @@ export class RecordSealer {
 
   /** Returns the whole record (header included). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
-    if (content.length > MAX_PLAINTEXT) throw new RangeError('record content over 2^14 bytes');
+    if (content.length + padding > MAX_PLAINTEXT) throw new RangeError('record content and padding over 2^14 bytes');
     const inner = new Uint8Array(content.length + 1 + padding);
     inner.set(content);
     inner[content.length] = type;

@@ -146,7 +146,10 @@ export class Session implements NonBlockingSession {
   }
 
   private guard<T>(step: () => T): T {
-    if (this.failure) throw this.failure;
+    if (this.failure) {
+      this.flushAfterFailure();
+      throw this.failure;
+    }
     try {
       return step();
     } catch (e) {
@@ -162,12 +165,22 @@ export class Session implements NonBlockingSession {
       try {
         this.conn.sendAlert(err.alert);
         this.output.add(this.conn.takeOutput());
-        this.output.flushTo(this.transport);
       } catch {
         // Best effort: the error we report is the original one.
       }
     }
+    this.flushAfterFailure();
     return err;
+  }
+
+  /** Pushes what is left of our alert; later calls retry when the transport said AGAIN. */
+  private flushAfterFailure(): void {
+    if (!this.transport || this.output.empty) return;
+    try {
+      this.output.flushTo(this.transport);
+    } catch {
+      // The transport is gone; the failure stands as reported.
+    }
   }
 
   private requireTransport(): Transport {

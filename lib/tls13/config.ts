@@ -90,6 +90,14 @@ export interface ServerConfig extends CommonConfig {
 const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 const DEFAULT_SCHEMES: SignatureSchemeName[] = ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'];
 
+function checkAlpn(protocols: string[]): string[] {
+  for (const p of protocols) {
+    const n = new TextEncoder().encode(p).length;
+    if (n < 1 || n > 255) throw new Error(`ALPN protocol names are 1 to 255 bytes: ${JSON.stringify(p)}`);
+  }
+  return protocols;
+}
+
 function resolveCommon(o: CommonOptions): CommonConfig {
   const crypto = o.crypto ?? nobleCrypto;
   return {
@@ -100,7 +108,7 @@ function resolveCommon(o: CommonOptions): CommonConfig {
     suites: (o.suites ?? SUITES.map((s) => s.name)).map(suiteByName),
     groups: o.groups ?? DEFAULT_GROUPS,
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
-    alpn: o.alpn ?? [],
+    alpn: checkAlpn(o.alpn ?? []),
     keylog: o.keylog,
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
   };

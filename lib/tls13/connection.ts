@@ -119,7 +119,9 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     if (rec.type === ContentType.change_cipher_spec) return this.receiveCcs(rec.fragment);
     let type = rec.type;
     let content = rec.fragment;
-    if (this.opener) {
+    if (this.opener && type === ContentType.alert && !this.done && this.opener.seq === 0) {
+      // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
+    } else if (this.opener) {
       if (type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${type}`);
       ({ type, content } = this.opener.open(rec.header, rec.fragment));
     } else if (type === ContentType.application_data) {

@@ -82,7 +82,7 @@ export class Writer {
   private buf: Uint8Array;
   private pos = 0;
   constructor(initial = 256) {
-    this.buf = new Uint8Array(initial);
+    this.buf = new Uint8Array(Math.max(1, initial));
   }
 
   get length(): number {
@@ -147,6 +147,7 @@ export class Writer {
   }
 
   private len(lenBytes: 1 | 2 | 3, n: number): void {
+    if (n >= 2 ** (8 * lenBytes)) throw new RangeError(`vector of ${n} bytes does not fit a ${lenBytes}-byte length`);
     if (lenBytes === 1) this.u8(n);
     else if (lenBytes === 2) this.u16(n);
     else this.u24(n);

@@ -94,7 +94,14 @@ function asciiHost(name: Uint8Array): string {
 // --- ALPN (RFC 7301) ---
 
 export function encodeAlpn(protocols: readonly string[]): Uint8Array {
-  return build((w) => w.nested(2, (l) => protocols.forEach((p) => l.vec(1, utf8.encode(p)))));
+  return build((w) =>
+    w.nested(2, (l) =>
+      protocols.forEach((p) => {
+        if (p.length === 0) throw new RangeError('empty ALPN protocol name'); // RFC 7301 §3.1
+        l.vec(1, utf8.encode(p));
+      }),
+    ),
+  );
 }
 
 export function decodeAlpn(data: Uint8Array): string[] {

@@ -24,9 +24,29 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** One direction's queue; a moving head index keeps one-byte pulls O(1). */
 class Direction {
-  chunks: Uint8Array[] = [];
+  private queue: Uint8Array[] = [];
+  private head = 0;
   closed = false;
+  get empty(): boolean {
+    return this.head === this.queue.length;
+  }
+  push(b: Uint8Array): void {
+    this.queue.push(b);
+  }
+  peek(): Uint8Array {
+    return this.queue[this.head]!;
+  }
+  /** Consumes n bytes of the head chunk. */
+  consume(n: number): void {
+    const h = this.queue[this.head]!;
+    if (n < h.length) this.queue[this.head] = h.subarray(n);
+    else if (++this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 export interface PipeEnd extends Transport {
@@ -42,18 +62,18 @@ export function memoryPipe(opts: PipeOptions = {}): [PipeEnd, PipeEnd] {
   const moveSize = (n: number) => Math.max(1, Math.min(n, maxMove === Infinity ? n : 1 + Math.floor(rand() * maxMove)));
   const end = (out: Direction, inp: Direction): PipeEnd => ({
     push(bytes) {
+      if (bytes.length === 0) return 0;
       if (againRate && rand() < againRate) return AGAIN;
       const n = moveSize(bytes.length);
-      out.chunks.push(bytes.slice(0, n));
+      out.push(bytes.slice(0, n));
       return n;
     },
     pull(max) {
-      if (inp.chunks.length === 0) return inp.closed ? EOF : AGAIN;
+      if (inp.empty) return inp.closed ? EOF : AGAIN;
       if (againRate && rand() < againRate) return AGAIN;
-      const head = inp.chunks[0]!;
+      const head = inp.peek();
       const n = Math.min(moveSize(head.length), max);
-      if (n >= head.length) inp.chunks.shift();
-      else inp.chunks[0] = head.subarray(n);
+      inp.consume(n);
       return head.subarray(0, n);
     },
     close() {

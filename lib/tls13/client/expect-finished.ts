@@ -30,8 +30,6 @@ export class ExpectFinished implements State<ClientConfig> {
     ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
     ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
 
-    if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
-    ctx.setWriteSecret(secrets.clientHandshake);
     if (this.requestContext) ctx.send({ type: HandshakeType.certificate, context: this.requestContext, entries: [] }, transcript);
     const verifyData = finishedVerifyData(hash, secrets.clientHandshake, transcript.current());
     ctx.send({ type: HandshakeType.finished, verifyData }, transcript);

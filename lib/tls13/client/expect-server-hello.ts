@@ -105,6 +105,10 @@ export class ExpectServerHello implements State<ClientConfig> {
     ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
     ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
     ctx.setReadSecret(secrets.serverHandshake);
+    // Write keys now, not at Finished: an alert about the server's flight must
+    // reach a server that already reads with these keys (as rustls does).
+    if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
+    ctx.setWriteSecret(secrets.clientHandshake);
     Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group });
     return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite });
   }
