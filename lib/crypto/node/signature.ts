@@ -1,0 +1,156 @@
+/**
+ * TLS 1.3 signature schemes (RFC 8446 §4.2.3) on node:crypto.
+ *
+ * node signs and verifies with KeyObjects, whose import is the expensive part
+ * (tens of µs as JWK, more as DER), so the KeyObject for each PrivateKey /
+ * PublicKey object is cached in a WeakMap keyed by that object: a server's
+ * long-lived key is imported once. Keys are treated as immutable, as their
+ * readonly types say: mutating the bytes of a key already used is not seen.
+ *
+ * Differences from the noble provider, all within the interface: ECDSA
+ * signatures use OpenSSL's random k rather than RFC 6979's deterministic one,
+ * and are not normalised to low-S (verifiers must accept both, and do).
+ */
+import { createECDH, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { CurveName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
+import { fromBase64url, own, toBase64url } from './bytes.js';
+
+const ECDSA_SCHEMES = {
+  ecdsa_secp256r1_sha256: { curve: 'P-256', hash: 'sha256' },
+  ecdsa_secp384r1_sha384: { curve: 'P-384', hash: 'sha384' },
+} as const;
+const CURVES: Record<CurveName, { ecdh: string; scalarLength: number }> = {
+  'P-256': { ecdh: 'prime256v1', scalarLength: 32 },
+  'P-384': { ecdh: 'secp384r1', scalarLength: 48 },
+};
+/** PKCS#8 PrivateKeyInfo prefix for a raw 32-byte Ed25519 seed (RFC 8410). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** Normalises d to the curve size, as the noble provider does: some encoders
+ * drop its leading zero bytes, others (INTEGER-style) add one. */
+function scalarBytes(d: Uint8Array, length: number): Uint8Array {
+  const excess = d.length - length;
+  if (excess > 0 && d.subarray(0, excess).every((b) => b === 0)) return d.subarray(excess);
+  if (d.length >= length) return d; // too long and non-zero: let OpenSSL reject it
+  const out = new Uint8Array(length);
+  out.set(d, length - d.length);
+  return out;
+}
+
+function curveOf(curve: CurveName) {
+  const params = CURVES[curve];
+  if (params === undefined) throw new Error(`unsupported curve ${String(curve)}`);
+  return params;
+}
+
+const privateKeys = new WeakMap<PrivateKey, KeyObject>();
+const publicKeys = new WeakMap<PublicKey, KeyObject>();
+
+function ed25519PrivateKey(seed: Uint8Array): KeyObject {
+  if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
+  // As for X25519 (key-share.ts): node derives the public key from d and only
+  // checks that x is a string; the PKCS#8 import is the slow, certain fallback.
+  try {
+    return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: toBase64url(seed), x: '' }, format: 'jwk' });
+  } catch {
+    return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  }
+}
+
+function ecPrivateKey(curve: CurveName, d: Uint8Array): KeyObject {
+  const { ecdh, scalarLength } = curveOf(curve);
+  const scalar = scalarBytes(d, scalarLength);
+  // An EC JWK needs the public point; ECDH derives it (and rejects d = 0 or d >= n).
+  const derive = createECDH(ecdh);
+  derive.setPrivateKey(scalar);
+  const point = derive.getPublicKey();
+  return createPrivateKey({
+    key: {
+      kty: 'EC',
+      crv: curve,
+      x: toBase64url(point.subarray(1, 1 + scalarLength)),
+      y: toBase64url(point.subarray(1 + scalarLength)),
+      d: toBase64url(scalar),
+    },
+    format: 'jwk',
+  });
+}
+
+function privateKeyObject(key: PrivateKey): KeyObject {
+  let object = privateKeys.get(key);
+  if (object === undefined) {
+    object = key.kind === 'ed25519' ? ed25519PrivateKey(key.seed) : ecPrivateKey(key.curve, key.d);
+    privateKeys.set(key, object);
+  }
+  return object;
+}
+
+function publicKeyObject(key: PublicKey): KeyObject {
+  let object = publicKeys.get(key);
+  if (object === undefined) {
+    if (key.kind === 'ed25519') {
+      if (key.key.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
+      object = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toBase64url(key.key) }, format: 'jwk' });
+    } else {
+      const { scalarLength } = curveOf(key.curve);
+      const { point } = key;
+      if (point.length !== 1 + 2 * scalarLength || point[0] !== 0x04) throw new RangeError('expected an uncompressed point');
+      // OpenSSL checks that (x, y) is on the curve.
+      object = createPublicKey({
+        key: {
+          kty: 'EC',
+          crv: key.curve,
+          x: toBase64url(point.subarray(1, 1 + scalarLength)),
+          y: toBase64url(point.subarray(1 + scalarLength)),
+        },
+        format: 'jwk',
+      });
+    }
+    publicKeys.set(key, object);
+  }
+  return object;
+}
+
+export function nodeSign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array {
+  if (scheme === 'ed25519') {
+    if (key.kind !== 'ed25519') throw new Error('ed25519 scheme needs an Ed25519 key');
+    return own(sign(null, message, privateKeyObject(key)));
+  }
+  const params = ECDSA_SCHEMES[scheme];
+  if (params === undefined) throw new Error(`unsupported signature scheme ${String(scheme)}`);
+  if (key.kind !== 'ec' || key.curve !== params.curve) throw new Error(`${scheme} needs a ${params.curve} key`);
+  return own(sign(params.hash, message, { key: privateKeyObject(key), dsaEncoding: 'der' }));
+}
+
+export function nodeVerify(
+  scheme: SignatureSchemeName,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    if (scheme === 'ed25519') {
+      // OpenSSL's Ed25519 is strict RFC 8032 (canonical s < L), like noble with zip215: false.
+      return key.kind === 'ed25519' && verify(null, message, publicKeyObject(key), signature);
+    }
+    const params = ECDSA_SCHEMES[scheme];
+    if (params === undefined || key.kind !== 'ec' || key.curve !== params.curve) return false;
+    // OpenSSL accepts high-S signatures and insists on strict DER (no trailing bytes).
+    return verify(params.hash, message, { key: publicKeyObject(key), dsaEncoding: 'der' }, signature);
+  } catch {
+    return false; // malformed DER, bad point encoding, wrong lengths: all just "invalid"
+  }
+}
+
+export function nodePublicKeyOf(key: PrivateKey): PublicKey {
+  const jwk = createPublicKey(privateKeyObject(key)).export({ format: 'jwk' });
+  if (key.kind === 'ed25519') return { kind: 'ed25519', key: fromBase64url(jwk.x) };
+  const x = fromBase64url(jwk.x);
+  const y = fromBase64url(jwk.y);
+  const point = new Uint8Array(1 + x.length + y.length);
+  point[0] = 0x04;
+  point.set(x, 1);
+  point.set(y, 1 + x.length);
+  return { kind: 'ec', curve: key.curve, point };
+}
