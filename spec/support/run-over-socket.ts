@@ -3,7 +3,7 @@
  * specs of the protocol core, independent of the RxJS channel.
  */
 import type { Socket } from 'node:net';
-import { firstValueFrom, merge, take } from 'rxjs';
+import { firstValueFrom, take } from 'rxjs';
 import { AGAIN, EOF, type Again } from '../../lib/session/contract.js';
 import type { Session } from '../../lib/session/session.js';
 import { socketTransport } from '../../lib/node/socket-transport.js';
@@ -18,12 +18,11 @@ export class SocketDriver {
   /** Repeats `op` after each readiness event in the session's direction until it is not AGAIN. */
   async until<T>(op: () => T | Again): Promise<T> {
     for (;;) {
-      const wake = firstValueFrom(
-        merge(this.session.direction() === 'write' ? this.st.readiness.writable$ : this.st.readiness.readable$).pipe(take(1)),
-      );
       const r = op();
       if (r !== AGAIN) return r;
-      await wake;
+      // Socket events arrive on a later tick, so subscribing after the call misses none.
+      const ready = this.session.direction() === 'write' ? this.st.readiness.writable$ : this.st.readiness.readable$;
+      await firstValueFrom(ready.pipe(take(1)));
     }
   }
 
