@@ -35,21 +35,23 @@ export const Alert = {
 } as const;
 
 export type AlertName = keyof typeof Alert;
+/** A code a peer sent that is not in our table (rustls: AlertDescription::Unknown). */
+export type UnknownAlert = `alert_${number}`;
 
 const alertNames = new Map<number, AlertName>(
   Object.entries(Alert).map(([name, code]) => [code, name as AlertName]),
 );
 
 /** The name of an alert code, or `alert_<code>` for codes we do not know. */
-export function alertName(code: number): string {
+export function alertName(code: number): AlertName | UnknownAlert {
   return alertNames.get(code) ?? `alert_${code}`;
 }
 
 export class TlsError extends Error {
   override readonly name = 'TlsError';
   constructor(
-    /** The alert sent (or to send) to the peer, or received from it. */
-    readonly alert: AlertName,
+    /** The alert sent (or to send) to the peer, or received from it (possibly a code we do not know). */
+    readonly alert: AlertName | UnknownAlert,
     message: string,
     /** True when the peer sent this alert to us. */
     readonly fromPeer = false,

@@ -2,6 +2,8 @@
  * Reassembles handshake messages from record fragments (RFC 8446 §5.1:
  * messages may span records and records may hold several messages). Key
  * changes are only allowed when this buffer is empty ("aligned").
+ * The buffer grows by doubling, so a message sent one byte per record costs
+ * linear, not quadratic, time.
  */
 import { TlsError } from '../errors.js';
 import { MAX_HANDSHAKE_MESSAGE } from './limits.js';
@@ -15,31 +17,46 @@ export interface RawHandshake {
 
 export class HandshakeBuffer {
   private buf = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
 
   get empty(): boolean {
-    return this.buf.length === 0;
+    return this.start === this.end;
   }
 
   add(fragment: Uint8Array): void {
     if (fragment.length === 0) throw new TlsError('unexpected_message', 'empty handshake record');
-    const next = new Uint8Array(this.buf.length + fragment.length);
-    next.set(this.buf);
-    next.set(fragment, this.buf.length);
-    this.buf = next;
+    if (this.end + fragment.length > this.buf.length) this.makeRoom(fragment.length);
+    this.buf.set(fragment, this.end);
+    this.end += fragment.length;
   }
 
   next(): RawHandshake | undefined {
-    if (this.buf.length < 4) return undefined;
-    const length = (this.buf[1]! << 16) | (this.buf[2]! << 8) | this.buf[3]!;
+    const available = this.end - this.start;
+    if (available < 4) return undefined;
+    const b = this.buf;
+    const s = this.start;
+    const length = (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
     if (length > MAX_HANDSHAKE_MESSAGE) throw new TlsError('illegal_parameter', `handshake message of ${length} bytes`);
-    if (this.buf.length < 4 + length) return undefined;
-    const raw = this.buf.slice(0, 4 + length);
-    this.buf = this.buf.slice(4 + length);
+    if (available < 4 + length) return undefined;
+    const raw = b.slice(s, s + 4 + length);
+    this.start += 4 + length;
+    if (this.start === this.end) this.start = this.end = 0;
     return { type: raw[0]!, body: raw.subarray(4), raw };
   }
 
   /** Throws unless the buffer is empty: a key change must fall on a record boundary. */
   requireAligned(): void {
     if (!this.empty) throw new TlsError('unexpected_message', 'key change with a partial handshake message buffered');
+  }
+
+  private makeRoom(extra: number): void {
+    const live = this.end - this.start;
+    const size = Math.max(live + extra, this.buf.length * 2, 256);
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(this.start, this.end));
+    this.buf = next;
+    this.start = 0;
+    this.end = live;
   }
 }

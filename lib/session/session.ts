@@ -5,7 +5,7 @@
  * waits to read or to write. Fatal errors throw a TlsError, send the alert
  * when possible, and leave the session unusable.
  */
-import { TlsError, prematureTermination } from '../errors.js';
+import { Alert, type AlertName, TlsError, prematureTermination } from '../errors.js';
 import { RecordReader } from '../record/record-reader.js';
 import { MAX_CIPHERTEXT } from '../record/limits.js';
 import { startClient } from '../tls13/client/client-hello.js';
@@ -161,9 +161,9 @@ export class Session implements NonBlockingSession {
   private fail(e: unknown): Error {
     const err = e instanceof TlsError ? e : new TlsError('internal_error', String((e as Error)?.stack ?? e));
     this.failure = err;
-    if (!err.fromPeer && !err.code && !this.conn.closed && this.transport) {
+    if (!err.fromPeer && !err.code && !this.conn.closed && this.transport && err.alert in Alert) {
       try {
-        this.conn.sendAlert(err.alert);
+        this.conn.sendAlert(err.alert as AlertName);
         this.output.add(this.conn.takeOutput());
       } catch {
         // Best effort: the error we report is the original one.

@@ -175,7 +175,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
       return;
     }
     if (description === Alert.user_canceled) return; // a warning; close_notify should follow
-    throw new TlsError(alertName(description) as AlertName, 'alert received from peer', true);
+    throw new TlsError(alertName(description), 'alert received from peer', true);
   }
 
   private pushApp(data: Uint8Array): void {

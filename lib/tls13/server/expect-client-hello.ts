@@ -13,7 +13,7 @@ import type { ServerConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import { Transcript } from '../transcript.js';
 import type { CipherSuite } from '../suites.js';
-import { chooseAlpn, chooseGroup, chooseScheme, chooseSuite, readOffer } from './client-offer.js';
+import { type ClientOffer, chooseAlpn, chooseGroup, chooseScheme, chooseSuite, readOffer } from './client-offer.js';
 import { sendServerFlight } from './server-flight.js';
 
 interface RetrySent {
@@ -41,7 +41,7 @@ export class ExpectClientHello implements State<ServerConfig> {
     const group = chooseGroup(config, offer);
     const scheme = chooseScheme(config, offer, config.leaf.publicKey!);
     const alpn = chooseAlpn(config, offer);
-    if (this.retry) this.checkRetried(msg, offer.cookie, suite, group);
+    if (this.retry) this.checkRetried(msg, offer, suite, group);
     ctx.useSuite(suite);
     this.transcript.selectHash(config.crypto.hash(suite.hash));
     this.transcript.add(raw);
@@ -52,11 +52,13 @@ export class ExpectClientHello implements State<ServerConfig> {
     return sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn });
   }
 
-  private checkRetried(hello: ClientHello, cookie: Uint8Array | undefined, suite: CipherSuite, group: GroupName): void {
+  /** RFC 8446 §4.1.4: one retry only, so the second ClientHello must carry what we asked for. */
+  private checkRetried(hello: ClientHello, offer: ClientOffer, suite: CipherSuite, group: GroupName): void {
     const r = this.retry!;
-    if (!cookie || !equalBytes(cookie, r.cookie)) throw illegalParameter('second ClientHello does not echo our cookie');
+    if (!offer.cookie || !equalBytes(offer.cookie, r.cookie)) throw illegalParameter('second ClientHello does not echo our cookie');
     if (suite !== r.suite) throw illegalParameter('second ClientHello changed the cipher suite');
-    if (group !== r.group) throw illegalParameter('second ClientHello has no share for the requested group');
+    const share = offer.shares.some((s) => s.group === NamedGroupCode[r.group]);
+    if (group !== r.group || !share) throw illegalParameter('second ClientHello has no share for the requested group');
     if (!equalBytes(hello.sessionId, r.sessionId)) throw illegalParameter('second ClientHello changed legacy_session_id');
   }
 
