@@ -17,6 +17,8 @@ export interface SocketTransport {
 }
 
 export function socketTransport(socket: Socket, highWaterMark = 256 * 1024): SocketTransport {
+  // Records leave already coalesced (OutputQueue); Nagle would only add a delayed-ACK wait per reply.
+  socket.setNoDelay(true);
   const readable = new Subject<void>();
   const writable = new Subject<void>();
   const inbox: Buffer[] = [];
@@ -50,8 +52,9 @@ export function socketTransport(socket: Socket, highWaterMark = 256 * 1024): Soc
 
   const transport: Transport = {
     push(bytes) {
-      if (writeBlocked) return AGAIN;
+      // Checked first: a socket that closed while blocked never emits 'drain'.
       if (socket.destroyed || !socket.writable) return bytes.length; // nowhere to go; the read side reports the end
+      if (writeBlocked) return AGAIN;
       if (!socket.write(bytes)) writeBlocked = true;
       return bytes.length;
     },

@@ -2,33 +2,82 @@
  * TLS 1.3 record protection (RFC 8446 §5.2, §5.3): the inner plaintext
  * (content || type || zero padding), the per-record nonce (IV xor sequence
  * number) and the AEAD with the record header as additional data.
+ *
+ * Per record the sealer makes one allocation for the whole record: the header
+ * and the inner plaintext are written into it and, when the AEAD can seal in
+ * place (see InPlaceAead), encrypted where they lie, the tag appended. With any
+ * other AEAD the ciphertext is copied in after seal(). The nonce buffer is
+ * reused for every record of a key.
  */
 import type { Aead } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT, RECORD_HEADER_LENGTH } from './limits.js';
 
 const APPLICATION_DATA = 23;
+/**
+ * The record buffer starts this many bytes into its ArrayBuffer, so that the
+ * inner plaintext after the 5-byte header is 4-byte aligned (word-oriented
+ * ciphers then need no aligned copy of it).
+ */
+const ALIGN_SLACK = 3;
 
-function nonceFor(iv: Uint8Array, seq: number): Uint8Array {
-  const nonce = iv.slice();
-  // The 64-bit sequence number is xored into the last 8 bytes, big-endian.
-  let s = seq;
-  for (let i = nonce.length - 1; i >= nonce.length - 8 && s > 0; i--) {
-    nonce[i]! ^= s % 256;
-    s = Math.floor(s / 256);
-  }
-  return nonce;
+/**
+ * An AEAD that can also seal in place: encrypts `data` where it lies and
+ * writes the tag into `tag` (16 bytes). The result must equal seal(): data
+ * becomes the ciphertext, `tag` the tag. `data` is 4-byte aligned when the
+ * record layer calls it. An optional extension of the provider's Aead.
+ */
+export interface InPlaceAead extends Aead {
+  sealInPlace(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array, tag: Uint8Array): void;
 }
 
-function header(length: number): Uint8Array {
-  return Uint8Array.of(APPLICATION_DATA, 0x03, 0x03, length >>> 8, length & 0xff);
+function canSealInPlace(aead: Aead): aead is InPlaceAead {
+  return typeof (aead as Partial<InPlaceAead>).sealInPlace === 'function';
+}
+
+/** The per-record nonce: the IV with the 64-bit sequence number xored into its last 8 bytes, big-endian. */
+class NonceBuilder {
+  private readonly nonce: Uint8Array;
+  /** The IV's last 8 bytes as two big-endian words. */
+  private readonly ivHigh: number;
+  private readonly ivLow: number;
+
+  constructor(private readonly iv: Uint8Array) {
+    this.nonce = iv.slice();
+    const n = iv.length;
+    this.ivHigh = ((iv[n - 8]! << 24) | (iv[n - 7]! << 16) | (iv[n - 6]! << 8) | iv[n - 5]!) >>> 0;
+    this.ivLow = ((iv[n - 4]! << 24) | (iv[n - 3]! << 16) | (iv[n - 2]! << 8) | iv[n - 1]!) >>> 0;
+  }
+
+  /** The nonce for `seq` (a safe integer), in a buffer reused by the next call. */
+  for(seq: number): Uint8Array {
+    const nonce = this.nonce;
+    const n = nonce.length;
+    const high = (this.ivHigh ^ Math.floor(seq / 0x1_0000_0000)) >>> 0;
+    const low = (this.ivLow ^ seq) >>> 0; // ToInt32 keeps exactly the low 32 bits of seq
+    nonce[n - 8] = high >>> 24;
+    nonce[n - 7] = high >>> 16;
+    nonce[n - 6] = high >>> 8;
+    nonce[n - 5] = high;
+    nonce[n - 4] = low >>> 24;
+    nonce[n - 3] = low >>> 16;
+    nonce[n - 2] = low >>> 8;
+    nonce[n - 1] = low;
+    return nonce;
+  }
 }
 
 /** Protects outgoing records under one traffic key. */
 export class RecordSealer {
   /** Records sealed under this key so far (the next sequence number). */
   seq = 0;
-  constructor(private readonly aead: Aead, private readonly iv: Uint8Array, readonly limit: number) {}
+  private readonly nonces: NonceBuilder;
+  private readonly inPlace: boolean;
+
+  constructor(private readonly aead: Aead, iv: Uint8Array, readonly limit: number) {
+    this.nonces = new NonceBuilder(iv);
+    this.inPlace = canSealInPlace(aead);
+  }
 
   get exhausted(): boolean {
     return this.seq >= this.limit;
@@ -37,14 +86,26 @@ export class RecordSealer {
   /** Returns the whole record (header included). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
     if (content.length + padding > MAX_PLAINTEXT) throw new RangeError('record content and padding over 2^14 bytes');
-    const inner = new Uint8Array(content.length + 1 + padding);
+    const innerLength = content.length + 1 + padding;
+    const tagLength = this.aead.tagLength;
+    const length = innerLength + tagLength;
+    const buffer = new ArrayBuffer(ALIGN_SLACK + RECORD_HEADER_LENGTH + length);
+    const record = new Uint8Array(buffer, ALIGN_SLACK, RECORD_HEADER_LENGTH + length);
+    record[0] = APPLICATION_DATA;
+    record[1] = 0x03;
+    record[2] = 0x03;
+    record[3] = length >>> 8;
+    record[4] = length & 0xff;
+    const hdr = record.subarray(0, RECORD_HEADER_LENGTH);
+    const inner = new Uint8Array(buffer, ALIGN_SLACK + RECORD_HEADER_LENGTH, innerLength);
     inner.set(content);
-    inner[content.length] = type;
-    const hdr = header(inner.length + this.aead.tagLength);
-    const sealed = this.aead.seal(nonceFor(this.iv, this.seq++), inner, hdr);
-    const record = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
-    record.set(hdr);
-    record.set(sealed, RECORD_HEADER_LENGTH);
+    inner[content.length] = type; // the padding is already zero
+    const nonce = this.nonces.for(this.seq++);
+    if (this.inPlace) {
+      (this.aead as InPlaceAead).sealInPlace(nonce, inner, hdr, record.subarray(RECORD_HEADER_LENGTH + innerLength));
+    } else {
+      record.set(this.aead.seal(nonce, inner, hdr), RECORD_HEADER_LENGTH);
+    }
     return record;
   }
 }
@@ -52,11 +113,15 @@ export class RecordSealer {
 /** Removes protection from incoming records under one traffic key. */
 export class RecordOpener {
   seq = 0;
-  constructor(private readonly aead: Aead, private readonly iv: Uint8Array) {}
+  private readonly nonces: NonceBuilder;
+
+  constructor(private readonly aead: Aead, iv: Uint8Array) {
+    this.nonces = new NonceBuilder(iv);
+  }
 
   open(hdr: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } {
     if (fragment.length > MAX_CIPHERTEXT) throw new TlsError('record_overflow', 'ciphertext too long');
-    const inner = this.aead.open(nonceFor(this.iv, this.seq), fragment, hdr);
+    const inner = this.aead.open(this.nonces.for(this.seq), fragment, hdr);
     if (!inner) throw new TlsError('bad_record_mac', 'record authentication failed');
     this.seq++;
     let end = inner.length - 1;

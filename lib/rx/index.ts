@@ -3,3 +3,8 @@ export { type Readiness, waitFor, ReadinessEndedError } from './readiness.js';
 export { retryOnAgain } from './retry-on-again.js';
 export { drainPending } from './drain-pending.js';
 export { retransmitOnTimeout } from './retransmit-on-timeout.js';
+export { SecureChannel, openChannel } from './secure-channel.js';
+export { type ChannelLink, type ChannelOptions, type ChannelSession } from './channel-link.js';
+export { type ChannelEvent } from './channel-event.js';
+export { SendQueue, type SendQueueHooks, type SendQueueSession } from './send-queue.js';
+export { pacedRead, type PausableSource } from './paced-read.js';

@@ -1,0 +1,63 @@
+import { connect } from 'node:net';
+import { Observable } from 'rxjs';
+import { Session } from '../session/session.js';
+import { openChannel, type SecureChannel } from '../rx/secure-channel.js';
+import { clientChannelOptions, clientSessionOptions, type ConnectTlsOptions } from './options.js';
+import { socketLink } from './socket-link.js';
+
+/**
+ * A TLS 1.3 client connection as a cold Observable: each subscription
+ * connects a TCP socket to `host:port` and, once connected, emits one
+ * SecureChannel (its handshake already running) and completes. The channel
+ * then lives on its own: subscribe to it to read, `next()` to write,
+ * `complete()` to close (see SecureChannel). Unsubscribing before the TCP
+ * connection is up aborts the connect; connection failures (ECONNREFUSED,
+ * bad options) are errors of this Observable, TLS failures errors of the
+ * channel.
+ *
+ * Options use node:tls names (`host`, `port`, `servername`, `ca`,
+ * `ALPNProtocols`, `rejectUnauthorized`, `checkServerIdentity`); `keylog`
+ * receives NSS key-log lines (see ConnectTlsOptions).
+ *
+ * @example
+ * connectTls({ host: 'example.com', port: 443, ca, ALPNProtocols: ['http/1.1'] })
+ *   .pipe(
+ *     switchMap((channel) => {
+ *       channel.next(new TextEncoder().encode('GET / HTTP/1.0\r\nHost: example.com\r\n\r\n'));
+ *       return channel; // plaintext chunks until the server's close_notify
+ *     }),
+ *   )
+ *   .subscribe((chunk) => process.stdout.write(chunk));
+ */
+export function connectTls(options: ConnectTlsOptions): Observable<SecureChannel> {
+  return new Observable<SecureChannel>((subscriber) => {
+    let session: Session;
+    try {
+      session = Session.client(clientSessionOptions(options));
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    const socket = connect({ host: options.host ?? 'localhost', port: options.port, allowHalfOpen: true });
+    let connected = false;
+    const onError = (err: Error) => subscriber.error(err);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      connected = true;
+      socket.off('error', onError);
+      let channel: SecureChannel;
+      try {
+        channel = openChannel(session, socketLink(socket, options.highWaterMark), clientChannelOptions(options));
+      } catch (err) {
+        socket.destroy();
+        subscriber.error(err);
+        return;
+      }
+      subscriber.next(channel);
+      subscriber.complete();
+    });
+    return () => {
+      if (!connected) socket.destroy();
+    };
+  });
+}

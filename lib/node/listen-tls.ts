@@ -1,0 +1,54 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { Observable } from 'rxjs';
+import { Session } from '../session/session.js';
+import { openChannel, type SecureChannel } from '../rx/secure-channel.js';
+import { serverChannelOptions, serverSessionOptions, type ListenTlsOptions } from './options.js';
+import { socketLink } from './socket-link.js';
+
+/**
+ * A TLS 1.3 server as a cold Observable: each subscription listens on
+ * `host:port` and emits one SecureChannel per accepted connection, its
+ * handshake already running (see SecureChannel). The bound address (useful
+ * with the default `port: 0`) goes to `listeningObserver.next()` once
+ * listening. Unsubscribing closes the listener; channels already emitted
+ * live on until they close, as with node's server.close(). Listen errors
+ * (EADDRINUSE, bad certificate or key) are errors of this Observable; a
+ * failing connection only fails its channel.
+ *
+ * Options use node:tls names (`cert`, `key`, `ALPNProtocols`, `port`,
+ * `host`); `keylog` receives the NSS key-log lines of every connection.
+ *
+ * @example
+ * listenTls({ port: 8443, cert, key, listeningObserver: { next: (a) => console.log('on', a.port) } })
+ *   .pipe(mergeMap((channel) => channel.pipe(tap((chunk) => channel.next(chunk))))) // echo
+ *   .subscribe();
+ */
+export function listenTls(options: ListenTlsOptions): Observable<SecureChannel> {
+  return new Observable<SecureChannel>((subscriber) => {
+    const sessionOptions = serverSessionOptions(options);
+    const channelOptions = serverChannelOptions(options);
+    try {
+      Session.server(sessionOptions); // fail now, not per connection, on a bad certificate or key
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
+      let channel: SecureChannel;
+      try {
+        channel = openChannel(Session.server(sessionOptions), socketLink(socket, options.highWaterMark), channelOptions);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      subscriber.next(channel);
+    });
+    server.on('error', (err) => subscriber.error(err));
+    server.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog }, () => {
+      options.listeningObserver?.next(server.address() as AddressInfo);
+    });
+    return () => {
+      server.close();
+    };
+  });
+}

@@ -1,0 +1,34 @@
+import type { SchedulerLike } from 'rxjs';
+import type { Again, NonBlockingSession, SessionInfo, Transport } from '../session/contract.js';
+import type { Readiness } from './readiness.js';
+
+/** A session the channel can attach to its transport (Session.client/server are); keyUpdate() is optional. */
+export type ChannelSession = NonBlockingSession & {
+  setTransport(transport: Transport): void;
+  keyUpdate?(requestPeer?: boolean): 'done' | Again;
+};
+
+/** The byte stream under a channel: a Transport, its readiness, and how to close it. */
+export interface ChannelLink {
+  transport: Transport;
+  readiness: Readiness;
+  /** Half-close (TCP FIN) after everything pushed; called once our close_notify is written. */
+  close?(): void;
+  /** Releases the transport; called exactly once, when the channel finishes however it ends. */
+  destroy?(): void;
+}
+
+export interface ChannelOptions {
+  /** Runs the handshake timeout. Default asyncScheduler; pass the TestScheduler in virtual-time tests. */
+  scheduler?: SchedulerLike;
+  /** ms (on `scheduler`) after which an unfinished handshake fails with rxjs's TimeoutError. Default: none. */
+  handshakeTimeout?: number;
+  /**
+   * Keep our write side open after the peer's close_notify, until complete().
+   * Default false: once the peer closed, everything already queued is written,
+   * then our close_notify (node's allowHalfOpen, at the TLS level).
+   */
+  allowHalfOpen?: boolean;
+  /** Vets the finished handshake before it is reported or data flows; return or throw an Error to abort. */
+  verify?: (info: SessionInfo) => Error | undefined | void;
+}

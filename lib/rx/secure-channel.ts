@@ -1,0 +1,294 @@
+import { AsyncSubject, asyncScheduler, Observable, ReplaySubject, Subject, takeUntil, tap, timeout } from 'rxjs';
+import type { Observer, Subscriber, Subscription } from 'rxjs';
+import { TlsError } from '../errors.js';
+import { AGAIN, type SessionInfo } from '../session/contract.js';
+import type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link.js';
+import type { ChannelEvent } from './channel-event.js';
+import { drainPending } from './drain-pending.js';
+import { retryOnAgain } from './retry-on-again.js';
+import { SendQueue } from './send-queue.js';
+
+export type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link.js';
+
+/**
+ * A TLS connection as an RxJS subject, shaped like `WebSocketSubject`:
+ *
+ * - **Subscribe** to receive decrypted chunks. Several subscribers share one
+ *   read side. The peer's close_notify completes the stream; a transport end
+ *   without close_notify errors it with a TlsError of code
+ *   'premature_termination'; any fatal error errors it. Subscribers arriving
+ *   after the end get the same completion or error at once.
+ * - **`next(bytes)`** sends. Chunks queue until the handshake is done and
+ *   while the session says AGAIN; they are written in order, each once.
+ *   `bufferedAmount` and `drain$` show the queue (like WebSocket's).
+ * - **`complete()`** writes what is queued, then close_notify, then
+ *   half-closes the transport; reading goes on until the peer closes too.
+ * - **`error(err)`** aborts: drops the queue, sends no close_notify (the peer
+ *   sees a truncation), releases the transport, errors subscribers with `err`.
+ * - **Unsubscribing the last subscriber** before the stream ended tears the
+ *   connection down: the queue is dropped, close_notify is attempted once
+ *   without waiting (so a peer sees a clean end of what we did send), the
+ *   transport is released.
+ *
+ * The handshake starts at construction, whether or not anyone subscribed;
+ * the session is read only while someone is subscribed and the channel is not
+ * paused, so a slow reader never makes anything buffer without bound: bytes
+ * wait in the transport, which applies back-pressure (a paused TCP socket,
+ * a full virtual link).
+ *
+ * `events$` reports handshake, alerts and closure (see ChannelEvent; replayed),
+ * `handshake$` emits the negotiated SessionInfo once (errors if the channel
+ * ends first).
+ *
+ * @example
+ * const channel = openChannel(Session.client({ serverName: 'example.com', ca }), link);
+ * channel.handshake$.subscribe((info) => console.log(info.version, info.alpn));
+ * channel.subscribe({ next: (chunk) => out.write(chunk), complete: () => out.end() });
+ * channel.next(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'));
+ * channel.complete();
+ */
+export class SecureChannel extends Observable<Uint8Array> implements Observer<Uint8Array> {
+  /** Handshake, alerts and closure, in order; replayed to late subscribers; completes after 'closed'. */
+  readonly events$: Observable<ChannelEvent>;
+  /** The negotiated parameters once the handshake is done; errors if the channel ends before. */
+  readonly handshake$: Observable<SessionInfo>;
+  /** Emits each time every chunk given to next() has been accepted by the session. */
+  readonly drain$: Observable<void>;
+
+  private readonly events = new ReplaySubject<ChannelEvent>();
+  private readonly handshakeDone = new AsyncSubject<SessionInfo>();
+  private readonly incoming = new Subject<Uint8Array>();
+  private readonly stopReading = new Subject<void>();
+  private readonly writer: SendQueue;
+  private handshaking?: Subscription;
+  private reading?: Subscription;
+  private subscribers = 0;
+  private paused = false;
+  private ready = false;
+  private readEnded = false;
+  private writeEnded = false;
+  private finished = false;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly session: ChannelSession,
+    private readonly link: ChannelLink,
+    private readonly options: ChannelOptions = {},
+  ) {
+    let self!: SecureChannel;
+    super((subscriber) => self.attach(subscriber));
+    self = this;
+    this.events$ = this.events.asObservable();
+    this.handshake$ = this.handshakeDone.asObservable();
+    this.writer = new SendQueue(session, link.readiness, {
+      onError: (err) => this.fail(err),
+      onClosed: () => this.onCloseNotifySent(),
+    });
+    this.drain$ = this.writer.drain$;
+    session.setTransport(link.transport);
+    this.startHandshake();
+  }
+
+  /** The negotiated parameters (filled in as the handshake goes). */
+  get info(): SessionInfo {
+    return this.session.info;
+  }
+
+  /** Plaintext bytes given to next() and not yet accepted by the session. */
+  get bufferedAmount(): number {
+    return this.writer.bufferedAmount;
+  }
+
+  /** True once the channel has finished (closed or failed) and released its transport. */
+  get closed(): boolean {
+    return this.finished;
+  }
+
+  /** False once the write side is closing or closed: next() would be ignored. */
+  get writable(): boolean {
+    return !this.finished && !this.writer.ending;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Stops reading the session (and so the transport) until resume(); nothing is lost. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.stopReading.next();
+  }
+
+  /** Reads again, first everything that arrived while paused. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.startReading();
+  }
+
+  /** Sends `chunk` (queued while the handshake runs or the transport is full); ignored after complete()/error(). */
+  next(chunk: Uint8Array): void {
+    if (!this.finished) this.writer.push(chunk);
+  }
+
+  /**
+   * Sends a TLS 1.3 KeyUpdate after everything already given to next(),
+   * asking the peer to update its keys too when `requestPeer`. Throws if the
+   * session cannot; ignored after complete()/error().
+   */
+  keyUpdate(requestPeer = true): void {
+    if (!this.session.keyUpdate) throw new Error('this session does not support keyUpdate()');
+    if (!this.finished) this.writer.pushKeyUpdate(requestPeer);
+  }
+
+  /** Writes what is queued, then close_notify, then half-closes; the read side stays open. */
+  complete(): void {
+    if (!this.finished) this.writer.end();
+  }
+
+  /** Aborts: no close_notify, queue dropped, transport released, subscribers errored with `err`. */
+  error(err: unknown): void {
+    this.finish({ error: err });
+  }
+
+  private attach(subscriber: Subscriber<Uint8Array>) {
+    if (this.readEnded) {
+      if (this.failure) subscriber.error(this.failure.error);
+      else subscriber.complete();
+      return;
+    }
+    const sub = this.incoming.subscribe(subscriber);
+    this.subscribers++;
+    this.startReading();
+    return () => {
+      sub.unsubscribe();
+      if (--this.subscribers === 0 && !this.readEnded) this.tearDown();
+    };
+  }
+
+  private startHandshake(): void {
+    let handshake$ = retryOnAgain(() => this.session.handshake(), this.session, this.link.readiness);
+    const ms = this.options.handshakeTimeout;
+    if (ms !== undefined) handshake$ = handshake$.pipe(timeout({ first: ms, scheduler: this.options.scheduler ?? asyncScheduler }));
+    const sub = handshake$.subscribe({ next: () => this.onHandshake(), error: (err: unknown) => this.fail(err) });
+    if (!sub.closed) this.handshaking = sub;
+  }
+
+  private onHandshake(): void {
+    this.handshaking = undefined;
+    try {
+      const veto = this.options.verify?.(this.session.info);
+      if (veto) throw veto;
+    } catch (err) {
+      return this.fail(err);
+    }
+    this.ready = true;
+    this.events.next({ type: 'handshake', info: this.session.info });
+    this.handshakeDone.next(this.session.info);
+    this.handshakeDone.complete();
+    this.writer.start();
+    this.startReading();
+  }
+
+  private startReading(): void {
+    if (this.reading || this.paused || !this.ready || this.subscribers === 0 || this.readEnded) return;
+    let eof = false;
+    const sub = drainPending(this.session, this.link.readiness.readable$)
+      .pipe(
+        tap({ complete: () => (eof = true) }),
+        takeUntil(this.stopReading),
+      )
+      .subscribe({
+        next: (chunk) => this.incoming.next(chunk),
+        error: (err: unknown) => this.fail(err),
+        complete: () => {
+          this.reading = undefined;
+          if (eof) this.onPeerClosed();
+        },
+      });
+    if (!sub.closed) this.reading = sub;
+  }
+
+  private onPeerClosed(): void {
+    if (this.readEnded) return;
+    this.readEnded = true;
+    this.events.next({ type: 'alert', alert: 'close_notify', fromPeer: true });
+    this.incoming.complete();
+    if (!this.options.allowHalfOpen) this.writer.end();
+    this.finishIfDone();
+  }
+
+  private onCloseNotifySent(): void {
+    this.writeEnded = true;
+    this.events.next({ type: 'alert', alert: 'close_notify', fromPeer: false });
+    this.link.close?.();
+    this.finishIfDone();
+  }
+
+  private finishIfDone(): void {
+    if (this.readEnded && this.writeEnded) this.finish();
+  }
+
+  private fail(err: unknown): void {
+    if (this.finished) return;
+    if (err instanceof TlsError && !err.code) this.events.next({ type: 'alert', alert: err.alert, fromPeer: err.fromPeer });
+    this.finish({ error: err });
+  }
+
+  /** The last reader left early: best-effort close_notify, then release. */
+  private tearDown(): void {
+    if (this.finished) return;
+    this.writer.stop();
+    if (this.ready && !this.writeEnded) {
+      try {
+        if (this.session.bye() !== AGAIN) {
+          this.writeEnded = true;
+          this.events.next({ type: 'alert', alert: 'close_notify', fromPeer: false });
+          this.link.close?.();
+        }
+      } catch {
+        // The connection is going away anyway.
+      }
+    }
+    this.finish();
+  }
+
+  /** Ends everything once: stop work, release the transport, settle every stream. */
+  private finish(failure?: { error: unknown }): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = failure;
+    const failed = failure !== undefined;
+    const error = failure?.error;
+    this.handshaking?.unsubscribe();
+    this.stopReading.next();
+    this.writer.stop();
+    this.link.destroy?.();
+    if (!this.ready) this.handshakeDone.error(failed ? error : new Error('channel closed before the handshake completed'));
+    if (!this.readEnded) {
+      this.readEnded = true;
+      if (failed) this.incoming.error(error);
+      else this.incoming.complete();
+    }
+    this.events.next(failed ? { type: 'closed', error } : { type: 'closed' });
+    this.events.complete();
+  }
+}
+
+/**
+ * Opens a SecureChannel: attaches `session` to `link.transport` and starts
+ * the handshake. Works over any Transport + Readiness: `virtualStreamLink()`
+ * endpoints (pass them as they are), node sockets (lib/node), your own.
+ *
+ * @example
+ * testScheduler.run(() => {
+ *   const [c, s] = virtualStreamLink({ latency: 10 }, testScheduler);
+ *   const client = openChannel(Session.client({ serverName: 'localhost', ca, clock: () => testScheduler.now() }), c);
+ *   const server = openChannel(Session.server({ cert, key }), s);
+ *   server.subscribe((chunk) => server.next(chunk)); // echo
+ * });
+ */
+export function openChannel(session: ChannelSession, link: ChannelLink, options: ChannelOptions = {}): SecureChannel {
+  return new SecureChannel(session, link, options);
+}

@@ -1,0 +1,36 @@
+/**
+ * The demos run and say what they promise: `npm run demo` (real sockets on
+ * 127.0.0.1, so this is an interop-style spec) and the virtual-time demo.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const run = (script: string) =>
+  new Promise<{ code: number; stdout: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', script], { cwd: root, timeout: 30_000 }, (err, stdout) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+    );
+  });
+
+describe('demos', function () {
+  this.timeout(40_000);
+
+  it('npm run demo: handshake, messages both ways, close_notify, transcript', async () => {
+    const { code, stdout } = await run('demos/demo.ts');
+    expect(code, stdout).to.equal(0);
+    expect(stdout).to.match(/negotiated\s+TLSv1\.3, TLS_AES_128_GCM_SHA256, group x25519, ALPN rxtls-demo/);
+    expect(stdout).to.include('closed with close_notify both ways');
+    const bytes = /client sent (\d+), server received (\d+), client received (\d+)/.exec(stdout)!;
+    expect(bytes[1]).to.equal(bytes[2]).and.equal(bytes[3]);
+  });
+
+  it('npm run demo:virtual: the timeline in virtual milliseconds for a 50 ms link', async () => {
+    const { code, stdout } = await run('demos/virtual-time.ts');
+    expect(code, stdout).to.equal(0);
+    expect(stdout).to.match(/t= 100 ms\s+client handshake done/);
+    expect(stdout).to.match(/t= 150 ms\s+server handshake done/);
+    expect(stdout).to.match(/t= 200 ms\s+client got the echo/);
+  });
+});
