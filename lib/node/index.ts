@@ -5,4 +5,6 @@ export { toDuplex } from './to-duplex.js';
 export { socketLink } from './socket-link.js';
 export { socketTransport, type SocketTransport } from './socket-transport.js';
 export { peerCertificate, type ConnectTlsOptions, type ListenTlsOptions } from './options.js';
+/** The node:crypto CryptoProvider (faster than noble on Node; pass it as `session: { crypto: nodeCrypto }`). */
+export { nodeCrypto } from '../crypto/node/index.js';
 export { SecureChannel, openChannel, pacedRead, type ChannelEvent, type ChannelOptions } from '../rx/index.js';

@@ -40,6 +40,8 @@ export function buildClientHello(
     { type: X.supported_versions, data: encodeU16List([ProtocolVersion.TLS13], 1) },
     { type: X.supported_groups, data: encodeU16List(config.groups.map((g) => NamedGroupCode[g])) },
     { type: X.signature_algorithms, data: encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s])) },
+    // The same list for certificate signatures: our path validation checks exactly these (RFC 8446 §4.2.3).
+    { type: X.signature_algorithms_cert, data: encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s])) },
     {
       type: X.key_share,
       data: keyShare.encodeClient(shares.map((s) => ({ group: NamedGroupCode[s.group], keyExchange: s.publicKey }))),
