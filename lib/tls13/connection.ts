@@ -10,7 +10,7 @@ import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import type { SessionInfo } from '../session/contract.js';
 import { ContentType } from '../wire/enums.js';
-import { concatBytes } from '../wire/codec.js';
+import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import type { Context, State } from './context.js';
@@ -104,7 +104,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   }
 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
-    this.config.keylog?.(`${label} ${hex(clientRandom)} ${hex(secret)}`);
+    this.config.keylog?.(`${label} ${toHex(clientRandom)} ${toHex(secret)}`);
   }
 
   handshakeComplete(): void {
@@ -248,8 +248,4 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   private hashOf(suite: CipherSuite) {
     return this.config.crypto.hash(suite.hash);
   }
-}
-
-function hex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }

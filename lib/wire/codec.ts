@@ -181,6 +181,10 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export const utf8 = {
   encode: (s: string) => new TextEncoder().encode(s),
   decode: (b: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(b),

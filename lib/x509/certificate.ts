@@ -18,6 +18,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { ECParameters } from '@peculiar/asn1-ecc';
 import { TlsError } from '../errors.js';
+import { equalBytes, toHex } from '../wire/codec.js';
 import type { CurveName, PublicKey } from '../crypto/provider.js';
 import { decodePemLabel, isPem, pemText } from './pem.js';
 import { parseAsn, RawCertificate, RawGeneralNames } from './schema.js';
@@ -276,16 +277,6 @@ function outerLength(der: Uint8Array): number {
   let len = 0;
   for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]!;
   return 2 + n + len;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**

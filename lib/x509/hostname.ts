@@ -7,7 +7,7 @@
  * - IP literals (v4 or v6) match only iPAddress entries, byte for byte.
  */
 import type { Certificate } from './certificate.js';
-import { equalBytes } from './certificate.js';
+import { equalBytes } from '../wire/codec.js';
 
 /** True if `serverName` (DNS name or IP literal) is covered by the certificate's SANs. */
 export function matchesServerName(cert: Pick<Certificate, 'subjectAltNames'>, serverName: string): boolean {

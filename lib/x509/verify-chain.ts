@@ -14,7 +14,8 @@
  */
 import { TlsError } from '../errors.js';
 import type { CryptoProvider, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
-import { equalBytes, KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
+import { equalBytes } from '../wire/codec.js';
+import { KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
 import { matchesServerName } from './hostname.js';
 
 export interface VerifyServerChainOptions {
