@@ -3,6 +3,7 @@ import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import type { CurveName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
+import { scalarBytes } from '../algorithms.js';
 
 /** In TLS 1.3 each ECDSA scheme fixes both curve and hash; noble's p256/p384
  * prehash with SHA-256/SHA-384 respectively, which is exactly that pairing. */
@@ -14,17 +15,6 @@ const CURVES: Record<CurveName, (typeof ECDSA_SCHEMES)[keyof typeof ECDSA_SCHEME
   'P-256': ECDSA_SCHEMES.ecdsa_secp256r1_sha256,
   'P-384': ECDSA_SCHEMES.ecdsa_secp384r1_sha384,
 };
-
-/** Normalises d to the curve size: some encoders drop its leading zero bytes,
- * others (INTEGER-style) add one; noble wants exactly `length` bytes. */
-function scalarBytes(d: Uint8Array, length: number): Uint8Array {
-  const excess = d.length - length;
-  if (excess > 0 && d.subarray(0, excess).every((b) => b === 0)) return d.subarray(excess);
-  if (d.length >= length) return d; // too long and non-zero: let noble reject it
-  const out = new Uint8Array(length);
-  out.set(d, length - d.length);
-  return out;
-}
 
 export function nobleSign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array {
   if (scheme === 'ed25519') {

@@ -4,6 +4,7 @@
  * want native AES-GCM / ChaCha20-Poly1305 and curve arithmetic.
  */
 import { randomFillSync } from 'node:crypto';
+import { TLS13_ALGORITHMS } from '../algorithms.js';
 import type { CryptoProvider } from '../provider.js';
 import { nodeAead } from './aead.js';
 import { nodeHash } from './hash.js';
@@ -12,10 +13,7 @@ import { nodePublicKeyOf, nodeSign, nodeVerify } from './signature.js';
 
 export const nodeCrypto: CryptoProvider = Object.freeze({
   name: 'node',
-  aeads: Object.freeze(['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'] as const),
-  hashes: Object.freeze(['sha256', 'sha384'] as const),
-  groups: Object.freeze(['x25519', 'secp256r1', 'secp384r1'] as const),
-  signatureSchemes: Object.freeze(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'] as const),
+  ...TLS13_ALGORITHMS,
   aead: nodeAead,
   hash: nodeHash,
   keyShare: nodeKeyShare,

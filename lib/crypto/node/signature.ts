@@ -14,6 +14,7 @@
 import { createECDH, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { CurveName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
+import { scalarBytes } from '../algorithms.js';
 import { fromBase64url, own, toBase64url } from './bytes.js';
 
 const ECDSA_SCHEMES = {
@@ -26,17 +27,6 @@ const CURVES: Record<CurveName, { ecdh: string; scalarLength: number }> = {
 };
 /** PKCS#8 PrivateKeyInfo prefix for a raw 32-byte Ed25519 seed (RFC 8410). */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/** Normalises d to the curve size, as the noble provider does: some encoders
- * drop its leading zero bytes, others (INTEGER-style) add one. */
-function scalarBytes(d: Uint8Array, length: number): Uint8Array {
-  const excess = d.length - length;
-  if (excess > 0 && d.subarray(0, excess).every((b) => b === 0)) return d.subarray(excess);
-  if (d.length >= length) return d; // too long and non-zero: let OpenSSL reject it
-  const out = new Uint8Array(length);
-  out.set(d, length - d.length);
-  return out;
-}
 
 function curveOf(curve: CurveName) {
   const params = CURVES[curve];

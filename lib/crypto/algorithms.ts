@@ -1,0 +1,26 @@
+/**
+ * What both providers implement: the TLS 1.3 algorithm lists, and helpers
+ * that are about key encodings rather than any one library.
+ */
+import type { AeadName, GroupName, HashName, SignatureSchemeName } from './provider.js';
+
+export const TLS13_ALGORITHMS = Object.freeze({
+  aeads: Object.freeze(['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'] as AeadName[]),
+  hashes: Object.freeze(['sha256', 'sha384'] as HashName[]),
+  groups: Object.freeze(['x25519', 'secp256r1', 'secp384r1'] as GroupName[]),
+  signatureSchemes: Object.freeze(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'] as SignatureSchemeName[]),
+});
+
+/**
+ * Normalises an EC private scalar to the curve size: some encoders drop its
+ * leading zero bytes, others (INTEGER-style) add one. A longer value with
+ * non-zero excess is returned as is, for the library to reject.
+ */
+export function scalarBytes(d: Uint8Array, length: number): Uint8Array {
+  const excess = d.length - length;
+  if (excess > 0 && d.subarray(0, excess).every((b) => b === 0)) return d.subarray(excess);
+  if (d.length >= length) return d;
+  const out = new Uint8Array(length);
+  out.set(d, length - d.length);
+  return out;
+}
