@@ -3,10 +3,8 @@
  * (content || type || zero padding), the per-record nonce (IV xor sequence
  * number) and the AEAD with the record header as additional data.
  *
- * Per record the sealer makes one allocation for the whole record: the header
- * and the inner plaintext are written into it and, when the AEAD can seal in
- * place (see InPlaceAead), encrypted where they lie, the tag appended. With any
- * other AEAD the ciphertext is copied in after seal(). The nonce buffer is
+ * Per record the sealer builds header and inner plaintext in the record's
+ * own buffer and copies the AEAD's output in after it. The nonce buffer is
  * reused for every record of a key.
  */
 import type { Aead } from '../crypto/provider.js';
@@ -16,24 +14,10 @@ import { MAX_CIPHERTEXT, MAX_PLAINTEXT, RECORD_HEADER_LENGTH } from './limits.js
 const APPLICATION_DATA = 23;
 /**
  * The record buffer starts this many bytes into its ArrayBuffer, so that the
- * inner plaintext after the 5-byte header is 4-byte aligned (word-oriented
- * ciphers then need no aligned copy of it).
+ * inner plaintext after the 5-byte header is 4-byte aligned (noble's
+ * word-oriented AES-CTR then needs no aligned copy of it).
  */
 const ALIGN_SLACK = 3;
-
-/**
- * An AEAD that can also seal in place: encrypts `data` where it lies and
- * writes the tag into `tag` (16 bytes). The result must equal seal(): data
- * becomes the ciphertext, `tag` the tag. `data` is 4-byte aligned when the
- * record layer calls it. An optional extension of the provider's Aead.
- */
-export interface InPlaceAead extends Aead {
-  sealInPlace(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array, tag: Uint8Array): void;
-}
-
-function canSealInPlace(aead: Aead): aead is InPlaceAead {
-  return typeof (aead as Partial<InPlaceAead>).sealInPlace === 'function';
-}
 
 /** The per-record nonce: the IV with the 64-bit sequence number xored into its last 8 bytes, big-endian. */
 class NonceBuilder {
@@ -42,7 +26,7 @@ class NonceBuilder {
   private readonly ivHigh: number;
   private readonly ivLow: number;
 
-  constructor(private readonly iv: Uint8Array) {
+  constructor(iv: Uint8Array) {
     this.nonce = iv.slice();
     const n = iv.length;
     this.ivHigh = ((iv[n - 8]! << 24) | (iv[n - 7]! << 16) | (iv[n - 6]! << 8) | iv[n - 5]!) >>> 0;
@@ -72,11 +56,9 @@ export class RecordSealer {
   /** Records sealed under this key so far (the next sequence number). */
   seq = 0;
   private readonly nonces: NonceBuilder;
-  private readonly inPlace: boolean;
 
   constructor(private readonly aead: Aead, iv: Uint8Array, readonly limit: number) {
     this.nonces = new NonceBuilder(iv);
-    this.inPlace = canSealInPlace(aead);
   }
 
   get exhausted(): boolean {
@@ -100,12 +82,7 @@ export class RecordSealer {
     const inner = new Uint8Array(buffer, ALIGN_SLACK + RECORD_HEADER_LENGTH, innerLength);
     inner.set(content);
     inner[content.length] = type; // the padding is already zero
-    const nonce = this.nonces.for(this.seq++);
-    if (this.inPlace) {
-      (this.aead as InPlaceAead).sealInPlace(nonce, inner, hdr, record.subarray(RECORD_HEADER_LENGTH + innerLength));
-    } else {
-      record.set(this.aead.seal(nonce, inner, hdr), RECORD_HEADER_LENGTH);
-    }
+    record.set(this.aead.seal(this.nonces.for(this.seq++), inner, hdr), RECORD_HEADER_LENGTH);
     return record;
   }
 }
