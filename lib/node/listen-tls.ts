@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { Observable } from 'rxjs';
 import { Session } from '../session/session.js';
+import { type ServerConfig, resolveServerConfig } from '../tls13/config.js';
 import { openChannel, type SecureChannel } from '../rx/secure-channel.js';
 import { serverChannelOptions, serverSessionOptions, type ListenTlsOptions } from './options.js';
 import { socketLink } from './socket-link.js';
@@ -25,10 +26,11 @@ import { socketLink } from './socket-link.js';
  */
 export function listenTls(options: ListenTlsOptions): Observable<SecureChannel> {
   return new Observable<SecureChannel>((subscriber) => {
-    const sessionOptions = serverSessionOptions(options);
     const channelOptions = serverChannelOptions(options);
+    let config: ServerConfig;
     try {
-      Session.server(sessionOptions); // fail now, not per connection, on a bad certificate or key
+      // Once per listener: a bad certificate or key fails now, and connections share the parsed result.
+      config = resolveServerConfig(serverSessionOptions(options));
     } catch (err) {
       subscriber.error(err);
       return;
@@ -36,7 +38,7 @@ export function listenTls(options: ListenTlsOptions): Observable<SecureChannel> 
     const server = createServer({ allowHalfOpen: true }, (socket) => {
       let channel: SecureChannel;
       try {
-        channel = openChannel(Session.server(sessionOptions), socketLink(socket, options.highWaterMark), channelOptions);
+        channel = openChannel(Session.server(config), socketLink(socket, options.highWaterMark), channelOptions);
       } catch {
         socket.destroy();
         return;

@@ -9,7 +9,15 @@ import { Alert, type AlertName, TlsError, prematureTermination } from '../errors
 import { RecordReader } from '../record/record-reader.js';
 import { MAX_CIPHERTEXT } from '../record/limits.js';
 import { startClient } from '../tls13/client/client-hello.js';
-import { type ClientOptions, type ServerOptions, resolveClientConfig, resolveServerConfig } from '../tls13/config.js';
+import {
+  type ClientConfig,
+  type ClientOptions,
+  type ServerConfig,
+  type ServerOptions,
+  isResolvedConfig,
+  resolveClientConfig,
+  resolveServerConfig,
+} from '../tls13/config.js';
 import { Tls13Connection } from '../tls13/connection.js';
 import { startServer } from '../tls13/server/expect-client-hello.js';
 import { AGAIN, type Again, type Direction, EOF, type Eof, type NonBlockingSession, type SessionInfo, type Transport } from './contract.js';
@@ -19,12 +27,16 @@ import { OutputQueue } from './output-queue.js';
 const PULL_SIZE = 4 * MAX_CIPHERTEXT;
 
 export class Session implements NonBlockingSession {
-  static client(options: ClientOptions & { protocol?: 'tls' }): Session {
-    return new Session(new Tls13Connection(resolveClientConfig(options), startClient));
+  /** A client; `options` may be a config made once with resolveClientConfig(). */
+  static client(options: (ClientOptions & { protocol?: 'tls' }) | ClientConfig): Session {
+    const config = isResolvedConfig(options) ? (options as ClientConfig) : resolveClientConfig(options as ClientOptions);
+    return new Session(new Tls13Connection(config, startClient));
   }
 
-  static server(options: ServerOptions & { protocol?: 'tls' }): Session {
-    return new Session(new Tls13Connection(resolveServerConfig(options), startServer));
+  /** A server; pass a config made once with resolveServerConfig() to skip parsing the certificate and key per connection. */
+  static server(options: (ServerOptions & { protocol?: 'tls' }) | ServerConfig): Session {
+    const config = isResolvedConfig(options) ? (options as ServerConfig) : resolveServerConfig(options as ServerOptions);
+    return new Session(new Tls13Connection(config, startServer));
   }
 
   private transport?: Transport;

@@ -87,6 +87,22 @@ export interface ServerConfig extends CommonConfig {
   helloRetry: 'when-needed' | 'always';
 }
 
+/**
+ * Configs that went through resolve*Config. Resolving parses certificates and
+ * keys, so a server resolves once and shares the result across connections
+ * (like node's tls.createSecureContext); resolved configs are never mutated.
+ */
+const resolvedConfigs = new WeakSet<object>();
+
+export function isResolvedConfig(o: object): boolean {
+  return resolvedConfigs.has(o);
+}
+
+function markResolved<T extends object>(config: T): T {
+  resolvedConfigs.add(config);
+  return config;
+}
+
 const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 const DEFAULT_SCHEMES: SignatureSchemeName[] = ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'];
 
@@ -127,14 +143,14 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
   if (verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
   // Without a name a valid certificate for any host would pass: never verify "something".
   if (verify && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
-  return {
+  return markResolved({
     ...common,
     serverName: o.serverName,
     roots,
     verify,
     keyShareGroups: o.keyShareGroups ?? common.groups.slice(0, 1),
     middleboxCompat: o.middleboxCompat ?? true,
-  };
+  });
 }
 
 function samePublicKey(a: PublicKey, b: PublicKey): boolean {
@@ -150,12 +166,12 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
   const key = parsePrivateKey(o.key);
   if (!leaf.publicKey) throw new Error('server certificate key type is not supported (ECDSA P-256/P-384 or Ed25519)');
   if (!samePublicKey(common.crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
-  return {
+  return markResolved({
     ...common,
     chain,
     leaf,
     key,
     tickets: o.tickets ?? 2,
     helloRetry: o.helloRetry ?? 'when-needed',
-  };
+  });
 }
