@@ -1,10 +1,17 @@
 /**
  * Bytes waiting for the transport. Partial writes are remembered so the
  * next flush resumes mid-record; small records are coalesced into one push.
+ *
+ * Only small records are joined (up to COALESCE_LIMIT bytes in all): a
+ * handshake flight or a burst of short records becomes one write, while full
+ * records go out as they are. Joining full records would cost an allocation
+ * and a copy of every byte to save a few writes, and measured slower: with
+ * 64 KiB joins, bulk transfer over loopback TCP ran at 245-300 MB/s against
+ * 310-350 MB/s without (node provider, interleaved runs).
  */
 import { AGAIN, type Again, type Transport } from './contract.js';
 
-const COALESCE_LIMIT = 64 * 1024;
+const COALESCE_LIMIT = 16 * 1024;
 
 export class OutputQueue {
   private queue: Uint8Array[] = [];
@@ -33,7 +40,7 @@ export class OutputQueue {
     return 'done';
   }
 
-  /** Joins the head with following records up to COALESCE_LIMIT: fewer, larger writes. */
+  /** Joins the head with following records up to COALESCE_LIMIT bytes in all: fewer, larger writes. */
   private coalesce(): void {
     let count = 0;
     let size = 0;

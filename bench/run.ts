@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: every line is A measured against B side by side in this
+ * run, median over rounds with min and max; the table is printed and written
+ * to bench/results.json. BENCH_QUICK=1 scales sizes and durations down for a
+ * smoke run; BENCH_ONLY=record,handshake,... runs only some sections.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { nobleCrypto } from '../lib/crypto/noble/index.js';
+import { nodeCrypto } from '../lib/crypto/node/index.js';
+import { bulkLines } from './bulk.js';
+import { channelLines } from './channel.js';
+import { handshakeLines } from './handshake.js';
+import { heapLines } from './heap.js';
+import { recordLayerLines } from './record.js';
+import { MiB, QUICK, type Line } from './stats.js';
+import { printTable, writeResults } from './table.js';
+
+const only = process.env.BENCH_ONLY?.split(',');
+const want = (section: string) => !only || only.includes(section);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const lines: Line[] = [];
+  const rounds = 5;
+  const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${s}\n`);
+
+  if (want('record')) {
+    log('record layer');
+    lines.push(...recordLayerLines([nobleCrypto, nodeCrypto], [16 * 1024, 1024], QUICK ? { rounds, sliceMs: 5, slices: 4, warmMs: 100 } : { rounds, sliceMs: 12, slices: 8, warmMs: 250 }));
+  }
+
+  if (want('bulk')) {
+    log('bulk');
+    const scale = QUICK ? 16 : 1;
+    lines.push(
+      ...(await bulkLines(
+        [
+          { provider: nodeCrypto, bytes: (256 * MiB) / scale },
+          { provider: nobleCrypto, bytes: (32 * MiB) / scale },
+        ],
+        rounds,
+      )),
+    );
+  }
+
+  if (want('channel')) {
+    log('SecureChannel vs Session');
+    const scale = QUICK ? 16 : 1;
+    lines.push(
+      ...(await channelLines(
+        [
+          { provider: nodeCrypto, bytes: (64 * MiB) / scale, write: 64 * 1024 },
+          { provider: nodeCrypto, bytes: (16 * MiB) / scale, write: 1024 },
+        ],
+        rounds,
+      )),
+    );
+  }
+
+  if (want('handshake')) {
+    log('handshakes');
+    lines.push(
+      ...(await handshakeLines(
+        [nobleCrypto, nodeCrypto],
+        QUICK ? { rounds, sliceMs: 150, slices: 2, warmMs: 150 } : { rounds, sliceMs: 300, slices: 3, warmMs: 300 },
+        nobleCrypto,
+      )),
+    );
+  }
+
+  if (want('memory')) {
+    log('memory per idle session');
+    const total = QUICK ? Math.round(10_000 / 16) : 10_000;
+    lines.push(
+      ...(await heapLines(
+        [
+          { impl: 'rxtls-node', total },
+          { impl: 'rxtls-noble', total: Math.round(total / 10) },
+        ],
+        rounds,
+        log,
+      )),
+    );
+  }
+
+  printTable(lines);
+  writeResults(
+    fileURLToPath(new URL('./results.json', import.meta.url)),
+    {
+      date: new Date().toISOString(),
+      quick: QUICK,
+      node: process.version,
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      loadavg: os.loadavg(),
+      seconds: (Date.now() - started) / 1000,
+    },
+    lines,
+  );
+  log('done');
+}
+
+await main();
