@@ -117,22 +117,25 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   receiveRecord(rec: TlsRecord): void {
     if (this.closeReceived) return; // nothing after close_notify is read
     if (rec.type === ContentType.change_cipher_spec) return this.receiveCcs(rec.fragment);
-    let type = rec.type;
-    let content = rec.fragment;
-    if (this.opener && type === ContentType.alert && !this.done && this.opener.seq === 0) {
-      // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
-    } else if (this.opener) {
-      if (type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${type}`);
-      ({ type, content } = this.opener.open(rec.header, rec.fragment));
-    } else if (type === ContentType.application_data) {
-      throw new TlsError('unexpected_message', 'application data before keys were established');
-    } else if (content.length > MAX_PLAINTEXT) {
-      throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
-    }
+    const { type, content } = this.unprotect(rec);
     if (type !== ContentType.handshake && !this.hsIn.empty) {
       throw new TlsError('unexpected_message', 'record interleaved with a fragmented handshake message');
     }
     this.dispatch(type, content);
+  }
+
+  /** The record's real type and content: decrypted once read keys are set, checked plaintext before. */
+  private unprotect(rec: TlsRecord): { type: number; content: Uint8Array } {
+    const plain = { type: rec.type, content: rec.fragment };
+    if (!this.opener) {
+      if (rec.type === ContentType.application_data) throw new TlsError('unexpected_message', 'application data before keys were established');
+      if (rec.fragment.length > MAX_PLAINTEXT) throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
+      return plain;
+    }
+    // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
+    if (rec.type === ContentType.alert && !this.done && this.opener.seq === 0 && rec.fragment.length <= MAX_PLAINTEXT) return plain;
+    if (rec.type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${rec.type}`);
+    return this.opener.open(rec.header, rec.fragment);
   }
 
   private dispatch(type: number, content: Uint8Array): void {
