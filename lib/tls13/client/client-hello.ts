@@ -33,15 +33,16 @@ export function buildClientHello(
   cookie?: Uint8Array,
 ): ClientHello {
   const ext: Extension[] = [];
+  const schemes = encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s]));
   if (config.serverName && !isIpLiteral(config.serverName)) {
     ext.push({ type: X.server_name, data: encodeServerName(config.serverName) });
   }
   ext.push(
     { type: X.supported_versions, data: encodeU16List([ProtocolVersion.TLS13], 1) },
     { type: X.supported_groups, data: encodeU16List(config.groups.map((g) => NamedGroupCode[g])) },
-    { type: X.signature_algorithms, data: encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s])) },
+    { type: X.signature_algorithms, data: schemes },
     // The same list for certificate signatures: our path validation checks exactly these (RFC 8446 §4.2.3).
-    { type: X.signature_algorithms_cert, data: encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s])) },
+    { type: X.signature_algorithms_cert, data: schemes },
     {
       type: X.key_share,
       data: keyShare.encodeClient(shares.map((s) => ({ group: NamedGroupCode[s.group], keyExchange: s.publicKey }))),

@@ -7,7 +7,7 @@
 import type { GroupName, SignatureSchemeName } from '../../crypto/provider.js';
 import { TlsError, unexpectedMessage } from '../../errors.js';
 import { equalBytes } from '../../wire/codec.js';
-import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion } from '../../wire/enums.js';
+import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion, SignatureSchemeCode } from '../../wire/enums.js';
 import { type Extension, type KeyShareEntry, encodeAlpn, encodeSelectedVersion, keyShare } from '../../wire/extension.js';
 import type { ClientHello, HandshakeMessage } from '../../wire/handshake.js';
 import { certificateVerifyContent } from '../certificate-verify.js';
@@ -48,7 +48,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
   ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: config.chain.map((data) => ({ data, extensions: [] })) }, transcript);
   const signature = config.crypto.sign(n.scheme, config.key, certificateVerifyContent('server', transcript.current()));
-  ctx.send({ type: HandshakeType.certificate_verify, scheme: signatureCode(n.scheme), signature }, transcript);
+  ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
   const verifyData = finishedVerifyData(schedule.hash, secrets.serverHandshake, transcript.current());
   ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
 
@@ -85,10 +85,6 @@ function encryptedExtensions(n: Negotiated): Extension[] {
   return ext;
 }
 
-function signatureCode(scheme: SignatureSchemeName): number {
-  return { ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ed25519: 0x0807 }[scheme];
-}
-
 class ExpectClientFinished implements State<ServerConfig> {
   constructor(
     private readonly transcript: Transcript,
@@ -112,13 +108,13 @@ class ExpectClientFinished implements State<ServerConfig> {
       resumption: this.schedule.resumptionMaster(this.app.masterSecret, this.transcript.current()),
     };
     ctx.handshakeComplete();
-    issueTickets(ctx, keys);
+    issueTickets(ctx);
     return new Connected('server', keys);
   }
 }
 
 /** Tickets let clients see what they would resume with; accepting them is future work. */
-function issueTickets(ctx: Context<ServerConfig>, _keys: ApplicationKeys): void {
+function issueTickets(ctx: Context<ServerConfig>): void {
   const { config } = ctx;
   for (let i = 0; i < config.tickets; i++) {
     const ageAdd = new DataView(config.random(4).buffer).getUint32(0);
