@@ -15,7 +15,7 @@ import { connectTls } from '../lib/node/connect-tls.js';
 import { listenTls } from '../lib/node/listen-tls.js';
 import type { SecureChannel } from '../lib/rx/secure-channel.js';
 import { Session } from '../lib/session/session.js';
-import type { ClientOptions, ServerOptions } from '../lib/tls13/config.js';
+import { type ClientOptions, type ServerOptions, resolveServerConfig } from '../lib/tls13/config.js';
 import { type RecordedOp, recordingProvider } from './crypto-ops.js';
 import type { Line } from './stats.js';
 import { CA, CERT, KEY, driveBoth, interleavedAsync, memoryPipe } from './support.js';
@@ -160,7 +160,10 @@ async function cryptoBoundLine(provider: CryptoProvider, timing: { rounds: numbe
       perKind.set(op.kind, k);
     }
   }
-  const handshake = async () => memoryHandshake(() => Session.client(clientOpts), () => Session.server(serverOpts));
+  // As listenTls and connectTls do: the server resolves its config once (the bound
+  // excludes that set-up too), the client resolves its options per connection.
+  const serverConfig = resolveServerConfig(serverOpts);
+  const handshake = async () => memoryHandshake(() => Session.client(clientOpts), () => Session.server(serverConfig));
   const r = await interleavedAsync(handshake, replay, timing);
   const breakdown = [...perKind].sort((x, y) => y[1].ms - x[1].ms).map(([k, v]) => `${k} x${v.count} ${v.ms.toFixed(3)}ms`);
   return {

@@ -7,7 +7,7 @@ import type { CryptoProvider, GroupName, PrivateKey, PublicKey, RandomSource, Si
 import { equalBytes } from '../wire/codec.js';
 import { nobleCrypto } from '../crypto/noble/index.js';
 import type { Certificate } from '../x509/certificate.js';
-import { parseCertificate } from '../x509/certificate.js';
+import { parseCertificate, parseCertificates } from '../x509/certificate.js';
 import { decodePemLabel, isPem, pemText } from '../x509/pem.js';
 import { parsePrivateKey } from '../x509/private-key.js';
 import { type CipherSuite, type SuiteName, suiteByName, SUITES } from './suites.js';
@@ -139,7 +139,8 @@ export function loadCertificates(input: PemOrDer | PemOrDer[]): Uint8Array[] {
 export function resolveClientConfig(o: ClientOptions): ClientConfig {
   const common = resolveCommon(o);
   const verify = !o.dangerouslySkipCertificateVerification;
-  const roots = o.ca ? loadCertificates(o.ca).map(parseCertificate) : [];
+  // parseCertificates caches by PEM text / DER bytes: a client resolving this per connection parses its CA once.
+  const roots = o.ca ? (Array.isArray(o.ca) ? o.ca : [o.ca]).flatMap((item) => parseCertificates(item)) : [];
   if (verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
   // Without a name a valid certificate for any host would pass: never verify "something".
   if (verify && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');

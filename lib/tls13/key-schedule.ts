@@ -3,7 +3,15 @@
  * Derive-Secret and the secret chain early -> handshake -> master.
  */
 import type { HashFunctions } from '../crypto/provider.js';
-import { Writer, utf8 } from '../wire/codec.js';
+import { utf8 } from '../wire/codec.js';
+
+/** The labels RFC 8446 uses, encoded once ("tls13 " + label): a handshake expands ~18 labels per side. */
+const FIXED_LABELS = new Map(
+  [
+    ...['derived', 'c hs traffic', 's hs traffic', 'c ap traffic', 's ap traffic', 'exp master', 'res master'],
+    ...['key', 'iv', 'finished', 'traffic upd', 'resumption'],
+  ].map((label) => [label, utf8.encode(`tls13 ${label}`)] as const),
+);
 
 export function hkdfExpandLabel(
   h: HashFunctions,
@@ -12,7 +20,16 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const info = new Writer(64).u16(length).vec(1, utf8.encode(`tls13 ${label}`)).vec(1, context).finish();
+  const fullLabel = FIXED_LABELS.get(label) ?? utf8.encode(`tls13 ${label}`);
+  if (fullLabel.length > 255 || context.length > 255 || length > 0xffff) throw new RangeError('HkdfLabel field too long');
+  // struct { uint16 length; opaque label<7..255>; opaque context<0..255>; } HkdfLabel
+  const info = new Uint8Array(4 + fullLabel.length + context.length);
+  info[0] = length >>> 8;
+  info[1] = length & 0xff;
+  info[2] = fullLabel.length;
+  info.set(fullLabel, 3);
+  info[3 + fullLabel.length] = context.length;
+  info.set(context, 4 + fullLabel.length);
   return h.hkdfExpand(secret, info, length);
 }
 
@@ -57,6 +74,9 @@ export interface ApplicationSecrets {
   masterSecret: Uint8Array;
 }
 
+/** Hash("") per hash implementation: Derive-Secret(., "derived", "") needs it twice per handshake. Only ever read. */
+const EMPTY_HASHES = new WeakMap<HashFunctions, Uint8Array>();
+
 /** The secret chain for one connection, holding only the hash and derived values. */
 export class KeySchedule {
   private readonly zeros: Uint8Array;
@@ -68,7 +88,9 @@ export class KeySchedule {
   }
 
   private emptyHash(): Uint8Array {
-    return this.hash.digest(new Uint8Array(0));
+    let empty = EMPTY_HASHES.get(this.hash);
+    if (!empty) EMPTY_HASHES.set(this.hash, (empty = this.hash.digest(new Uint8Array(0))));
+    return empty;
   }
 
   /** From the (EC)DHE shared secret and the transcript through ServerHello. */

@@ -20,6 +20,7 @@ import { ECParameters } from '@peculiar/asn1-ecc';
 import { TlsError } from '../errors.js';
 import { equalBytes, toHex } from '../wire/codec.js';
 import type { CurveName, PublicKey } from '../crypto/provider.js';
+import { bytesKey, LruCache } from './cache.js';
 import { decodePemLabel, isPem, pemText } from './pem.js';
 import { parseAsn, RawCertificate, RawGeneralNames } from './schema.js';
 
@@ -106,17 +107,52 @@ const NAME_ATTRIBUTES: Record<string, string> = {
 
 const bad = (msg: string) => new TlsError('bad_certificate', msg);
 
-/** Parses one DER certificate. Throws only TlsError('bad_certificate'). */
+/**
+ * Parsed certificates are shared: the same DER (byte for byte) gives the same
+ * frozen Certificate object, so a client that meets the same server again
+ * skips the ASN.1 decoding, and a provider may cache per-key state (an
+ * imported KeyObject) on `publicKey`. Nothing about a connection is cached:
+ * validity, hostname and signatures are checked on every handshake.
+ */
+export const CERTIFICATE_CACHE_SIZE = 256;
+/** Larger certificates are parsed but not cached, bounding the cache's memory (typical ones are 0.5-2 KiB). */
+const MAX_CACHED_LENGTH = 16 * 1024;
+export const certificateCache = new LruCache<Certificate>(CERTIFICATE_CACHE_SIZE);
+
+/**
+ * Parses one DER certificate. Throws only TlsError('bad_certificate').
+ * The result is shared (see certificateCache) and frozen; its byte arrays and
+ * dates cannot be frozen, so callers must treat them as read-only too.
+ */
 export function parseCertificate(der: Uint8Array): Certificate {
   if (!(der instanceof Uint8Array)) throw bad('certificate is not a byte array');
   if (der.length > MAX_CERTIFICATE_LENGTH) throw bad('certificate too large');
+  const key = der.length <= MAX_CACHED_LENGTH ? bytesKey(der) : undefined;
+  const cached = key === undefined ? undefined : certificateCache.get(key);
+  // Typed arrays cannot be frozen: should someone have written into a shared
+  // certificate's bytes, hand out a fresh parse instead (and replace the entry).
+  if (cached && equalBytes(cached.der, der)) return cached;
+  let cert: Certificate;
   try {
     // Copy: callers may reuse their buffer (and Buffer#slice would not copy).
-    return parse(new Uint8Array(der));
+    cert = freezeCertificate(parse(new Uint8Array(der)));
   } catch (e) {
     if (e instanceof TlsError) throw e;
     throw bad(`cannot parse certificate: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Only successes are cached: a failure costs the sender as much as it costs us.
+  if (key !== undefined) certificateCache.set(key, cert);
+  return cert;
+}
+
+/** Freezes the object graph a shared Certificate exposes (typed arrays and Dates cannot be frozen). */
+function freezeCertificate(cert: Certificate): Certificate {
+  const { basicConstraints, extKeyUsage, subjectAltNames, publicKey } = cert;
+  for (const part of [basicConstraints, extKeyUsage, subjectAltNames.dns, subjectAltNames.ip, subjectAltNames, publicKey]) {
+    if (part) Object.freeze(part);
+  }
+  Object.freeze(cert.unhandledCriticalExtensions);
+  return Object.freeze(cert);
 }
 
 function parse(der: Uint8Array): Certificate {
@@ -279,11 +315,25 @@ function outerLength(der: Uint8Array): number {
   return 2 + n + len;
 }
 
+/** PEM texts already parsed, by their exact text: a client resolving its config per connection decodes its `ca` once. */
+export const PEM_BUNDLE_CACHE_SIZE = 16;
+/** Far above one CA file; a whole system bundle (~200 KiB) still fits. */
+const MAX_CACHED_PEM_LENGTH = 1024 * 1024;
+export const pemBundleCache = new LruCache<readonly Certificate[]>(PEM_BUNDLE_CACHE_SIZE);
+
 /**
  * All certificates in PEM text (e.g. a CA bundle; non-certificate blocks are
- * skipped) or one DER certificate.
+ * skipped) or one DER certificate. The array is the caller's; the
+ * certificates in it are shared (see parseCertificate).
  */
 export function parseCertificates(pemOrDer: string | Uint8Array): Certificate[] {
   if (!isPem(pemOrDer)) return [parseCertificate(pemOrDer as Uint8Array)];
-  return decodePemLabel(pemText(pemOrDer), 'CERTIFICATE').map(parseCertificate);
+  const text = pemText(pemOrDer);
+  const cacheable = text.length <= MAX_CACHED_PEM_LENGTH;
+  let certs = cacheable ? pemBundleCache.get(text) : undefined;
+  if (!certs) {
+    certs = Object.freeze(decodePemLabel(text, 'CERTIFICATE').map(parseCertificate));
+    if (cacheable) pemBundleCache.set(text, certs);
+  }
+  return certs.slice();
 }

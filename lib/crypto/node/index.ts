@@ -3,12 +3,12 @@
  * algorithms and behaviour as the noble provider, for Node.js deployments that
  * want native AES-GCM / ChaCha20-Poly1305 and curve arithmetic.
  */
-import { randomFillSync } from 'node:crypto';
 import { TLS13_ALGORITHMS } from '../algorithms.js';
 import type { CryptoProvider } from '../provider.js';
 import { nodeAead } from './aead.js';
 import { nodeHash } from './hash.js';
 import { nodeKeyShare } from './key-share.js';
+import { nodeRandom } from './random.js';
 import { nodePublicKeyOf, nodeSign, nodeVerify } from './signature.js';
 
 export const nodeCrypto: CryptoProvider = Object.freeze({
@@ -20,5 +20,5 @@ export const nodeCrypto: CryptoProvider = Object.freeze({
   sign: nodeSign,
   verify: nodeVerify,
   publicKeyOf: nodePublicKeyOf,
-  random: (length: number) => randomFillSync(new Uint8Array(length)),
+  random: nodeRandom,
 });

@@ -36,7 +36,8 @@ function x25519Share(random: RandomSource): KeyShare {
   const privateKey = x25519PrivateKey(secret);
   return {
     group: 'x25519',
-    publicKey: fromBase64url(createPublicKey(privateKey).export({ format: 'jwk' }).x),
+    // The private JWK carries x too; exporting it skips creating a public KeyObject first.
+    publicKey: fromBase64url(privateKey.export({ format: 'jwk' }).x),
     sharedSecret(peer) {
       if (peer.length !== 32) throw new TlsError('illegal_parameter', 'x25519 key share must be 32 bytes');
       let shared: Uint8Array;

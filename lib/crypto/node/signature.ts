@@ -4,7 +4,10 @@
  * node signs and verifies with KeyObjects, whose import is the expensive part
  * (tens of µs as JWK, more as DER), so the KeyObject for each PrivateKey /
  * PublicKey object is cached in a WeakMap keyed by that object: a server's
- * long-lived key is imported once. Keys are treated as immutable, as their
+ * long-lived key is imported once, and so are the keys of certificates a
+ * client meets again (parsed certificates are shared, lib/x509/certificate.ts,
+ * so the same DER yields the same PublicKey object). Only the import is
+ * cached; every signature is verified. Keys are treated as immutable, as their
  * readonly types say: mutating the bytes of a key already used is not seen.
  *
  * Differences from the noble provider, all within the interface: ECDSA
