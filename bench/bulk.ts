@@ -1,68 +1,78 @@
 /**
- * Item 2: bulk transfer, rxtls client -> rxtls server (connectTls/listenTls,
- * SecureChannels) against node:tls -> node:tls, over loopback TCP in this
- * process, same suite (TLS_AES_128_GCM_SHA256) and X25519. Each transfer uses
- * a fresh connection; the clock runs from the first write until the server has
- * received the last byte.
+ * Item 2: bulk transfer over loopback TCP, rxtls client -> rxtls server
+ * (connectTls/listenTls, SecureChannels) against node:tls -> node:tls, same
+ * suite (TLS_AES_128_GCM_SHA256) and X25519. The sender runs in this process,
+ * each receiver in a process of its own (bulk-server.ts), so each side has a
+ * core as a real client and server would, for both implementations alike.
+ * Each transfer uses a fresh connection; the clock runs from the first write
+ * until the receiver reports the last byte.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { firstValueFrom, Subject } from 'rxjs';
+import { fileURLToPath } from 'node:url';
+import { firstValueFrom } from 'rxjs';
 import type { CryptoProvider } from '../lib/crypto/provider.js';
 import { connectTls } from '../lib/node/connect-tls.js';
-import { listenTls } from '../lib/node/listen-tls.js';
+import { BULK_SUITE as SUITE, type BulkCommand, type BulkImpl, type BulkMessage } from './bulk-protocol.js';
 import { type Line, MiB, sideBySide } from './stats.js';
-import { CA, CERT, KEY } from './support.js';
+import { CA } from './support.js';
 
-const SUITE = 'TLS_AES_128_GCM_SHA256' as const;
-/** Bytes per write on both sides. */
+/** Bytes per write on the sending side. */
 const WRITE = 256 * 1024;
 
-interface Receiver {
-  /** Resolves once `bytes` more bytes arrived on the next connection. */
-  expect(bytes: number): Promise<void>;
+interface Bulk {
+  /** MB/s of one transfer of `bytes` on a fresh connection. */
+  transfer(bytes: number): Promise<number>;
+  close(): void;
 }
 
-function counter(): Receiver & { add(n: number): void } {
-  let want = 0;
-  let got = 0;
-  let done: (() => void) | undefined;
-  return {
-    expect(bytes) {
-      want = bytes;
-      got = 0;
-      return new Promise<void>((resolve) => (done = resolve));
-    },
-    add(n) {
-      got += n;
-      if (got >= want && done) {
-        const d = done;
-        done = undefined;
-        d();
-      }
-    },
-  };
+/** A forked receiver: its port, and a promise per transfer for the last byte. */
+class Receiver {
+  private readonly proc: ChildProcess;
+  private waiting?: () => void;
+  private total = 0;
+
+  private constructor(proc: ChildProcess, readonly port: number) {
+    this.proc = proc;
+    proc.on('message', (m: BulkMessage) => {
+      if ('received' in m) this.waiting?.();
+    });
+  }
+
+  static async start(impl: BulkImpl): Promise<Receiver> {
+    const proc = fork(fileURLToPath(new URL('./bulk-server.ts', import.meta.url)), [impl], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const [m] = (await once(proc, 'message')) as [BulkMessage];
+    if (!('port' in m)) throw new Error('bulk receiver: no port');
+    return new Receiver(proc, m.port);
+  }
+
+  /** Resolves once `bytes` more bytes arrived. */
+  expect(bytes: number): Promise<void> {
+    const arrived = new Promise<void>((resolve) => (this.waiting = resolve));
+    this.total += bytes;
+    this.proc.send({ until: this.total } satisfies BulkCommand);
+    return arrived;
+  }
+
+  close(): void {
+    this.proc.send({ exit: true } satisfies BulkCommand);
+  }
 }
 
-export async function nodeTlsBulk(): Promise<{ transfer: (bytes: number) => Promise<number>; close: () => void }> {
-  const rx = counter();
-  const server = tls.createServer({ cert: CERT, key: KEY, minVersion: 'TLSv1.3', ciphers: SUITE, ecdhCurve: 'X25519' }, (s) => {
-    s.on('data', (chunk: Buffer) => rx.add(chunk.length));
-    s.on('error', () => {});
-    s.on('end', () => s.end());
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+async function nodeTlsBulk(): Promise<Bulk> {
+  const receiver = await Receiver.start('node:tls');
   const chunk = Buffer.alloc(WRITE, 0x61);
   return {
     async transfer(bytes) {
-      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: CA, minVersion: 'TLSv1.3', ciphers: SUITE, ecdhCurve: 'X25519' });
+      const socket = tls.connect({ host: '127.0.0.1', port: receiver.port, servername: 'localhost', ca: CA, minVersion: 'TLSv1.3', ciphers: SUITE, ecdhCurve: 'X25519' });
       socket.on('error', () => {});
       await once(socket, 'secureConnect');
-      const arrived = rx.expect(bytes);
+      const arrived = receiver.expect(bytes);
       const t0 = performance.now();
       for (let sent = 0; sent < bytes; sent += WRITE) {
         if (!socket.write(chunk)) await once(socket, 'drain');
@@ -72,32 +82,21 @@ export async function nodeTlsBulk(): Promise<{ transfer: (bytes: number) => Prom
       socket.destroy();
       return (bytes * 1000) / dt;
     },
-    close: () => server.close(),
+    close: () => receiver.close(),
   };
 }
 
-export async function rxtlsBulk(crypto: CryptoProvider): Promise<{ transfer: (bytes: number) => Promise<number>; close: () => void }> {
-  const rx = counter();
-  const port = new Subject<number>();
-  const gotPort = firstValueFrom(port);
-  const sub = listenTls({
-    port: 0,
-    host: '127.0.0.1',
-    cert: CERT,
-    key: KEY,
-    session: { crypto, suites: [SUITE], groups: ['x25519'] },
-    listeningObserver: { next: (a) => port.next(a.port) },
-  }).subscribe((channel) => channel.subscribe({ next: (c) => rx.add(c.length), error: () => {} }));
-  const p = await gotPort;
+async function rxtlsBulk(crypto: CryptoProvider): Promise<Bulk> {
+  const receiver = await Receiver.start(crypto.name === 'noble' ? 'rxtls-noble' : 'rxtls-node');
   const chunk = new Uint8Array(WRITE).fill(0x61);
   return {
     async transfer(bytes) {
       const channel = await firstValueFrom(
-        connectTls({ host: '127.0.0.1', port: p, servername: 'localhost', ca: CA, session: { crypto, suites: [SUITE], groups: ['x25519'] } }),
+        connectTls({ host: '127.0.0.1', port: receiver.port, servername: 'localhost', ca: CA, session: { crypto, suites: [SUITE], groups: ['x25519'] } }),
       );
       channel.subscribe({ error: () => {} });
       await firstValueFrom(channel.handshake$);
-      const arrived = rx.expect(bytes);
+      const arrived = receiver.expect(bytes);
       const t0 = performance.now();
       for (let sent = 0; sent < bytes; sent += WRITE) {
         channel.next(chunk);
@@ -108,7 +107,7 @@ export async function rxtlsBulk(crypto: CryptoProvider): Promise<{ transfer: (by
       channel.error(new Error('bench: done'));
       return (bytes * 1000) / dt;
     },
-    close: () => sub.unsubscribe(),
+    close: () => receiver.close(),
   };
 }
 
@@ -124,7 +123,7 @@ export async function bulkLines(runs: { provider: CryptoProvider; bytes: number 
     rx.close();
     lines.push({
       section: 'bulk',
-      name: `${provider.name} provider, ${bytes / MiB} MiB one way (TCP, ${SUITE})`,
+      name: `${provider.name} provider, ${bytes / MiB} MiB one way (TCP, ${SUITE}, receiver in its own process)`,
       unit: 'MB/s',
       a: { label: `rxtls ${provider.name}`, ...r.a },
       b: { label: 'node:tls', ...r.b },

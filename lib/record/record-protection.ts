@@ -4,8 +4,9 @@
  * number) and the AEAD with the record header as additional data.
  *
  * Per record the sealer builds header and inner plaintext in the record's
- * own buffer and copies the AEAD's output in after it. The nonce buffer is
- * reused for every record of a key.
+ * own buffer and copies the AEAD's output in after it, or, when the AEAD has
+ * a record path (node:crypto), passes on the pieces it returns. The nonce
+ * buffer is reused for every record of a key.
  */
 import type { Aead } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
@@ -51,6 +52,16 @@ class NonceBuilder {
   }
 }
 
+/** Writes the header of a protected record (application_data, legacy version 3.3, `length`) into `hdr`. */
+function recordHeader(hdr: Uint8Array, length: number): Uint8Array {
+  hdr[0] = APPLICATION_DATA;
+  hdr[1] = 0x03;
+  hdr[2] = 0x03;
+  hdr[3] = length >>> 8;
+  hdr[4] = length & 0xff;
+  return hdr;
+}
+
 /** Protects outgoing records under one traffic key. */
 export class RecordSealer {
   /** Records sealed under this key so far (the next sequence number). */
@@ -65,26 +76,44 @@ export class RecordSealer {
     return this.seq >= this.limit;
   }
 
-  /** Returns the whole record (header included). */
+  /** Returns the whole record (header included) in one buffer. */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const pieces = this.sealPieces(type, content, padding);
+    return pieces.length === 1 ? pieces[0]! : joinPieces(pieces);
+  }
+
+  /**
+   * The record as pieces to write in order, without joining what the AEAD
+   * returned separately (Aead.sealRecord); one piece when it has no such path.
+   */
+  sealPieces(type: number, content: Uint8Array, padding = 0): Uint8Array[] {
     if (content.length + padding > MAX_PLAINTEXT) throw new RangeError('record content and padding over 2^14 bytes');
     const innerLength = content.length + 1 + padding;
-    const tagLength = this.aead.tagLength;
-    const length = innerLength + tagLength;
+    const length = innerLength + this.aead.tagLength;
+    const nonce = this.nonces.for(this.seq++);
+    if (this.aead.sealRecord) {
+      const trailer = new Uint8Array(1 + padding); // the padding is zero
+      trailer[0] = type;
+      return this.aead.sealRecord(nonce, recordHeader(new Uint8Array(RECORD_HEADER_LENGTH), length), content, trailer);
+    }
     const buffer = new ArrayBuffer(ALIGN_SLACK + RECORD_HEADER_LENGTH + length);
     const record = new Uint8Array(buffer, ALIGN_SLACK, RECORD_HEADER_LENGTH + length);
-    record[0] = APPLICATION_DATA;
-    record[1] = 0x03;
-    record[2] = 0x03;
-    record[3] = length >>> 8;
-    record[4] = length & 0xff;
-    const hdr = record.subarray(0, RECORD_HEADER_LENGTH);
+    const hdr = recordHeader(record.subarray(0, RECORD_HEADER_LENGTH), length);
     const inner = new Uint8Array(buffer, ALIGN_SLACK + RECORD_HEADER_LENGTH, innerLength);
     inner.set(content);
     inner[content.length] = type; // the padding is already zero
-    record.set(this.aead.seal(this.nonces.for(this.seq++), inner, hdr), RECORD_HEADER_LENGTH);
-    return record;
+    record.set(this.aead.seal(nonce, inner, hdr), RECORD_HEADER_LENGTH);
+    return [record];
   }
+}
+
+function joinPieces(pieces: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of pieces) length += p.length;
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (const p of pieces) (out.set(p, o), (o += p.length));
+  return out;
 }
 
 /** Removes protection from incoming records under one traffic key. */

@@ -201,7 +201,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     if (this.closeSent) throw new Error('send after close');
     for (let o = 0; o < data.length; o += MAX_PLAINTEXT) {
       if (this.sealer!.exhausted) this.updateKeys(false);
-      this.out.push(this.sealer!.seal(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT)));
+      this.out.push(...this.sealer!.sealPieces(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT)));
     }
   }
 
@@ -221,11 +221,11 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   sendAlert(alert: AlertName): void {
     this.flushHandshake();
     const body = Uint8Array.of(alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2, Alert[alert]);
-    this.out.push(this.sealer ? this.sealer.seal(ContentType.alert, body) : plaintextRecord(ContentType.alert, body));
+    this.out.push(...(this.sealer ? this.sealer.sealPieces(ContentType.alert, body) : [plaintextRecord(ContentType.alert, body)]));
     this.closeSent = true;
   }
 
-  /** Everything queued for the wire, as records. */
+  /** Everything queued for the wire: records, or pieces of records to write in order. */
   takeOutput(): Uint8Array[] {
     this.flushHandshake();
     const out = this.out;
@@ -239,7 +239,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     this.hsOut = [];
     for (let o = 0; o < bytes.length; o += MAX_PLAINTEXT) {
       const piece = bytes.subarray(o, o + MAX_PLAINTEXT);
-      this.out.push(this.sealer ? this.sealer.seal(ContentType.handshake, piece) : plaintextRecord(ContentType.handshake, piece));
+      this.out.push(...(this.sealer ? this.sealer.sealPieces(ContentType.handshake, piece) : [plaintextRecord(ContentType.handshake, piece)]));
     }
   }
 

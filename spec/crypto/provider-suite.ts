@@ -188,6 +188,26 @@ function aeadTests(provider: CryptoProvider): void {
             { numRuns: 100 },
           );
         });
+
+        if (aead.sealRecord) {
+          it('sealRecord pieces join to header || seal(body || trailer, header)', () => {
+            fc.assert(
+              fc.property(
+                fc.uint8Array({ minLength: 12, maxLength: 12 }),
+                fc.uint8Array({ minLength: 5, maxLength: 5 }),
+                fc.uint8Array({ maxLength: 300 }),
+                fc.uint8Array({ minLength: 1, maxLength: 20 }),
+                (nonce, header, body, trailer) => {
+                  const pieces = aead.sealRecord!(nonce, header, body, trailer);
+                  const joined = Buffer.concat(pieces);
+                  const expected = Buffer.concat([header, aead.seal(nonce, Buffer.concat([body, trailer]), header)]);
+                  expect(toHex(joined)).to.equal(toHex(expected));
+                },
+              ),
+              { numRuns: 100 },
+            );
+          });
+        }
       });
     }
   });

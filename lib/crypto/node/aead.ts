@@ -30,6 +30,14 @@ const KEY_LENGTHS: Record<AeadName, number> = {
 /** Shared and frozen: one options object for every record. */
 const OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
 
+/** `a || b` for two short buffers (the inner plaintext's tail and the tag). */
+function concatTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 export function nodeAead(name: AeadName, key: Uint8Array): Aead {
   const keyLength = KEY_LENGTHS[name];
   if (keyLength === undefined) throw new Error(`unsupported AEAD ${String(name)}`);
@@ -52,6 +60,16 @@ export function nodeAead(name: AeadName, key: Uint8Array): Aead {
       out.set(ciphertext);
       out.set(c.getAuthTag(), plaintext.length);
       return out;
+    },
+    sealRecord(nonce, header, body, trailer) {
+      if (nonce.length !== NONCE_LENGTH) throw new RangeError(`AEAD nonce must be ${NONCE_LENGTH} bytes`);
+      const c = createCipheriv(cipher as CipherGCMTypes, secret, nonce, OPTIONS);
+      c.setAAD(header);
+      // Two updates instead of joining body and trailer: the stream cipher does not care where calls split.
+      const ciphertext = c.update(body);
+      const tail = c.update(trailer);
+      c.final();
+      return [header, own(ciphertext), concatTwo(tail, c.getAuthTag())];
     },
     open(nonce, ciphertextAndTag, aad) {
       if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < TAG_LENGTH) return undefined;
