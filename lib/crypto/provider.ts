@@ -77,6 +77,7 @@ export type PublicKey =
 
 export interface CryptoProvider {
   readonly name: string;
+  /** Fastest first: with no `suites` configured, the suites are offered and chosen in this order. */
   readonly aeads: readonly AeadName[];
   readonly hashes: readonly HashName[];
   readonly groups: readonly GroupName[];

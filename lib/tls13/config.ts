@@ -114,6 +114,12 @@ function checkAlpn(protocols: string[]): string[] {
   return protocols;
 }
 
+/** The suites the provider implements, in its order of AEAD preference (its fastest first). */
+function defaultSuites(crypto: CryptoProvider): CipherSuite[] {
+  const rank = (s: CipherSuite) => crypto.aeads.indexOf(s.aead);
+  return SUITES.filter((s) => rank(s) >= 0).sort((a, b) => rank(a) - rank(b));
+}
+
 function resolveCommon(o: CommonOptions): CommonConfig {
   const crypto = o.crypto ?? nobleCrypto;
   return {
@@ -121,7 +127,7 @@ function resolveCommon(o: CommonOptions): CommonConfig {
     random: o.random ?? crypto.random,
     clock: o.clock ?? (() => performance.now()),
     date: o.date ?? (() => new Date()),
-    suites: (o.suites ?? SUITES.map((s) => s.name)).map(suiteByName),
+    suites: o.suites ? o.suites.map(suiteByName) : defaultSuites(crypto),
     groups: o.groups ?? DEFAULT_GROUPS,
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
     alpn: checkAlpn(o.alpn ?? []),

@@ -7,9 +7,9 @@ import { providerSuite } from './provider-suite.js';
 describe('noble CryptoProvider', () => {
   providerSuite(nobleCrypto);
 
-  it('advertises its algorithms in preference order', () => {
+  it('advertises its algorithms in preference order, its fastest AEAD (ChaCha20-Poly1305) first', () => {
     expect(nobleCrypto.name).to.equal('noble');
-    expect(nobleCrypto.aeads).to.deep.equal(['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305']);
+    expect(nobleCrypto.aeads).to.deep.equal(['chacha20-poly1305', 'aes-128-gcm', 'aes-256-gcm']);
     expect(nobleCrypto.groups).to.deep.equal(['x25519', 'secp256r1', 'secp384r1']);
     expect(nobleCrypto.signatureSchemes).to.deep.equal(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519']);
   });

@@ -7,9 +7,9 @@ import { expect } from 'chai';
 import { Alert, TlsError } from '../../lib/errors.js';
 import { AGAIN, type Transport } from '../../lib/session/contract.js';
 import { handshakeOutcome, makePair } from './pair-helpers.js';
-import { describeEvents } from './wire-tap.js';
+import { NOBLE_DEFAULT_SUITE, describeEvents } from './wire-tap.js';
 
-const SUITE = 'TLS_AES_128_GCM_SHA256';
+const SUITE = NOBLE_DEFAULT_SUITE;
 
 describe('fatal alerts', () => {
   it('a server-side failure before ServerHello reaches the client as a plaintext alert (fromPeer)', () => {

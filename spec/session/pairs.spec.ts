@@ -26,7 +26,7 @@ import {
   tlsErrorOf,
   transfer,
 } from './pair-helpers.js';
-import { describeEvents } from './wire-tap.js';
+import { NOBLE_DEFAULT_SUITE, describeEvents } from './wire-tap.js';
 
 const SUITES: SuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
@@ -117,7 +117,7 @@ describe('Session pairs', function () {
       const p = connect({}, {}, { againRate: 0.3, maxMove: 7, seed: 5 });
       transfer(p.client, p.server, payload(10));
       transfer(p.server, p.client, payload(20));
-      const suite = 'TLS_AES_128_GCM_SHA256';
+      const suite = NOBLE_DEFAULT_SUITE;
       expect(describeEvents(p.tap.events('client', suite))).to.deep.equal(['hs1@0', 'ccs', '{hs20}@0', 'data10@1']);
       expect(describeEvents(p.tap.events('server', suite))).to.deep.equal([
         'hs2@0', 'ccs', '{hs8}@0', '{hs11}@0', '{hs15}@0', '{hs20}@0', '{hs4}@1', '{hs4}@1', 'data20@1',
@@ -129,7 +129,7 @@ describe('Session pairs', function () {
       const p = connect({ middleboxCompat: false }, {}, { againRate: 0.3, maxMove: 1, seed: 6 });
       transfer(p.client, p.server, payload(3));
       transfer(p.server, p.client, payload(4));
-      const suite = 'TLS_AES_128_GCM_SHA256';
+      const suite = NOBLE_DEFAULT_SUITE;
       expect(describeEvents(p.tap.events('client', suite))).to.deep.equal(['hs1@0', '{hs20}@0', 'data3@1']);
       expect(describeEvents(p.tap.events('server', suite))).to.deep.equal([
         'hs2@0', '{hs8}@0', '{hs11}@0', '{hs15}@0', '{hs20}@0', '{hs4}@1', '{hs4}@1', 'data4@1',
@@ -145,7 +145,7 @@ describe('Session pairs', function () {
         expect(info.group).to.equal('secp384r1');
       }
       exchangeAndClose(p, [1, 2000], 1);
-      const suite = 'TLS_AES_128_GCM_SHA256';
+      const suite = NOBLE_DEFAULT_SUITE;
       expect(describeEvents(p.tap.events('client', suite)).slice(0, 4)).to.deep.equal(['hs1@0', 'ccs', 'hs1@0', '{hs20}@0']);
       expect(describeEvents(p.tap.events('server', suite)).slice(0, 4)).to.deep.equal(['hs2@0', 'ccs', 'hs2@0', '{hs8}@0']);
     });
@@ -167,7 +167,7 @@ describe('Session pairs', function () {
       expect(p.client.info.group).to.equal('x25519');
       expect(p.server.info.group).to.equal('x25519');
       exchangeAndClose(p, [5], 3);
-      expect(describeEvents(p.tap.events('client', 'TLS_AES_128_GCM_SHA256'))).to.not.include('ccs');
+      expect(describeEvents(p.tap.events('client', NOBLE_DEFAULT_SUITE))).to.not.include('ccs');
     });
   });
 
@@ -223,7 +223,7 @@ describe('Session pairs', function () {
       const tickets = p.client.info.tickets;
       expect(tickets).to.have.length(2);
       for (const t of tickets) {
-        expect(t.suite).to.equal('TLS_AES_128_GCM_SHA256');
+        expect(t.suite).to.equal(NOBLE_DEFAULT_SUITE);
         expect(t.psk.length).to.equal(32);
         expect(t.lifetime).to.be.within(1, 604800);
         expect(t.serverName).to.equal('localhost');
@@ -256,7 +256,7 @@ describe('Session pairs', function () {
         transfer(peer, me, payload(44, 2));
         transfer(me, peer, payload(20000, 3));
         transfer(peer, me, payload(20000, 4));
-        const suite = 'TLS_AES_128_GCM_SHA256';
+        const suite = NOBLE_DEFAULT_SUITE;
         const mine = describeEvents(p.tap.events(who, suite));
         const theirs = describeEvents(p.tap.events(who === 'client' ? 'server' : 'client', suite));
         expect(mine.filter((e) => e.startsWith('{hs24'))).to.deep.equal(['{hs24(1)}@1']);
@@ -273,7 +273,7 @@ describe('Session pairs', function () {
       expect(p.client.keyUpdate(false)).to.equal('done');
       transfer(p.client, p.server, payload(9));
       transfer(p.server, p.client, payload(10));
-      const suite = 'TLS_AES_128_GCM_SHA256';
+      const suite = NOBLE_DEFAULT_SUITE;
       expect(describeEvents(p.tap.events('client', suite)).slice(-2)).to.deep.equal(['{hs24(0)}@1', 'data9@2']);
       expect(describeEvents(p.tap.events('server', suite)).slice(-1)).to.deep.equal(['data10@1']);
     });
@@ -297,7 +297,7 @@ describe('Session pairs', function () {
       // A multi-record send crosses the limit inside one send().
       transfer(p.client, p.server, payload(16384 * 3 + 1, 99));
       transfer(p.server, p.client, payload(16384 * 3 + 1, 98));
-      const suite = 'TLS_AES_128_GCM_SHA256';
+      const suite = NOBLE_DEFAULT_SUITE;
       for (const role of ['client', 'server'] as const) {
         const events = p.tap.events(role, suite);
         expect(describeEvents(events).some((e) => e.startsWith('?')), role).to.equal(false);
@@ -337,7 +337,7 @@ describe('Session pairs', function () {
       expect((o.client as TlsError).message).to.contain('wrong.example');
       // The server's handshake fails too (today with its own alert, see the skipped test above).
       expect(o.server).to.be.instanceOf(TlsError);
-      expect(p.tap.events('client', 'TLS_AES_128_GCM_SHA256').some((e) => e.kind === 'alert' && e.description === Alert.certificate_unknown)).to.equal(true);
+      expect(p.tap.events('client', NOBLE_DEFAULT_SUITE).some((e) => e.kind === 'alert' && e.description === Alert.certificate_unknown)).to.equal(true);
     });
 
     it('untrusted CA: unknown_ca', () => {
@@ -393,7 +393,7 @@ describe('Session pairs', function () {
       expect(e.code).to.equal('premature_termination');
       expect(e.fromPeer).to.equal(false);
       // No alert is sent for a truncation.
-      expect(p.tap.events('server', 'TLS_AES_128_GCM_SHA256').some((x) => x.kind === 'alert')).to.equal(false);
+      expect(p.tap.events('server', NOBLE_DEFAULT_SUITE).some((x) => x.kind === 'alert')).to.equal(false);
     });
 
     it('transport EOF mid-handshake on the client: premature_termination', () => {

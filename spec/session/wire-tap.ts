@@ -129,3 +129,6 @@ export function describeEvents(events: WireEvent[]): string[] {
     }
   });
 }
+
+/** What two sessions on the default (noble) provider negotiate with no suites configured: its fastest AEAD. */
+export const NOBLE_DEFAULT_SUITE = 'TLS_CHACHA20_POLY1305_SHA256';
