@@ -116,9 +116,13 @@ export async function bulkLines(runs: { provider: CryptoProvider; bytes: number 
   const node = await nodeTlsBulk();
   for (const { provider, bytes } of runs) {
     const rx = await rxtlsBulk(provider);
-    // Warm-up: a sixteenth of the size each.
-    await rx.transfer(Math.max(WRITE, bytes / 16));
-    await node.transfer(Math.max(WRITE, bytes / 16));
+    // Warm-up, twice the measured size each: rxtls's sender and receiver
+    // reach their steady rate only after ~0.5-1 GB through the process (JIT
+    // tiers; measured 280 -> 700 MB/s over the first eight 128 MiB transfers).
+    for (let i = 0; i < 2; i++) {
+      await rx.transfer(bytes);
+      await node.transfer(bytes);
+    }
     const r = await sideBySide(rounds, () => rx.transfer(bytes), () => node.transfer(bytes));
     rx.close();
     lines.push({

@@ -52,6 +52,27 @@ class NonceBuilder {
   }
 }
 
+/**
+ * Headers for records sealed in pieces, cut from shared slabs instead of a
+ * 5-byte array each: arrays that small live on the V8 heap, and a transport
+ * that needs an ArrayBuffer view of them (a node socket) moves each one
+ * off-heap, an allocation per record. A slice is never handed out twice; a
+ * full slab is left to the GC once the records using it are gone.
+ */
+class HeaderSlab {
+  private slab = new Uint8Array(0);
+  private used = 0;
+
+  take(): Uint8Array {
+    if (this.used + RECORD_HEADER_LENGTH > this.slab.length) {
+      this.slab = new Uint8Array(4096 - (4096 % RECORD_HEADER_LENGTH));
+      this.used = 0;
+    }
+    return this.slab.subarray(this.used, (this.used += RECORD_HEADER_LENGTH));
+  }
+}
+const headers = new HeaderSlab();
+
 /** Writes the header of a protected record (application_data, legacy version 3.3, `length`) into `hdr`. */
 function recordHeader(hdr: Uint8Array, length: number): Uint8Array {
   hdr[0] = APPLICATION_DATA;
@@ -94,7 +115,7 @@ export class RecordSealer {
     if (this.aead.sealRecord) {
       const trailer = new Uint8Array(1 + padding); // the padding is zero
       trailer[0] = type;
-      return this.aead.sealRecord(nonce, recordHeader(new Uint8Array(RECORD_HEADER_LENGTH), length), content, trailer);
+      return this.aead.sealRecord(nonce, recordHeader(headers.take(), length), content, trailer);
     }
     const buffer = new ArrayBuffer(ALIGN_SLACK + RECORD_HEADER_LENGTH + length);
     const record = new Uint8Array(buffer, ALIGN_SLACK, RECORD_HEADER_LENGTH + length);

@@ -30,12 +30,24 @@ const KEY_LENGTHS: Record<AeadName, number> = {
 /** Shared and frozen: one options object for every record. */
 const OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
 
-/** `a || b` for two short buffers (the inner plaintext's tail and the tag). */
-function concatTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+/**
+ * A TLS inner plaintext (content, type, padding) is at most 2^14 + 1 bytes
+ * (RFC 8446 §5.4): one shared buffer holds any of them.
+ */
+const SCRATCH = new Uint8Array((1 << 14) + 1);
+
+/**
+ * `body || trailer` in the shared scratch buffer (valid until the next call;
+ * update() consumes it synchronously). A 16 KiB copy is cheaper than the
+ * second update() it saves: every update() returns a Buffer with its own
+ * off-heap memory for the GC to track, here for a single byte.
+ */
+function joined(body: Uint8Array, trailer: Uint8Array): Uint8Array {
+  const length = body.length + trailer.length;
+  if (length > SCRATCH.length) throw new RangeError('record inner plaintext over 2^14 + 1 bytes');
+  SCRATCH.set(body);
+  SCRATCH.set(trailer, body.length);
+  return SCRATCH.subarray(0, length);
 }
 
 export function nodeAead(name: AeadName, key: Uint8Array): Aead {
@@ -65,11 +77,9 @@ export function nodeAead(name: AeadName, key: Uint8Array): Aead {
       if (nonce.length !== NONCE_LENGTH) throw new RangeError(`AEAD nonce must be ${NONCE_LENGTH} bytes`);
       const c = createCipheriv(cipher as CipherGCMTypes, secret, nonce, OPTIONS);
       c.setAAD(header);
-      // Two updates instead of joining body and trailer: the stream cipher does not care where calls split.
-      const ciphertext = c.update(body);
-      const tail = c.update(trailer);
+      const ciphertext = c.update(joined(body, trailer));
       c.final();
-      return [header, own(ciphertext), concatTwo(tail, c.getAuthTag())];
+      return [header, own(ciphertext), own(c.getAuthTag())];
     },
     open(nonce, ciphertextAndTag, aad) {
       if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < TAG_LENGTH) return undefined;
