@@ -104,7 +104,12 @@ function warm(op: Op, ms: number): number {
  * Operations per second of `a` and `b`, measured in interleaved slices: each
  * round runs `slices` slices of about `sliceMs` of A then B (B then A on odd
  * slices), so load from other processes on a shared machine falls on both
- * alike. Iteration counts are fixed after warm-up.
+ * alike. Iteration counts are fixed after warm-up. A round's rates are its
+ * median slices; its ratio is the median over the slice pairs (an A slice and
+ * the B slice next to it in time) of A's rate over B's. On a shared 2-core
+ * machine single slices run up to 2x slower when another tenant takes the
+ * core; neighbours see the same conditions, so pairing cancels that, and the
+ * medians keep the pauses most slices see (GC) in both figures.
  */
 export function interleavedOps(
   a: Op,
@@ -120,22 +125,24 @@ export function interleavedOps(
   };
   const as: number[] = [];
   const bs: number[] = [];
+  const ratios: number[] = [];
   for (let r = 0; r < o.rounds; r++) {
-    let ta = 0;
-    let tb = 0;
+    const ta: number[] = [];
+    const tb: number[] = [];
     for (let s = 0; s < o.slices; s++) {
       if (s % 2 === 0) {
-        ta += run(a, na);
-        tb += run(b, nb);
+        ta.push(run(a, na));
+        tb.push(run(b, nb));
       } else {
-        tb += run(b, nb);
-        ta += run(a, na);
+        tb.push(run(b, nb));
+        ta.push(run(a, na));
       }
     }
-    as.push((na * o.slices * 1000) / ta);
-    bs.push((nb * o.slices * 1000) / tb);
+    as.push((na * 1000) / summarize(ta).median);
+    bs.push((nb * 1000) / summarize(tb).median);
+    ratios.push(summarize(ta.map((t, i) => (na / t) / (nb / tb[i]!))).median);
   }
-  return pairSummary(as, bs);
+  return { a: summarize(as), b: summarize(bs), ratio: summarize(ratios) };
 }
 
 /** Multiplies every figure (e.g. operations/s -> bytes/s); ratios are unchanged. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { nobleCrypto } from '../../lib/crypto/index.js';
+import { nodeCrypto } from '../../lib/crypto/node/index.js';
 import type { AeadName } from '../../lib/crypto/provider.js';
 import { TlsError } from '../../lib/errors.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT } from '../../lib/record/limits.js';
@@ -75,6 +76,23 @@ describe('RecordSealer / RecordOpener', () => {
         }
         expect(sealer.seq).to.equal(cases.length);
         expect(opener.seq).to.equal(cases.length);
+      });
+
+      it('the same records with and without the AEAD\'s sealRecord path, for both providers', () => {
+        const key = Uint8Array.from({ length: KEY_LENGTHS[name] }, (_, i) => i + 1);
+        for (const provider of [nobleCrypto, nodeCrypto]) {
+          const fast = provider.aead(name, key);
+          expect(fast.sealRecord, provider.name).to.be.a('function');
+          const { sealRecord: _, ...sealOnly } = fast;
+          const a = new RecordSealer(fast, iv, 100);
+          const b = new RecordSealer(sealOnly, iv, 100);
+          for (const [type, n, padding] of [[APPLICATION_DATA, 0, 0], [HANDSHAKE, 1000, 3], [APPLICATION_DATA, MAX_PLAINTEXT, 0]] as const) {
+            const pieces = a.sealPieces(type, data(n), padding);
+            const whole = b.sealPieces(type, data(n), padding);
+            expect(whole).to.have.length(1);
+            expect(Buffer.concat(pieces).equals(whole[0]!), `${provider.name} ${n}`).to.equal(true);
+          }
+        }
       });
 
       it('bad_record_mac on any tampered byte of header, ciphertext or tag; the sequence does not advance', () => {

@@ -57,6 +57,23 @@ function aligned(data: Uint8Array): Uint8Array {
   return data.byteOffset % 4 === 0 ? data : new Uint8Array(data);
 }
 
+/**
+ * One buffer laid out as a protected record, `header || body || trailer ||
+ * tag space`, with the inner plaintext 4-byte aligned (ctr32 views it as
+ * words): the AEADs below encrypt it in place, so sealing a record costs one
+ * allocation and one copy of the payload.
+ */
+function recordLayout(header: Uint8Array, body: Uint8Array, trailer: Uint8Array): { record: Uint8Array; inner: Uint8Array } {
+  const slack = (4 - (header.length % 4)) % 4;
+  const innerLength = body.length + trailer.length;
+  const buffer = new ArrayBuffer(slack + header.length + innerLength + TAG_LENGTH);
+  const record = new Uint8Array(buffer, slack);
+  record.set(header);
+  record.set(body, header.length);
+  record.set(trailer, header.length + body.length);
+  return { record, inner: record.subarray(header.length, header.length + innerLength) };
+}
+
 /** Constant-time comparison of two tags of equal length. */
 function tagsEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
@@ -110,6 +127,15 @@ function aesGcm(key: Uint8Array): Aead {
       out.set(tag(tagMask, aad, ciphertext), plaintext.length);
       return out;
     },
+    sealRecord(nonce, header, body, trailer) {
+      checkNonce(nonce);
+      const { record, inner } = recordLayout(header, body, trailer);
+      const counter = new Uint8Array(16);
+      const tagMask = start(nonce, counter);
+      unsafe.ctr32(xk, false, counter, inner, inner); // in place: each word is read before it is written
+      record.set(tag(tagMask, header, inner), header.length + inner.length);
+      return [record];
+    },
     open(nonce, ciphertextAndTag, aad) {
       if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < TAG_LENGTH) return undefined;
       const split = ciphertextAndTag.length - TAG_LENGTH;
@@ -132,6 +158,13 @@ function chacha(key: Uint8Array): Aead {
     seal(nonce, plaintext, aad) {
       checkNonce(nonce);
       return chacha20poly1305(k, nonce, aad).encrypt(plaintext);
+    },
+    sealRecord(nonce, header, body, trailer) {
+      checkNonce(nonce);
+      const { record, inner } = recordLayout(header, body, trailer);
+      // encrypt(input, output) copies input to the start of output first: here it is already there.
+      chacha20poly1305(k, nonce, header).encrypt(inner, record.subarray(header.length));
+      return [record];
     },
     open(nonce, ciphertextAndTag, aad) {
       if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < TAG_LENGTH) return undefined;
