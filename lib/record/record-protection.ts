@@ -5,11 +5,12 @@
  *
  * Per record the sealer builds header and inner plaintext in the record's
  * own buffer and copies the AEAD's output in after it, or, when the AEAD has
- * a record path (node:crypto), passes on the pieces it returns. The nonce
- * buffer is reused for every record of a key.
+ * a record path (Aead.sealRecord: both built-in providers), passes on the
+ * pieces it returns. The nonce buffer is reused for every record of a key.
  */
 import type { Aead } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
+import { concatBytes } from '../wire/codec.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT, RECORD_HEADER_LENGTH } from './limits.js';
 
 const APPLICATION_DATA = 23;
@@ -100,7 +101,7 @@ export class RecordSealer {
   /** Returns the whole record (header included) in one buffer. */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
     const pieces = this.sealPieces(type, content, padding);
-    return pieces.length === 1 ? pieces[0]! : joinPieces(pieces);
+    return pieces.length === 1 ? pieces[0]! : concatBytes(...pieces);
   }
 
   /**
@@ -126,15 +127,6 @@ export class RecordSealer {
     record.set(this.aead.seal(nonce, inner, hdr), RECORD_HEADER_LENGTH);
     return [record];
   }
-}
-
-function joinPieces(pieces: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of pieces) length += p.length;
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const p of pieces) (out.set(p, o), (o += p.length));
-  return out;
 }
 
 /** Removes protection from incoming records under one traffic key. */
