@@ -10,15 +10,20 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import net from 'node:net';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom } from 'rxjs';
 import type { CryptoProvider } from '../lib/crypto/provider.js';
 import { connectTls } from '../lib/node/connect-tls.js';
-import { BULK_SUITE as SUITE, type BulkCommand, type BulkImpl, type BulkMessage } from './bulk-protocol.js';
-import { type Line, MiB, sideBySide } from './stats.js';
+import { nodeCrypto } from '../lib/crypto/node/index.js';
+import { MAX_PLAINTEXT } from '../lib/record/limits.js';
+import { RecordSealer } from '../lib/record/record-protection.js';
+import { BULK_SUITE as SUITE, type BulkCommand, type BulkImpl, type BulkMessage, RECORDS_IV, RECORDS_KEY } from './bulk-protocol.js';
+import { type Line, MiB, type Paired, sideBySide } from './stats.js';
 import { CA } from './support.js';
 
+const APPLICATION_DATA = 23;
 /** Bytes per write on the sending side. */
 const WRITE = 256 * 1024;
 
@@ -86,6 +91,35 @@ async function nodeTlsBulk(): Promise<Bulk> {
   };
 }
 
+/** The record layer alone over TCP: seal 16 KiB records, one gather write per 256 KiB, as the socket transport does. */
+async function recordsBulk(): Promise<Bulk> {
+  const receiver = await Receiver.start('records-node');
+  const chunk = new Uint8Array(WRITE).fill(0x61);
+  return {
+    async transfer(bytes) {
+      const socket = net.connect({ host: '127.0.0.1', port: receiver.port, noDelay: true });
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      const sealer = new RecordSealer(nodeCrypto.aead('aes-128-gcm', RECORDS_KEY), RECORDS_IV, Number.MAX_SAFE_INTEGER);
+      const arrived = receiver.expect(bytes);
+      const t0 = performance.now();
+      for (let sent = 0; sent < bytes; sent += WRITE) {
+        socket.cork();
+        for (let o = 0; o < WRITE; o += MAX_PLAINTEXT) {
+          for (const piece of sealer.sealPieces(APPLICATION_DATA, chunk.subarray(o, o + MAX_PLAINTEXT))) socket.write(piece);
+        }
+        socket.uncork();
+        if (socket.writableLength > 0) await once(socket, 'drain');
+      }
+      await arrived;
+      const dt = performance.now() - t0;
+      socket.destroy();
+      return (bytes * 1000) / dt;
+    },
+    close: () => receiver.close(),
+  };
+}
+
 async function rxtlsBulk(crypto: CryptoProvider): Promise<Bulk> {
   const receiver = await Receiver.start(crypto.name === 'noble' ? 'rxtls-noble' : 'rxtls-node');
   const chunk = new Uint8Array(WRITE).fill(0x61);
@@ -111,30 +145,44 @@ async function rxtlsBulk(crypto: CryptoProvider): Promise<Bulk> {
   };
 }
 
+/** A against B after a warm-up of twice the measured size each. */
+async function bulkPair(a: Bulk, b: Bulk, bytes: number, rounds: number) {
+  // rxtls's sender and receiver reach their steady rate only after ~0.5-1 GB
+  // through the process (JIT tiers; measured 280 -> 700 MB/s over the first
+  // eight 128 MiB transfers).
+  for (let i = 0; i < 2; i++) {
+    await a.transfer(bytes);
+    await b.transfer(bytes);
+  }
+  return sideBySide(rounds, () => a.transfer(bytes), () => b.transfer(bytes));
+}
+
 export async function bulkLines(runs: { provider: CryptoProvider; bytes: number }[], rounds: number): Promise<Line[]> {
   const lines: Line[] = [];
   const node = await nodeTlsBulk();
+  const line = (name: string, a: string, b: string, r: Paired, target?: Line['target']): Line => ({
+    section: 'bulk',
+    name: `${name} (TCP, ${SUITE}, receiver in its own process)`,
+    unit: 'MB/s',
+    a: { label: a, ...r.a },
+    b: { label: b, ...r.b },
+    ratio: r.ratio,
+    better: 'higher',
+    target,
+  });
   for (const { provider, bytes } of runs) {
     const rx = await rxtlsBulk(provider);
-    // Warm-up, twice the measured size each: rxtls's sender and receiver
-    // reach their steady rate only after ~0.5-1 GB through the process (JIT
-    // tiers; measured 280 -> 700 MB/s over the first eight 128 MiB transfers).
-    for (let i = 0; i < 2; i++) {
-      await rx.transfer(bytes);
-      await node.transfer(bytes);
+    const r = await bulkPair(rx, node, bytes, rounds);
+    const size = `${bytes / MiB} MiB one way`;
+    lines.push(line(`${provider.name} provider, ${size}`, `rxtls ${provider.name}`, 'node:tls', r, provider.name === 'node' ? { min: 0.8, text: '≥ 0.80' } : undefined));
+    if (provider.name === 'node') {
+      // What node:crypto allows at all: the record layer alone, against node:tls and against rxtls.
+      const records = await recordsBulk();
+      lines.push(line(`node:crypto ceiling, ${size}: record layer alone`, 'records alone', 'node:tls', await bulkPair(records, node, bytes, rounds)));
+      lines.push(line(`node provider, ${size}: full pipeline vs record layer alone`, 'rxtls node', 'records alone', await bulkPair(rx, records, bytes, rounds)));
+      records.close();
     }
-    const r = await sideBySide(rounds, () => rx.transfer(bytes), () => node.transfer(bytes));
     rx.close();
-    lines.push({
-      section: 'bulk',
-      name: `${provider.name} provider, ${bytes / MiB} MiB one way (TCP, ${SUITE}, receiver in its own process)`,
-      unit: 'MB/s',
-      a: { label: `rxtls ${provider.name}`, ...r.a },
-      b: { label: 'node:tls', ...r.b },
-      ratio: r.ratio,
-      better: 'higher',
-      target: provider.name === 'node' ? { min: 0.8, text: '≥ 0.80' } : undefined,
-    });
   }
   node.close();
   return lines;
