@@ -8,6 +8,9 @@
 import { TlsError } from '../errors.js';
 import { MAX_HANDSHAKE_MESSAGE } from './limits.js';
 
+/** The first allocation; buffers up to this size are kept when they empty. */
+const MIN_CAPACITY = 256;
+
 export interface RawHandshake {
   type: number;
   body: Uint8Array;
@@ -41,7 +44,7 @@ export class HandshakeBuffer {
     if (available < 4 + length) return undefined;
     const raw = b.slice(s, s + 4 + length);
     this.start += 4 + length;
-    if (this.start === this.end) this.start = this.end = 0;
+    if (this.start === this.end) this.release();
     return { type: raw[0]!, body: raw.subarray(4), raw };
   }
 
@@ -50,9 +53,20 @@ export class HandshakeBuffer {
     if (!this.empty) throw new TlsError('unexpected_message', 'key change with a partial handshake message buffered');
   }
 
+  /**
+   * Empty again: start over at the front, and let a grown buffer go. A
+   * handshake flight (the server's certificate chain) grows it to kilobytes,
+   * which an idle connection would otherwise keep for its whole life; the
+   * few messages after the handshake (tickets, KeyUpdate) are small.
+   */
+  private release(): void {
+    this.start = this.end = 0;
+    if (this.buf.length > MIN_CAPACITY) this.buf = new Uint8Array(0);
+  }
+
   private makeRoom(extra: number): void {
     const live = this.end - this.start;
-    const size = Math.max(live + extra, this.buf.length * 2, 256);
+    const size = Math.max(live + extra, this.buf.length * 2, MIN_CAPACITY);
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(this.start, this.end));
     this.buf = next;
