@@ -28,8 +28,9 @@ export interface Aead {
    * order (a gather write sends them as one). A provider whose cipher returns
    * fresh buffers (node:crypto) hands them over as they are instead of
    * copying them into one: at 16 KiB that copy and its allocation cost about
-   * a third as much CPU as the sealing itself. Without it the record layer
-   * builds the same bytes from seal().
+   * a third as much CPU as the sealing itself; one that can encrypt in place
+   * (noble) builds the whole record in one buffer. Without it the record
+   * layer builds the same bytes from seal().
    */
   sealRecord?(nonce: Uint8Array, header: Uint8Array, body: Uint8Array, trailer: Uint8Array): Uint8Array[];
 }

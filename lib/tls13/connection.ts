@@ -221,7 +221,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   sendAlert(alert: AlertName): void {
     this.flushHandshake();
     const body = Uint8Array.of(alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2, Alert[alert]);
-    this.out.push(...(this.sealer ? this.sealer.sealPieces(ContentType.alert, body) : [plaintextRecord(ContentType.alert, body)]));
+    this.out.push(...this.records(ContentType.alert, body));
     this.closeSent = true;
   }
 
@@ -239,8 +239,13 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     this.hsOut = [];
     for (let o = 0; o < bytes.length; o += MAX_PLAINTEXT) {
       const piece = bytes.subarray(o, o + MAX_PLAINTEXT);
-      this.out.push(...(this.sealer ? this.sealer.sealPieces(ContentType.handshake, piece) : [plaintextRecord(ContentType.handshake, piece)]));
+      this.out.push(...this.records(ContentType.handshake, piece));
     }
+  }
+
+  /** One record of `content` (pieces of it once protected): under the write key once set, plaintext before. */
+  private records(type: number, content: Uint8Array): Uint8Array[] {
+    return this.sealer ? this.sealer.sealPieces(type, content) : [plaintextRecord(type, content)];
   }
 
   private requireSuite(): CipherSuite {
