@@ -11,6 +11,15 @@ export const TLS13_ALGORITHMS = Object.freeze({
   signatureSchemes: Object.freeze(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'] as SignatureSchemeName[]),
 });
 
+/** Every AEAD TLS 1.3 uses takes 12-byte nonces and makes 16-byte tags (RFC 8446 §5.3). */
+export const AEAD_NONCE_LENGTH = 12;
+export const AEAD_TAG_LENGTH = 16;
+export const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = Object.freeze({
+  'aes-128-gcm': 16,
+  'aes-256-gcm': 32,
+  'chacha20-poly1305': 32,
+});
+
 /**
  * Normalises an EC private scalar to the curve size: some encoders drop its
  * leading zero bytes, others (INTEGER-style) add one. A longer value with

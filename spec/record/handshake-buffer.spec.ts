@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { TlsError } from '../../lib/errors.js';
 import { HandshakeBuffer, type RawHandshake } from '../../lib/record/handshake-buffer.js';
 import { MAX_HANDSHAKE_MESSAGE } from '../../lib/record/limits.js';
 import { concatBytes } from '../../lib/wire/codec.js';
+import { alertOf } from '../support/alerts.js';
 
 function message(type: number, body: Uint8Array): Uint8Array {
   const n = body.length;
@@ -15,16 +15,6 @@ function drain(b: HandshakeBuffer): RawHandshake[] {
   const out: RawHandshake[] = [];
   for (let m = b.next(); m; m = b.next()) out.push(m);
   return out;
-}
-
-function alertOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(TlsError);
-    return (e as TlsError).alert;
-  }
-  return undefined;
 }
 
 describe('HandshakeBuffer', () => {

@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { nobleCrypto } from '../../lib/crypto/index.js';
 import { nodeCrypto } from '../../lib/crypto/node/index.js';
 import type { AeadName } from '../../lib/crypto/provider.js';
-import { TlsError } from '../../lib/errors.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT } from '../../lib/record/limits.js';
 import { RecordOpener, RecordSealer } from '../../lib/record/record-protection.js';
 import { RecordReader } from '../../lib/record/record-reader.js';
 import { concatBytes } from '../../lib/wire/codec.js';
+import { alertOf } from '../support/alerts.js';
 
 const HANDSHAKE = 22;
 const ALERT = 21;
@@ -25,16 +25,6 @@ function pair(name: AeadName = 'aes-128-gcm', limit = 1000) {
 }
 
 const split = (record: Uint8Array) => [record.subarray(0, 5), record.subarray(5)] as const;
-
-function alertOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof TlsError)) throw e;
-    return e.alert;
-  }
-  return undefined;
-}
 
 /** Builds a protected record around an arbitrary inner plaintext, bypassing the sealer's checks. */
 function rawRecord(name: AeadName, inner: Uint8Array, nonce = iv): Uint8Array {

@@ -21,16 +21,7 @@ import {
   readExtensions,
   writeExtensions,
 } from '../../lib/wire/extension.js';
-
-function alertOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(TlsError);
-    return (e as TlsError).alert;
-  }
-  return undefined;
-}
+import { alertOf } from '../support/alerts.js';
 
 const list = (exts: { type: number; data: Uint8Array }[]) => {
   const w = new Writer();

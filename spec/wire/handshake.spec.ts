@@ -14,6 +14,7 @@ import {
 } from '../../lib/wire/handshake.js';
 import { createHash } from 'node:crypto';
 import { RFC8448 as V, toHex } from '../tls13/rfc8448.js';
+import { alertOf } from '../support/alerts.js';
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 29 + seed) & 0xff);
 
@@ -39,16 +40,6 @@ function normalize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalize);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x)]));
   return v;
-}
-
-function alertOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(TlsError);
-    return (e as TlsError).alert;
-  }
-  return undefined;
 }
 
 const clientHello = (): ClientHello => ({

@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai';
 import { nodeCrypto } from '../../lib/crypto/node/index.js';
-import { TlsError } from '../../lib/errors.js';
 import { Session } from '../../lib/session/session.js';
 import { resolveClientConfig, resolveServerConfig } from '../../lib/tls13/config.js';
 import { LruCache, bytesKey } from '../../lib/x509/cache.js';
@@ -22,6 +21,7 @@ import { verifyServerChain } from '../../lib/x509/verify-chain.js';
 import { driveBoth } from '../support/drive.js';
 import { memoryPipe } from '../support/memory-pipe.js';
 import { NOW, crypto, fixtureChain, fixtureText } from './helpers.js';
+import { alertOf } from '../support/alerts.js';
 
 const leafDer = () => fixtureChain('server-p256.pem')[0]!;
 
@@ -33,16 +33,6 @@ function withSerial(der: Uint8Array, n: number): Uint8Array {
   out[end - 2] = n >> 8;
   out[end - 1] = n & 0xff;
   return out;
-}
-
-function alertOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(TlsError);
-    return (e as TlsError).alert;
-  }
-  return 'none';
 }
 
 describe('parsing caches', () => {

@@ -17,15 +17,8 @@
 import { GHASH } from '@noble/ciphers/_polyval.js';
 import { unsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { AEAD_KEY_LENGTHS, AEAD_NONCE_LENGTH as NONCE_LENGTH, AEAD_TAG_LENGTH as TAG_LENGTH } from '../algorithms.js';
 import type { Aead, AeadName } from '../provider.js';
-
-const NONCE_LENGTH = 12;
-const TAG_LENGTH = 16;
-const KEY_LENGTHS: Record<AeadName, number> = {
-  'aes-128-gcm': 16,
-  'aes-256-gcm': 32,
-  'chacha20-poly1305': 32,
-};
 
 /**
  * GHASH whose accumulator can be reset, so the key-derived table built in the
@@ -178,7 +171,7 @@ function chacha(key: Uint8Array): Aead {
 }
 
 export function nobleAead(name: AeadName, key: Uint8Array): Aead {
-  const keyLength = KEY_LENGTHS[name];
+  const keyLength = AEAD_KEY_LENGTHS[name];
   if (keyLength === undefined) throw new Error(`unsupported AEAD ${String(name)}`);
   if (key.length !== keyLength) throw new RangeError(`${name} key must be ${keyLength} bytes`);
   return name === 'chacha20-poly1305' ? chacha(key) : aesGcm(key);

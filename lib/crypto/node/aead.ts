@@ -17,16 +17,10 @@
  */
 import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import type { CipherGCMTypes, CipherChaCha20Poly1305Types, KeyObject } from 'node:crypto';
+import { AEAD_KEY_LENGTHS, AEAD_NONCE_LENGTH as NONCE_LENGTH, AEAD_TAG_LENGTH as TAG_LENGTH } from '../algorithms.js';
 import type { Aead, AeadName } from '../provider.js';
 import { own } from './bytes.js';
 
-const NONCE_LENGTH = 12;
-const TAG_LENGTH = 16;
-const KEY_LENGTHS: Record<AeadName, number> = {
-  'aes-128-gcm': 16,
-  'aes-256-gcm': 32,
-  'chacha20-poly1305': 32,
-};
 /** Shared and frozen: one options object for every record. */
 const OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
 
@@ -51,7 +45,7 @@ function joined(body: Uint8Array, trailer: Uint8Array): Uint8Array {
 }
 
 export function nodeAead(name: AeadName, key: Uint8Array): Aead {
-  const keyLength = KEY_LENGTHS[name];
+  const keyLength = AEAD_KEY_LENGTHS[name];
   if (keyLength === undefined) throw new Error(`unsupported AEAD ${String(name)}`);
   if (key.length !== keyLength) throw new RangeError(`${name} key must be ${keyLength} bytes`);
   // The literal-typed name picks node's AEAD overloads (CipherGCM / CipherChaCha20Poly1305).
