@@ -22,15 +22,13 @@ import {
   type OpensslServer,
 } from './peers.js';
 import {
-  CERT_KINDS,
+  MATRIX,
   CERTS,
   closeGracefully,
   closeOurs,
   connectOurs,
-  GROUP_NAMES,
   GROUPS,
   groupByCode,
-  SUITE_NAMES,
   suiteByCode,
   text,
   token,
@@ -40,12 +38,6 @@ import {
   type MatrixCert,
   type OurEnd,
 } from './tls13-support.js';
-
-/** suite × group × certificate, plus one extra case with the ECDSA P-384 certificate. */
-const MATRIX: Array<[MatrixCert, GroupName, SuiteName]> = [
-  ...CERT_KINDS.flatMap((c) => GROUP_NAMES.flatMap((g) => SUITE_NAMES.map((s): [MatrixCert, GroupName, SuiteName] => [c, g, s]))),
-  ['p384', 'secp384r1', 'TLS_AES_256_GCM_SHA384'],
-];
 
 /** The server's NewSessionTickets (decrypted off the wire) all landed in info.tickets. */
 function expectTicketsKept(end: OurEnd, suite: SuiteName): void {

@@ -13,19 +13,16 @@
  */
 import { expect } from 'chai';
 import type { GroupName } from '../../lib/crypto/provider.js';
-import type { SuiteName } from '../../lib/tls13/suites.js';
 import { caPem } from '../support/fixtures.js';
 import { parseOpensslClientOutput, requirePeer, runNodeTlsClient, runOpensslClient, stopAll } from './peers.js';
 import {
   CA_FILE,
-  CERT_KINDS,
+  MATRIX,
   CERTS,
   closeOurs,
-  GROUP_NAMES,
   GROUPS,
   groupByCode,
   listenOurs,
-  SUITE_NAMES,
   suiteByCode,
   text,
   token,
@@ -34,12 +31,6 @@ import {
   type MatrixCert,
   type OurServer,
 } from './tls13-support.js';
-
-/** suite × group × certificate, plus one extra case with the ECDSA P-384 certificate. */
-const MATRIX: Array<[MatrixCert, GroupName, SuiteName]> = [
-  ...CERT_KINDS.flatMap((c) => GROUP_NAMES.flatMap((g) => SUITE_NAMES.map((s): [MatrixCert, GroupName, SuiteName] => [c, g, s]))),
-  ['p384', 'secp384r1', 'TLS_AES_256_GCM_SHA384'],
-];
 
 /** Our side of one connection: read a line, answer "pong:<line>", read to EOF, close. */
 async function serveOnce(server: OurServer, index: number) {

@@ -528,3 +528,9 @@ export function traceKeyUpdates(output: string): Array<{ dir: 'Sent' | 'Received
     .filter((e) => e.messages.includes('KeyUpdate'))
     .map((e) => ({ dir: e.dir, requested: /^\s+update_requested \(1\)$/m.test(e.text) }));
 }
+
+/** suite × group × certificate, plus one extra case with the ECDSA P-384 certificate. */
+export const MATRIX: Array<[MatrixCert, GroupName, SuiteName]> = [
+  ...CERT_KINDS.flatMap((c) => GROUP_NAMES.flatMap((g) => SUITE_NAMES.map((s): [MatrixCert, GroupName, SuiteName] => [c, g, s]))),
+  ['p384', 'secp384r1', 'TLS_AES_256_GCM_SHA384'],
+];
