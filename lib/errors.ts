@@ -1,6 +1,7 @@
 /**
  * Typed errors for every layer. A TlsError carries the alert that was (or
- * must be) sent to the peer, or the alert the peer sent us (`fromPeer`).
+ * must be) sent to the peer, or the alert the peer sent us (`fromPeer`), and
+ * a stable `code` to branch on, as node users do with `err.code`.
  */
 
 /** TLS alert descriptions (RFC 8446 §6). */
@@ -47,24 +48,84 @@ export function alertName(code: number): AlertName | UnknownAlert {
   return alertNames.get(code) ?? `alert_${code}`;
 }
 
+/**
+ * Codes of failures that are not a protocol failure:
+ * - `ERR_TLS_PREMATURE_TERMINATION`: the transport ended without close_notify (nothing is sent);
+ * - a transport error's own code (`ECONNRESET`, `EPIPE`, ...), with the error as `cause` (nothing is sent);
+ * - `ERR_TLS_HANDSHAKE_TIMEOUT`: the handshake did not finish in time (user_canceled and close_notify are sent).
+ */
+export type TransportErrorCode = 'ERR_TLS_PREMATURE_TERMINATION' | 'ERR_TLS_HANDSHAKE_TIMEOUT' | `E${Uppercase<string>}`;
+
+/**
+ * Certificate verification failures carry OpenSSL's verify codes, as node:tls
+ * reports them in `err.code`, so code written for node branches the same way.
+ */
+export type VerifyErrorCode =
+  | 'CERT_HAS_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+  | 'SELF_SIGNED_CERT_IN_CHAIN'
+  | 'DEPTH_ZERO_SELF_SIGNED_CERT'
+  | 'CERT_SIGNATURE_FAILURE'
+  | 'INVALID_CA'
+  | 'PATH_LENGTH_EXCEEDED'
+  | 'CERT_CHAIN_TOO_LONG'
+  | 'INVALID_PURPOSE'
+  | 'CERT_REJECTED'
+  | 'ERR_TLS_CERT_ALTNAME_INVALID';
+
+/**
+ * Every TlsError's `code`:
+ * - `ERR_TLS_ALERT_<NAME>`: we failed the connection and sent that alert
+ *   (`ERR_TLS_ALERT_DECODE_ERROR`, `ERR_TLS_ALERT_PROTOCOL_VERSION`, ...);
+ * - `ERR_TLS_PEER_ALERT_<NAME>`: the peer sent that fatal alert
+ *   (`ERR_TLS_PEER_ALERT_UNKNOWN_CA`, `ERR_TLS_PEER_ALERT_ALERT_255` for codes we do not know);
+ * - a VerifyErrorCode for certificate verification failures (the alert is sent too);
+ * - a TransportErrorCode when no alert was involved.
+ */
+export type TlsErrorCode = `ERR_TLS_ALERT_${Uppercase<string>}` | `ERR_TLS_PEER_ALERT_${Uppercase<string>}` | VerifyErrorCode | TransportErrorCode;
+
+/** Codes under which nothing is sent: the transport ended or failed. */
+const TRANSPORT_CODE = /^(ERR_TLS_PREMATURE_TERMINATION|E[A-Z0-9]+)$/;
+
 export class TlsError extends Error {
   override readonly name = 'TlsError';
+  /** A stable code to branch on (see TlsErrorCode). */
+  readonly code: TlsErrorCode;
+
   constructor(
     /** The alert sent (or to send) to the peer, or received from it (possibly a code we do not know). */
     readonly alert: AlertName | UnknownAlert,
     message: string,
     /** True when the peer sent this alert to us. */
     readonly fromPeer = false,
-    /** Set for failures that are not a protocol alert, such as a truncated connection. */
-    readonly code?: 'premature_termination',
+    /** Defaults to ERR_TLS_ALERT_<ALERT>, or ERR_TLS_PEER_ALERT_<ALERT> from the peer. */
+    code?: TlsErrorCode,
+    options?: { cause?: unknown },
   ) {
-    super(`${alert}: ${message}`);
+    super(`${alert}: ${message}`, options);
+    this.code = code ?? (`ERR_TLS_${fromPeer ? 'PEER_' : ''}ALERT_${alert.toUpperCase()}` as TlsErrorCode);
+  }
+
+  /** True when this failure is ours to report to the peer with `alert` (not the peer's alert, not a transport end or failure). */
+  get sendsAlert(): boolean {
+    return !this.fromPeer && !TRANSPORT_CODE.test(this.code) && this.alert in Alert;
   }
 }
 
 /** The transport ended without close_notify: the data may have been truncated (GnuTLS: premature termination). */
 export const prematureTermination = (when: string) =>
-  new TlsError('close_notify', `transport closed without close_notify ${when}`, false, 'premature_termination');
+  new TlsError('close_notify', `transport closed without close_notify ${when}`, false, 'ERR_TLS_PREMATURE_TERMINATION');
+
+/** The transport failed (ECONNRESET, EPIPE, ...): a premature termination that keeps its cause and code. */
+export function transportFailure(cause: Error & { code?: string }, when: string): TlsError {
+  const code = /^E[A-Z0-9]+$/.test(cause.code ?? '') ? (cause.code as TransportErrorCode) : 'ERR_TLS_PREMATURE_TERMINATION';
+  return new TlsError('close_notify', `transport failed ${when}: ${cause.message}`, false, code, { cause });
+}
+
+/** The handshake did not complete within `ms`; the session sends user_canceled (RFC 8446 §6.1). */
+export const handshakeTimeout = (ms: number) =>
+  new TlsError('user_canceled', `the handshake did not complete within ${ms} ms`, false, 'ERR_TLS_HANDSHAKE_TIMEOUT');
 
 /** Shorthands used by parsers and state machines. */
 export const decodeError = (msg: string) => new TlsError('decode_error', msg);

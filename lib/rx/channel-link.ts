@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { TlsError } from '../errors.js';
 import type { Again, NonBlockingSession, SessionInfo, Transport } from '../session/contract.js';
 import type { Readiness } from './readiness.js';
 
@@ -6,6 +7,10 @@ import type { Readiness } from './readiness.js';
 export type ChannelSession = NonBlockingSession & {
   setTransport(transport: Transport): void;
   keyUpdate?(requestPeer?: boolean): 'done' | Again;
+  /** Bytes of records queued for the transport and not yet accepted (Session.unsent()). */
+  unsent?(): number;
+  /** Fails the session from outside, sending the error's alert (Session.abort()). */
+  abort?(reason: TlsError): void;
 };
 
 /** The byte stream under a channel: a Transport, its readiness, and how to close it. */
@@ -21,7 +26,11 @@ export interface ChannelLink {
 export interface ChannelOptions {
   /** Runs the handshake timeout. Default asyncScheduler; pass the TestScheduler in virtual-time tests. */
   scheduler?: SchedulerLike;
-  /** ms (on `scheduler`) after which an unfinished handshake fails with rxjs's TimeoutError. Default: none. */
+  /**
+   * ms (on `scheduler`) after which an unfinished handshake fails with a
+   * TlsError of code 'ERR_TLS_HANDSHAKE_TIMEOUT' (user_canceled and
+   * close_notify are sent to the peer). Default: none.
+   */
   handshakeTimeout?: number;
   /**
    * Keep our write side open after the peer's close_notify, until complete().

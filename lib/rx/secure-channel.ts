@@ -1,6 +1,6 @@
-import { AsyncSubject, asyncScheduler, Observable, ReplaySubject, Subject, takeUntil, tap, timeout } from 'rxjs';
+import { AsyncSubject, asyncScheduler, Observable, ReplaySubject, Subject, takeUntil, tap, throwError, timeout } from 'rxjs';
 import type { Observer, Subscriber, Subscription } from 'rxjs';
-import { TlsError } from '../errors.js';
+import { TlsError, handshakeTimeout } from '../errors.js';
 import { AGAIN, type SessionInfo } from '../session/contract.js';
 import type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link.js';
 import type { ChannelEvent } from './channel-event.js';
@@ -170,7 +170,10 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   private startHandshake(): void {
     let handshake$ = retryOnAgain(() => this.session.handshake(), this.session, this.link.readiness);
     const ms = this.options.handshakeTimeout;
-    if (ms !== undefined) handshake$ = handshake$.pipe(timeout({ first: ms, scheduler: this.options.scheduler ?? asyncScheduler }));
+    if (ms !== undefined) {
+      const scheduler = this.options.scheduler ?? asyncScheduler;
+      handshake$ = handshake$.pipe(timeout({ first: ms, scheduler, with: () => throwError(() => handshakeTimeout(ms)) }));
+    }
     const sub = handshake$.subscribe({ next: () => this.onHandshake(), error: (err: unknown) => this.fail(err) });
     if (!sub.closed) this.handshaking = sub;
   }
@@ -181,6 +184,8 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
       const veto = this.options.verify?.(this.session.info);
       if (veto) throw veto;
     } catch (err) {
+      // The peer learns why (as a failed chain check would tell it); the caller gets its own error.
+      this.session.abort?.(new TlsError('bad_certificate', `rejected by the verify hook: ${(err as Error)?.message ?? err}`, false, 'CERT_REJECTED', { cause: err }));
       return this.fail(err);
     }
     this.ready = true;
@@ -194,6 +199,9 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   private startReading(): void {
     if (this.reading || this.paused || !this.ready || this.subscribers === 0 || this.readEnded) return;
     let eof = false;
+    // Records the session made while reading (a KeyUpdate reply) go out when
+    // the transport drains, even if we have nothing of our own to send.
+    const afterRead = () => this.writer.flushSessionOutput();
     const sub = drainPending(this.session, this.link.readiness.readable$)
       .pipe(
         tap({ complete: () => (eof = true) }),
@@ -207,7 +215,11 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
           if (eof) this.onPeerClosed();
         },
       });
-    if (!sub.closed) this.reading = sub;
+    if (sub.closed) return;
+    // Subscribed after drainPending, so it runs after each drain.
+    sub.add(this.link.readiness.readable$.subscribe(afterRead));
+    this.reading = sub;
+    afterRead();
   }
 
   private onPeerClosed(): void {
@@ -232,7 +244,11 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
 
   private fail(err: unknown): void {
     if (this.finished) return;
-    if (err instanceof TlsError && !err.code) this.events.next({ type: 'alert', alert: err.alert, fromPeer: err.fromPeer });
+    if (err instanceof TlsError) {
+      // A failure raised outside the session (the handshake timeout) still tells the peer; no-op if the session failed itself.
+      if (err.sendsAlert) this.session.abort?.(err);
+      if (err.sendsAlert || err.fromPeer) this.events.next({ type: 'alert', alert: err.alert, fromPeer: err.fromPeer });
+    }
     this.finish({ error: err });
   }
 

@@ -10,6 +10,8 @@ interface KeyUpdateRequest {
 /** The session calls a SendQueue makes; keyUpdate() only if keyUpdate requests are pushed. */
 export type SendQueueSession = Pick<NonBlockingSession, 'send' | 'bye' | 'direction'> & {
   keyUpdate?(requestPeer?: boolean): 'done' | Again;
+  /** Bytes the session queued for the transport and could not write yet. */
+  unsent?(): number;
 };
 
 /** What a SendQueue reports to its owner. */
@@ -59,6 +61,8 @@ export class SendQueue {
   private stopped = false;
   private flushing = false;
   private again = false;
+  /** The session holds records of its own (made while reading) to write out with send(). */
+  private sessionOutput = false;
   private readonly drained = new Subject<void>();
 
   /** Emits each time every queued chunk has been accepted by the session (bufferedAmount back to 0); completes on stop(). */
@@ -119,6 +123,17 @@ export class SendQueue {
     this.flush();
   }
 
+  /**
+   * Writes records the session queued by itself while reading (a KeyUpdate
+   * reply) that the transport did not take: they go out when it drains,
+   * without waiting for our next chunk or for the peer to speak again.
+   */
+  flushSessionOutput(): void {
+    if (!this.session.unsent?.()) return;
+    this.sessionOutput = true;
+    this.flush();
+  }
+
   /** Drops whatever is queued and stops waiting; nothing more is written. */
   stop(): void {
     if (this.stopped) return;
@@ -164,6 +179,11 @@ export class SendQueue {
       if (isData) this.bytes -= head.length;
       if (isData && this.bytes === 0) this.drained.next();
       if (this.stopped) return;
+    }
+    if (this.sessionOutput) {
+      // send() with no data writes what the session holds (0 once all of it is out).
+      if (this.session.send() === AGAIN) return this.waitForReadiness();
+      this.sessionOutput = false;
     }
     if (this.closing && !this.closed) {
       if (this.session.bye() === AGAIN) return this.waitForReadiness();

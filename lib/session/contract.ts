@@ -19,6 +19,8 @@ export interface Transport {
   push(bytes: Uint8Array): number | Again;
   /** Reads at most `max` bytes: some bytes, AGAIN when none are ready, EOF at the end. */
   pull(max: number): Uint8Array | Again | Eof;
+  /** Why the transport ended, when it failed (ECONNRESET, ...): kept as the cause of the session's error. */
+  readonly error?: Error;
 }
 
 /** Negotiated parameters, filled in as the handshake goes. */

@@ -16,13 +16,23 @@ const COALESCE_LIMIT = 16 * 1024;
 export class OutputQueue {
   private queue: Uint8Array[] = [];
   private offset = 0;
+  private total = 0;
 
   get empty(): boolean {
     return this.queue.length === 0;
   }
 
+  /** Bytes not yet accepted by the transport. */
+  get bytes(): number {
+    return this.total - this.offset;
+  }
+
   add(records: Uint8Array[]): void {
-    for (const r of records) if (r.length) this.queue.push(r);
+    for (const r of records) {
+      if (!r.length) continue;
+      this.queue.push(r);
+      this.total += r.length;
+    }
   }
 
   flushTo(transport: Transport): 'done' | Again {
@@ -34,6 +44,7 @@ export class OutputQueue {
       this.offset += n;
       if (this.offset >= head.length) {
         this.queue.shift();
+        this.total -= head.length;
         this.offset = 0;
       }
     }

@@ -5,7 +5,7 @@
  * waits to read or to write. Fatal errors throw a TlsError, send the alert
  * when possible, and leave the session unusable.
  */
-import { Alert, type AlertName, TlsError, prematureTermination } from '../errors.js';
+import { type AlertName, TlsError, prematureTermination, transportFailure } from '../errors.js';
 import { RecordReader } from '../record/record-reader.js';
 import { MAX_CIPHERTEXT } from '../record/limits.js';
 import { startClient } from '../tls13/client/client-hello.js';
@@ -130,6 +130,21 @@ export class Session implements NonBlockingSession {
     return undefined; // stream TLS has no retransmission timer
   }
 
+  /** Bytes of records queued for the transport and not yet accepted by it (e.g. a KeyUpdate reply made while reading). */
+  unsent(): number {
+    return this.output.bytes;
+  }
+
+  /**
+   * Fails the session from outside (a handshake timeout): sends `reason`'s
+   * alert where it has one to send, as a failure inside would, and leaves the
+   * session unusable. Later calls throw `reason`.
+   */
+  abort(reason: TlsError): void {
+    if (this.failure) return;
+    this.fail(reason);
+  }
+
   /** Writes queued records; AGAIN (waiting to write) when the transport is full. */
   private flush(): 'done' | Again {
     this.output.add(this.conn.takeOutput());
@@ -142,7 +157,7 @@ export class Session implements NonBlockingSession {
 
   /** Pulls once and processes every whole record; AGAIN (waiting to read) when nothing came. */
   private readRecords(when: string): 'done' | Again {
-    if (this.transportEnded) throw prematureTermination(when);
+    if (this.transportEnded) throw this.endOfTransport(when);
     const bytes = this.requireTransport().pull(PULL_SIZE);
     if (bytes === AGAIN) {
       this.dir = 'read';
@@ -150,11 +165,17 @@ export class Session implements NonBlockingSession {
     }
     if (bytes === EOF) {
       this.transportEnded = true;
-      throw prematureTermination(when);
+      throw this.endOfTransport(when);
     }
     this.reader.feed(bytes);
     for (let rec = this.reader.next(); rec && !this.conn.peerClosed; rec = this.reader.next()) this.conn.receiveRecord(rec);
     return 'done';
+  }
+
+  /** A transport end without close_notify; a failed transport keeps its error as the cause. */
+  private endOfTransport(when: string): TlsError {
+    const cause = this.transport?.error;
+    return cause ? transportFailure(cause, when) : prematureTermination(when);
   }
 
   private guard<T>(step: () => T): T {
@@ -173,9 +194,11 @@ export class Session implements NonBlockingSession {
   private fail(e: unknown): Error {
     const err = e instanceof TlsError ? e : new TlsError('internal_error', String((e as Error)?.stack ?? e));
     this.failure = err;
-    if (!err.fromPeer && !err.code && !this.conn.closed && this.transport && err.alert in Alert) {
+    if (err.sendsAlert && !this.conn.closed && this.transport) {
       try {
         this.conn.sendAlert(err.alert as AlertName);
+        // RFC 8446 §6.1: user_canceled (a cancelled handshake) is followed by close_notify.
+        if (err.alert === 'user_canceled') this.conn.sendAlert('close_notify');
         this.output.add(this.conn.takeOutput());
       } catch {
         // Best effort: the error we report is the original one.

@@ -91,7 +91,7 @@ describe('connectTls (against node:tls on 127.0.0.1)', () => {
       const err = await lastValueFrom(channel.pipe(map((c) => chunks.push(text(c))))).catch((e: unknown) => e);
       expect(chunks.join('')).to.equal('partial');
       expect(err).to.be.instanceOf(TlsError);
-      expect((err as TlsError).code).to.equal('premature_termination');
+      expect((err as TlsError).code).to.equal('ERR_TLS_PREMATURE_TERMINATION');
     } finally {
       await peer.close();
     }

@@ -29,7 +29,7 @@ export class PlainSession {
   private helloReceived = false;
   private peerClosed = false;
   private closeSent = false;
-  private unsent?: number;
+  private unsentCount?: number;
 
   setTransport(t: Transport): void {
     this.transport = t;
@@ -60,15 +60,15 @@ export class PlainSession {
   }
 
   send(data?: Uint8Array): number | Again {
-    if (data && this.unsent !== undefined) throw new Error('send(data) while a send is pending');
+    if (data && this.unsentCount !== undefined) throw new Error('send(data) while a send is pending');
     if (data) {
       if (this.closeSent) throw new Error('send after close');
       for (let o = 0; o < data.length; o += MAX_RECORD) this.frame(data.subarray(o, o + MAX_RECORD));
-      this.unsent = data.length;
+      this.unsentCount = data.length;
     }
     if (this.flush() === AGAIN) return AGAIN;
-    const n = this.unsent ?? 0;
-    this.unsent = undefined;
+    const n = this.unsentCount ?? 0;
+    this.unsentCount = undefined;
     return n;
   }
 

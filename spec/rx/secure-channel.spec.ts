@@ -30,8 +30,9 @@ const describeEvent = (e: ChannelEvent) =>
       : e.error === undefined
         ? 'closed'
         : `closed:${errorName(e.error)}`;
+/** An alert as its name (`:peer` when received), other TlsErrors as their code. */
 const errorName = (e: unknown) =>
-  e instanceof TlsError ? (e.code ?? `${e.alert}${e.fromPeer ? ':peer' : ''}`) : (e as Error).message;
+  e instanceof TlsError ? (e.sendsAlert || e.fromPeer ? `${e.alert}${e.fromPeer ? ':peer' : ''}` : e.code) : (e as Error).message;
 const events = (ch: SecureChannel) => ch.events$.pipe(map(describeEvent));
 const texts = (ch: Observable<Uint8Array>) => ch.pipe(map(text));
 const errorsAs = <T>(o: Observable<T>) => o.pipe(catchError((e: unknown) => of(`#${errorName(e)}`)));
@@ -198,8 +199,8 @@ describe('SecureChannel (virtual time)', () => {
     ts.run(({ expectObservable }) => {
       const { server, c } = pair(ts);
       ts.schedule(() => c.close(), 50); // a bare FIN
-      expectObservable(errorsAs(texts(server))).toBe('60ms (e|)', { e: '#premature_termination' });
-      expectObservable(events(server)).toBe('30ms a 29ms (b|)', { a: 'handshake', b: 'closed:premature_termination' });
+      expectObservable(errorsAs(texts(server))).toBe('60ms (e|)', { e: '#ERR_TLS_PREMATURE_TERMINATION' });
+      expectObservable(events(server)).toBe('30ms a 29ms (b|)', { a: 'handshake', b: 'closed:ERR_TLS_PREMATURE_TERMINATION' });
     });
   });
 
@@ -224,7 +225,7 @@ describe('SecureChannel (virtual time)', () => {
       ts.schedule(() => client.next(bytes('ignored')), 55);
       expectObservable(errorsAs(texts(client))).toBe('50ms (e|)', { e: '#aborted' });
       expectObservable(events(client)).toBe('20ms a 29ms (b|)', { a: 'handshake', b: 'closed:aborted' });
-      expectObservable(errorsAs(texts(server))).toBe('60ms (e|)', { e: '#premature_termination' });
+      expectObservable(errorsAs(texts(server))).toBe('60ms (e|)', { e: '#ERR_TLS_PREMATURE_TERMINATION' });
     });
   });
 
@@ -240,16 +241,29 @@ describe('SecureChannel (virtual time)', () => {
     });
   });
 
-  it('times the handshake out on the given scheduler', () => {
+  it('times the handshake out on the given scheduler, telling the peer user_canceled then close_notify', () => {
     const ts = newScheduler();
     ts.run(({ expectObservable }) => {
-      const [c] = virtualStreamLink({ latency: L }, ts); // nobody answers
+      const [c, s] = virtualStreamLink({ latency: L }, ts); // nobody answers
       const client = openChannel(
         Session.client({ serverName: 'localhost', ca: caPem(), clock: () => ts.now() }),
         c,
         { handshakeTimeout: 100, scheduler: ts },
       );
-      expectObservable(client.handshake$.pipe(catchError((e: Error) => of(e.name)))).toBe('100ms (e|)', { e: 'TimeoutError' });
+      expectObservable(client.handshake$.pipe(catchError((e: TlsError) => of(`${e.name} ${e.code}`)))).toBe('100ms (e|)', {
+        e: 'TlsError ERR_TLS_HANDSHAKE_TIMEOUT',
+      });
+      expectObservable(events(client)).toBe('100ms (ab|)', { a: 'user_canceled:us', b: 'closed:user_canceled' });
+      // What the silent peer read: the ClientHello record, then two plaintext warning alerts.
+      const received: number[][] = [];
+      s.readiness.readable$.subscribe(() => {
+        for (let r = s.transport.pull(1 << 16); r instanceof Uint8Array; r = s.transport.pull(1 << 16)) received.push([...r]);
+      });
+      ts.schedule(() => {
+        const all = received.flat();
+        expect(all[0]).to.equal(22);
+        expect(all.slice(-14)).to.deep.equal([21, 3, 3, 0, 2, 1, 90, 21, 3, 3, 0, 2, 1, 0]);
+      }, 200);
     });
   });
 
@@ -259,8 +273,8 @@ describe('SecureChannel (virtual time)', () => {
       const verify = () => new Error('vetoed');
       const { client, server } = pair(ts, { client: { verify } });
       expectObservable(events(client)).toBe('20ms (a|)', { a: 'closed:vetoed' });
-      // Aborted without close_notify: the server sees a bare FIN right after the client Finished.
-      expectObservable(errorsAs(texts(server))).toBe('30ms (e|)', { e: '#premature_termination' });
+      // The server reads why, right after the client Finished.
+      expectObservable(errorsAs(texts(server))).toBe('30ms (e|)', { e: '#bad_certificate:peer' });
     });
   });
 

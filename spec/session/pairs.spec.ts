@@ -390,7 +390,7 @@ describe('Session pairs', function () {
       expect(p.client.handshake()).to.equal(AGAIN); // ClientHello written
       p.clientEnd.close();
       const e = tlsErrorOf(() => driveBoth(() => p.server.handshake(), () => 'x' as const));
-      expect(e.code).to.equal('premature_termination');
+      expect(e.code).to.equal('ERR_TLS_PREMATURE_TERMINATION');
       expect(e.fromPeer).to.equal(false);
       // No alert is sent for a truncation.
       expect(p.tap.events('server', NOBLE_DEFAULT_SUITE).some((x) => x.kind === 'alert')).to.equal(false);
@@ -401,7 +401,7 @@ describe('Session pairs', function () {
       expect(p.client.handshake()).to.equal(AGAIN);
       p.serverEnd.close(); // the server hangs up without answering
       const e = tlsErrorOf(() => driveBoth(() => p.client.handshake(), () => 'x' as const));
-      expect(e.code).to.equal('premature_termination');
+      expect(e.code).to.equal('ERR_TLS_PREMATURE_TERMINATION');
       expect(e.fromPeer).to.equal(false);
     });
 
@@ -420,7 +420,7 @@ describe('Session pairs', function () {
           },
         });
         const e = tlsErrorOf(() => driveBoth(() => p.client.handshake(), () => p.server.handshake()));
-        expect(e.code).to.equal('premature_termination');
+        expect(e.code).to.equal('ERR_TLS_PREMATURE_TERMINATION');
         expect(e.message).to.contain('handshake');
       });
     }
@@ -430,7 +430,7 @@ describe('Session pairs', function () {
       transfer(p.server, p.client, payload(100));
       p.serverEnd.close();
       const e = tlsErrorOf(() => driveBoth(() => p.client.recv(), () => 'x' as const));
-      expect(e.code).to.equal('premature_termination');
+      expect(e.code).to.equal('ERR_TLS_PREMATURE_TERMINATION');
       expect(e.alert).to.equal('close_notify');
       // Data already received is still delivered first.
       const q = connect();
