@@ -14,11 +14,25 @@ export function describeInfo(info: SessionInfo): string {
   ].join('\n');
 }
 
-/** Names the alert, and whether we sent it or the peer did. */
+/**
+ * Names the alert, and whether we sent it or the peer did; a transport that
+ * ended or failed without an alert is said so (no alert is named then).
+ * Codes are matched loosely: 'premature_termination' and
+ * 'ERR_TLS_PREMATURE_TERMINATION' alike.
+ */
 export function describeError(e: unknown): string {
   if (e instanceof TlsError) {
-    if (e.code === 'premature_termination') return `connection truncated: ${e.message}`;
-    return `TLS alert ${e.alert} (${e.fromPeer ? 'received from the peer' : 'sent to the peer'}): ${e.message.replace(`${e.alert}: `, '')}`;
+    const code = String((e as { code?: unknown }).code ?? '');
+    const detail = e.message.replace(`${e.alert}: `, '');
+    if (code.toLowerCase().includes('premature')) return `connection truncated: ${detail}`;
+    // A system error code (ECONNRESET, EPIPE): no underscore, unlike ERR_TLS_* codes.
+    if (/^E[A-Z0-9]+$/.test(code)) return `connection failed (${code}): ${detail}`;
+    return `TLS alert ${e.alert} (${e.fromPeer ? 'received from the peer' : 'sent to the peer'}): ${detail}`;
   }
-  return e instanceof Error ? e.message : String(e);
+  return oneLine(e instanceof Error ? e.message : String(e));
+}
+
+/** Multi-line messages (some node errors) folded onto one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
