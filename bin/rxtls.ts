@@ -3,27 +3,58 @@
  * The rxtls command line:
  *   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
  *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
+ *   rxtls --help | -h | --version
+ *
+ * Exit status: 0 on success, 1 on a failure (one line on stderr), 2 on a
+ * usage error (the message and the usage on stderr). No process.exit(): the
+ * status is set and the event loop ends by itself, so output is never cut off.
  */
-import { UsageError, parseArgs } from './cli/args.js';
-import { runClient } from './cli/client.js';
-import { runServer } from './cli/server.js';
+import { type CommandOptions, type ParsedArgs, UsageError, parseArgs } from './cli/args.js';
+import { CLIENT_OPTIONS, runClient } from './cli/client.js';
+import { CliError } from './cli/files.js';
+import { SERVER_OPTIONS, runServer } from './cli/server.js';
+import { packageVersion } from './cli/version.js';
 
 const USAGE = `usage:
   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
-Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.`;
+  rxtls --help | --version
+
+server: serves TLS 1.3 on HOST:PORT (default host 127.0.0.1) until killed.
+  --echo          send every byte back (reading pauses while 64 KiB wait to be sent)
+  --http          answer each request with a page naming the negotiated parameters;
+                  offers ALPN http/1.1 unless --alpn is given
+client: sends stdin to the server and its answer to stdout; parameters go to stderr.
+  --ca F          trusted roots (PEM); --insecure skips verification instead
+  --servername N  SNI and the name the certificate must match (default: HOST)
+Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
+Exit status: 0 ok, 1 failure (TLS alert, connection, file, broken pipe), 2 usage error.`;
+
+const COMMANDS: Record<string, { options: CommandOptions; run: (args: ParsedArgs) => void }> = {
+  server: { options: SERVER_OPTIONS, run: runServer },
+  client: { options: CLIENT_OPTIONS, run: runClient },
+};
 
 function main(argv: string[]): void {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, ['echo', 'http', 'insecure']);
-  if (command === 'server') return runServer(args);
-  if (command === 'client') return runClient(args);
-  throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  const found = command === undefined ? undefined : Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  // `rxtls --help`, `rxtls server -h`: the options before or after the command.
+  const args = parseArgs(found ? rest : argv, found?.options ?? { values: [], booleans: [] });
+  if (args.options.has('help')) return void process.stdout.write(`${USAGE}\n`);
+  if (args.options.has('version')) return void process.stdout.write(`rxtls ${packageVersion()}\n`);
+  if (!found) throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  found.run(args);
 }
 
 try {
   main(process.argv.slice(2));
 } catch (e) {
-  process.stderr.write(`${e instanceof UsageError ? `${e.message}\n${USAGE}` : String(e)}\n`);
-  process.exit(2);
+  if (e instanceof UsageError) {
+    process.stderr.write(`rxtls: ${e.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else {
+    const message = e instanceof CliError ? e.message : e instanceof Error ? e.message.split('\n')[0] : String(e);
+    process.stderr.write(`rxtls: ${message}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -1,46 +1,82 @@
 /**
  * `rxtls client HOST:PORT`: sends stdin, prints what the server sends to
- * stdout and the negotiated parameters to stderr. Exits non-zero on any
- * handshake or verification failure, naming the alert.
+ * stdout and the negotiated parameters to stderr.
+ *
+ * Back-pressure both ways: stdin is read only while the channel has at most
+ * 64 KiB waiting to be sent, and the channel is read only as fast as stdout
+ * takes the bytes (a slow pipe slows the connection down, nothing piles up).
+ *
+ * Exit status: 0 once the server closed cleanly and stdout has been flushed;
+ * 1 with a one-line message on any handshake, verification or connection
+ * failure (naming the alert) and on a failed write to stdout (EPIPE); 2 on
+ * a usage error. It never calls process.exit(): it stops reading stdin and
+ * lets the event loop end, so nothing written is cut off.
  */
-import { readFileSync } from 'node:fs';
-import { fromEvent, switchMap, takeUntil } from 'rxjs';
+import { Subscription, switchMap } from 'rxjs';
 import { connectTls } from '../../lib/node/connect-tls.js';
-import { type ParsedArgs, UsageError, flag, hostPort, listOption, stringOption } from './args.js';
+import { pacedRead } from '../../lib/rx/paced-read.js';
+import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, hostPort, listOption, positionals, stringOption } from './args.js';
 import { describeError, describeInfo } from './describe.js';
+import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { finish, sendFrom, writeTo } from './stdio.js';
+
+export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog'], booleans: ['insecure'] };
 
 export function runClient(args: ParsedArgs): void {
-  const { host, port } = hostPort(args.positional[0]);
+  const [target] = positionals(args, 1, 'HOST:PORT');
+  const { host, port } = hostPort(target);
+  exclusive(args, 'ca', 'insecure');
   const caFile = stringOption(args, 'ca');
   const insecure = flag(args, 'insecure');
   if (!caFile && !insecure) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification)');
-  if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
-  connectTls({
+  const options = {
     host,
     port,
     servername: stringOption(args, 'servername'),
-    ca: caFile ? readFileSync(caFile, 'utf8') : undefined,
+    ca: caFile ? loadCa(caFile) : undefined,
     rejectUnauthorized: !insecure,
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
-  })
-    .pipe(
-      switchMap((channel) => {
-        channel.handshake$.subscribe({ next: (info) => process.stderr.write(`${describeInfo(info)}\n`), error: () => {} });
-        const stdinEnd$ = fromEvent(process.stdin, 'end');
-        fromEvent<Buffer>(process.stdin, 'data')
-          .pipe(takeUntil(stdinEnd$))
-          .subscribe({ next: (chunk) => channel.next(chunk), complete: () => channel.complete() });
-        return channel;
+  };
+  if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
+
+  const { stdin, stdout, stderr } = process;
+  const connection = new Subscription();
+  let stopInput = () => {};
+  let failed = false;
+  /** Stops reading stdin (the only thing that would keep the process alive once the connection is gone). */
+  const stopReading = () => {
+    stopInput();
+    stdin.destroy();
+  };
+  const fail = (message: string) => {
+    if (failed) return;
+    failed = true;
+    stderr.write(`rxtls client: ${message}\n`);
+    process.exitCode = 1;
+    connection.unsubscribe(); // tears the connection down if it is still up
+    stopReading();
+  };
+  stdout.on('error', (e) => fail(`cannot write to stdout: ${systemReason(e)}`));
+  stdin.on('error', (e) => fail(`cannot read stdin: ${systemReason(e)}`));
+  stderr.on('error', () => {}); // nowhere left to complain
+
+  connection.add(
+    connectTls(options)
+      .pipe(
+        switchMap((channel) => {
+          channel.handshake$.subscribe({ next: (info) => stderr.write(`${describeInfo(info)}\n`), error: () => {} });
+          stopInput = sendFrom(stdin, channel);
+          return pacedRead(channel, (chunk) => writeTo(stdout, chunk));
+        }),
+      )
+      .subscribe({
+        error: (e) => fail(describeError(e)),
+        complete: () => {
+          stopReading();
+          finish(stdout).catch((e) => fail(`cannot write to stdout: ${systemReason(e)}`));
+        },
       }),
-    )
-    .subscribe({
-      next: (chunk) => process.stdout.write(chunk),
-      error: (e) => {
-        process.stderr.write(`rxtls client: ${describeError(e)}\n`);
-        process.exit(1);
-      },
-      complete: () => process.exit(0),
-    });
+  );
 }

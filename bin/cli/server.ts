@@ -1,32 +1,53 @@
 /**
  * `rxtls server`: serves TLS connections until killed, echoing (--echo) or
  * answering each request with a small page naming the negotiated
- * parameters (--http, like `openssl s_server -www`).
+ * parameters (--http, like `openssl s_server -www`; offers ALPN http/1.1
+ * unless --alpn says otherwise).
+ *
+ * The certificate and key are checked before listening (readable, parsable,
+ * the key is the certificate's); a failure is one line naming the file, and
+ * exit status 1, as is a failure to listen. A failing connection is a line
+ * on stderr and the server goes on.
  */
-import { readFileSync } from 'node:fs';
-import { EMPTY, catchError, mergeMap, type Observable, tap, filter, take, map, scan, takeWhile } from 'rxjs';
+import { EMPTY, type Observable, catchError, filter, ignoreElements, mergeMap, takeUntil, tap } from 'rxjs';
+import { TlsError } from '../../lib/errors.js';
 import { listenTls } from '../../lib/node/listen-tls.js';
 import type { SecureChannel } from '../../lib/rx/secure-channel.js';
-import { type ParsedArgs, UsageError, flag, listOption, stringOption } from './args.js';
-import { describeError } from './describe.js';
+import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, listOption, parsePort, positionals, stringOption } from './args.js';
+import { describeError, oneLine } from './describe.js';
+import { echo } from './echo.js';
+import { loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 
+export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog'], booleans: ['echo', 'http'] };
+
 export function runServer(args: ParsedArgs): void {
-  const port = Number(stringOption(args, 'port'));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port P is required');
+  positionals(args, 0, '');
+  const portText = stringOption(args, 'port');
+  if (portText === undefined) throw new UsageError('--port P is required');
+  const port = parsePort(portText, '--port');
   const certFile = stringOption(args, 'cert');
   const keyFile = stringOption(args, 'key');
   if (!certFile || !keyFile) throw new UsageError('--cert F and --key F are required');
+  exclusive(args, 'echo', 'http');
   const mode = flag(args, 'http') ? http : flag(args, 'echo') ? echo : undefined;
   if (!mode) throw new UsageError('choose --echo or --http');
+  const host = stringOption(args, 'host') ?? '127.0.0.1';
+  const { cert, key } = loadServerIdentity(certFile, keyFile);
+  let listening = false;
   listenTls({
     port,
-    host: stringOption(args, 'host') ?? '127.0.0.1',
-    cert: readFileSync(certFile, 'utf8'),
-    key: readFileSync(keyFile, 'utf8'),
-    ALPNProtocols: listOption(args, 'alpn'),
+    host,
+    cert,
+    key,
+    ALPNProtocols: listOption(args, 'alpn') ?? (mode === http ? ['http/1.1'] : undefined),
     keylog: keylogWriter(stringOption(args, 'keylog')),
-    listeningObserver: { next: (a) => process.stderr.write(`listening on ${a.address}:${a.port}\n`) },
+    listeningObserver: {
+      next: (a) => {
+        listening = true;
+        process.stderr.write(`listening on ${a.address}:${a.port}\n`);
+      },
+    },
   })
     .pipe(
       mergeMap((channel) =>
@@ -38,31 +59,54 @@ export function runServer(args: ParsedArgs): void {
         ),
       ),
     )
-    .subscribe({ error: (e) => fatal(e) });
+    .subscribe({
+      // Nothing is left to serve (the listener is closed): say why and let the loop end.
+      error: (e) => {
+        const why = listening
+          ? `listener failed: ${systemReason(e)}`
+          : (e as { syscall?: unknown })?.syscall === 'listen'
+            ? `cannot listen on ${host}:${port}: ${systemReason(e)}`
+            : `cannot use --cert ${certFile} with --key ${keyFile}: ${problem(e)}`;
+        process.stderr.write(`rxtls server: ${why}\n`);
+        process.exitCode = 1;
+      },
+    });
 }
 
-function fatal(e: unknown): void {
-  process.stderr.write(`rxtls server: ${describeError(e)}\n`);
-  process.exit(1);
+/** What a configuration error says, without the alert name (no peer is involved). */
+function problem(e: unknown): string {
+  const message = oneLine(e instanceof Error ? e.message : String(e));
+  return e instanceof TlsError ? message.replace(`${e.alert}: `, '') : message;
 }
 
-/** Writes every chunk back; the peer's close_notify completes the channel and ours follows. */
-function echo(channel: SecureChannel): Observable<unknown> {
-  return channel.pipe(tap((chunk) => channel.next(chunk)));
-}
+/** Longest request head read before answering 431. */
+const MAX_HEAD = 16 * 1024;
 
-/** Reads one request head, answers with a page about the connection, then close_notify. */
-function http(channel: SecureChannel): Observable<unknown> {
+/**
+ * Reads one request head, answers with a page about the connection, then
+ * close_notify; bytes after the head are ignored. Reading stops once our
+ * close_notify is written (the socket is released after its FIN is out),
+ * or when the peer closes first.
+ */
+function http(channel: SecureChannel): Observable<never> {
   const decoder = new TextDecoder();
+  let head = '';
+  let answered = false;
+  const answer = (response: string) => {
+    answered = true;
+    channel.next(new TextEncoder().encode(response));
+    channel.complete();
+  };
+  const closeNotifySent$ = channel.events$.pipe(filter((e) => e.type === 'alert' && e.alert === 'close_notify' && !e.fromPeer));
   return channel.pipe(
-    scan((head, chunk) => head + decoder.decode(chunk, { stream: true }), ''),
-    takeWhile((head) => !head.includes('\r\n\r\n') && !head.includes('\n\n'), true),
-    filter((head) => head.includes('\r\n\r\n') || head.includes('\n\n')),
-    take(1),
-    map(() => {
-      channel.next(new TextEncoder().encode(page(channel)));
-      channel.complete();
+    tap((chunk) => {
+      if (answered) return;
+      head += decoder.decode(chunk, { stream: true });
+      if (head.includes('\r\n\r\n') || head.includes('\n\n')) answer(page(channel));
+      else if (head.length > MAX_HEAD) answer(tooLarge());
     }),
+    takeUntil(closeNotifySent$),
+    ignoreElements(),
   );
 }
 
@@ -79,6 +123,14 @@ function page(channel: SecureChannel): string {
     '</pre></body></html>',
     '',
   ].join('\n');
+  return response('200 OK', body, 'text/html; charset=utf-8');
+}
+
+function tooLarge(): string {
+  return response('431 Request Header Fields Too Large', `request head longer than ${MAX_HEAD} bytes\n`, 'text/plain; charset=utf-8');
+}
+
+function response(status: string, body: string, type: string): string {
   const length = new TextEncoder().encode(body).length;
-  return `HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.0 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`;
 }
