@@ -15,6 +15,13 @@ export interface ClientHello {
   cipherSuites: number[];
   compressionMethods: Uint8Array;
   extensions: Extension[];
+  /**
+   * True when the hello ends after compression_methods, with no extensions
+   * block at all (a pre-TLS 1.3 hello, RFC 8446 §4.1.2); `extensions` is then
+   * empty, and encoding writes no block either, so the message re-encodes to
+   * the bytes it was decoded from.
+   */
+  extensionsOmitted?: boolean;
 }
 
 /** ServerHello and HelloRetryRequest share this shape (HRR has the special random). */
@@ -106,7 +113,9 @@ function writeBody(w: Writer, m: HandshakeMessage): void {
       w.u16(m.legacyVersion).bytes(m.random).vec(1, m.sessionId);
       w.nested(2, (l) => m.cipherSuites.forEach((s) => l.u16(s)));
       w.vec(1, m.compressionMethods);
-      return writeExtensions(w, m.extensions);
+      if (!m.extensionsOmitted) return writeExtensions(w, m.extensions);
+      if (m.extensions.length) throw new RangeError('ClientHello with extensions but extensionsOmitted');
+      return;
     case HT.server_hello:
       w.u16(m.legacyVersion).bytes(m.random).vec(1, m.sessionIdEcho).u16(m.cipherSuite).u8(m.compressionMethod);
       return writeExtensions(w, m.extensions);
@@ -194,9 +203,9 @@ function readClientHello(r: Reader): ClientHello {
   const cipherSuites: number[] = [];
   while (!suites.atEnd()) cipherSuites.push(suites.u16());
   const compressionMethods = r.vec(1, 1);
-  // Extensions are optional only for pre-TLS 1.3 hellos; we then see an empty list.
-  const extensions = r.atEnd() ? [] : readExtensions(r);
-  return { type: 1, legacyVersion, random, sessionId, cipherSuites, compressionMethods, extensions };
+  // Only pre-TLS 1.3 hellos may end here (no extensions block): kept apart from an empty block.
+  if (r.atEnd()) return { type: 1, legacyVersion, random, sessionId, cipherSuites, compressionMethods, extensions: [], extensionsOmitted: true };
+  return { type: 1, legacyVersion, random, sessionId, cipherSuites, compressionMethods, extensions: readExtensions(r) };
 }
 
 function readCertificate(r: Reader): Certificate {

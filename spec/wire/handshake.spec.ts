@@ -194,6 +194,19 @@ describe('handshake messages', () => {
       expect((decodeHandshake(HT.client_hello, bare.subarray(0, bare.length - 2), 32) as ClientHello).extensions).to.deep.equal([]);
     });
 
+    it('ClientHello: no extensions block and an empty one are told apart, and each re-encodes to itself', () => {
+      const empty = encodeHandshake({ ...clientHello(), extensions: [] }).subarray(4);
+      const absent = empty.subarray(0, empty.length - 2);
+      const a = decodeHandshake(HT.client_hello, absent, 32) as ClientHello;
+      const e = decodeHandshake(HT.client_hello, empty, 32) as ClientHello;
+      expect(a.extensionsOmitted).to.equal(true);
+      expect(e.extensionsOmitted).to.equal(undefined);
+      expect(toHex(encodeHandshake(a).subarray(4))).to.equal(toHex(absent));
+      expect(toHex(encodeHandshake(e).subarray(4))).to.equal(toHex(empty));
+      roundTrip({ ...clientHello(), extensions: [], extensionsOmitted: true });
+      expect(() => encodeHandshake({ ...clientHello(), extensionsOmitted: true })).to.throw(RangeError);
+    });
+
     it('ServerHello session id over 32 bytes, empty signature, empty ticket, empty certificate data', () => {
       expect(alertOf(() => decodeHandshake(HT.server_hello, encodeHandshake({ ...serverHello(), sessionIdEcho: bytes(33) }).subarray(4), 32))).to.equal('decode_error');
       expect(alertOf(() => decodeHandshake(HT.certificate_verify, Uint8Array.of(8, 7, 0, 0), 32))).to.equal('decode_error');
