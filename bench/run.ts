@@ -2,7 +2,7 @@
  * `npm run bench`: every line is A measured against B side by side in this
  * run, median over rounds with min and max; the table is printed and written
  * to bench/results.json. BENCH_QUICK=1 scales sizes and durations down for a
- * smoke run; BENCH_ONLY=record,handshake,... runs only some sections.
+ * smoke run; BENCH_ONLY=record,handshake,loop-stall,... runs only some sections.
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { bulkLines } from './bulk.js';
 import { channelLines } from './channel.js';
 import { handshakeLines } from './handshake.js';
 import { heapLines } from './heap.js';
+import { loopStallLines } from './loop-stall.js';
 import { recordLayerLines } from './record.js';
 import { MiB, QUICK, type Line } from './stats.js';
 import { printTable, writeResults } from './table.js';
@@ -67,6 +68,11 @@ async function main(): Promise<void> {
         nobleCrypto,
       )),
     );
+  }
+
+  if (want('loop-stall')) {
+    log('event-loop stall during a handshake burst');
+    lines.push(...(await loopStallLines([{ impl: 'rxtls-node' }, { impl: 'rxtls-noble' }], QUICK ? 250 : 2000, rounds)));
   }
 
   if (want('memory')) {
