@@ -46,15 +46,16 @@ function main(argv: string[]): void {
   found.run(args);
 }
 
+const argv = process.argv.slice(2);
 try {
-  main(process.argv.slice(2));
+  main(argv);
 } catch (e) {
   if (e instanceof UsageError) {
     process.stderr.write(`rxtls: ${e.message}\n${USAGE}\n`);
     process.exitCode = 2;
   } else {
     const message = e instanceof CliError ? e.message : e instanceof Error ? e.message.split('\n')[0] : String(e);
-    process.stderr.write(`rxtls: ${message}\n`);
+    process.stderr.write(`rxtls ${argv[0]}: ${message}\n`);
     process.exitCode = 1;
   }
 }

@@ -82,10 +82,10 @@ export function exclusive(args: ParsedArgs, a: string, b: string): void {
   if (args.options.has(a) && args.options.has(b)) throw new UsageError(`--${a} and --${b} cannot be used together`);
 }
 
-/** A TCP port number in [min, 65535], written in decimal. */
-export function parsePort(text: string, what: string, min = 0): number {
+/** A TCP port number in [min, 65535], written in decimal; `where` names it in the error. */
+export function parsePort(text: string, where: string, min = 0): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= min && port <= 65535)) throw new UsageError(`invalid ${what} ${JSON.stringify(text)}: expected a number from ${min} to 65535`);
+  if (!(port >= min && port <= 65535)) throw new UsageError(`invalid ${where}: ${JSON.stringify(text)} is not a port number (${min} to 65535)`);
   return port;
 }
 

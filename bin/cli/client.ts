@@ -13,6 +13,7 @@
  * lets the event loop end, so nothing written is cut off.
  */
 import { Subscription, switchMap } from 'rxjs';
+import { TlsError } from '../../lib/errors.js';
 import { connectTls } from '../../lib/node/connect-tls.js';
 import { pacedRead } from '../../lib/rx/paced-read.js';
 import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, hostPort, listOption, positionals, stringOption } from './args.js';
@@ -72,11 +73,17 @@ export function runClient(args: ParsedArgs): void {
         }),
       )
       .subscribe({
-        error: (e) => fail(describeError(e)),
+        error: (e) => fail(isConnectError(e) ? `cannot connect to ${target}: ${systemReason(e)}` : describeError(e)),
         complete: () => {
           stopReading();
           finish(stdout).catch((e) => fail(`cannot write to stdout: ${systemReason(e)}`));
         },
       }),
   );
+}
+
+/** The TCP connection could not be made (no TLS was spoken). */
+function isConnectError(e: unknown): boolean {
+  const syscall = (e as { syscall?: unknown })?.syscall;
+  return !(e instanceof TlsError) && (syscall === 'connect' || syscall === 'getaddrinfo');
 }

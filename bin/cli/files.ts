@@ -21,6 +21,13 @@ const REASONS: Record<string, string> = {
   ELOOP: 'too many symbolic links',
   EPIPE: 'broken pipe: the reader went away',
   ECONNRESET: 'connection reset by the peer',
+  ECONNREFUSED: 'connection refused',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'no such host',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available',
 };
 
 /** "no such file (ENOENT)", or the error's message. */
