@@ -75,6 +75,9 @@ export function socketTransport(socket: Socket, highWaterMark = 256 * 1024, writ
       if (!socket.write(bytes) && socket.writableLength >= writeHighWaterMark) writeBlocked = true;
       return bytes.length;
     },
+    get error() {
+      return error;
+    },
     pull(max) {
       const head = inbox[0];
       if (!head) return ended ? EOF : AGAIN;
