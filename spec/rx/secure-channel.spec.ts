@@ -3,9 +3,10 @@
  * frames for the handshake, data, back-pressure and every way a channel ends.
  */
 import { expect } from 'chai';
-import { catchError, map, of, tap, timer, type Observable } from 'rxjs';
+import { catchError, map, merge, of, Subject, take, tap, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { TlsError } from '../../lib/errors.js';
+import { AGAIN } from '../../lib/session/contract.js';
 import { Session } from '../../lib/session/session.js';
 import { openChannel, pacedRead, type ChannelEvent, type ChannelOptions, type SecureChannel } from '../../lib/rx/index.js';
 import { virtualStreamLink, type VirtualEndpoint, type VirtualStreamLinkOptions } from '../../lib/testing/index.js';
@@ -275,6 +276,37 @@ describe('SecureChannel (virtual time)', () => {
       expectObservable(events(client)).toBe('20ms (a|)', { a: 'closed:vetoed' });
       // The server reads why, right after the client Finished.
       expectObservable(errorsAs(texts(server))).toBe('30ms (e|)', { e: '#bad_certificate:peer' });
+    });
+  });
+
+  it('a record the session made while reading (a KeyUpdate reply) leaves when the transport drains, the peer silent', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      const [c, s] = virtualStreamLink({ latency: L }, ts);
+      // The server's transport refuses writes from 105 to 150, then says it is writable again.
+      let blocked = false;
+      const drained = new Subject<void>();
+      const gated = {
+        ...tcpLike(s),
+        transport: { push: (b: Uint8Array) => (blocked ? AGAIN : s.transport.push(b)), pull: (max: number) => s.transport.pull(max) },
+        readiness: { readable$: s.readiness.readable$, writable$: merge(s.readiness.writable$, drained) },
+      };
+      const clock = () => ts.now();
+      const serverSession = Session.server({ ...serverIdentity('p256'), clock });
+      const client = openChannel(Session.client({ serverName: 'localhost', ca: caPem(), clock }), tcpLike(c));
+      const server = openChannel(serverSession, gated);
+      client.subscribe();
+      server.subscribe();
+      ts.schedule(() => client.keyUpdate(true), 100); // the client's last word
+      ts.schedule(() => (blocked = true), 105);
+      ts.schedule(() => ((blocked = false), drained.next()), 150);
+      const unsent: Record<string, number> = {};
+      for (const t of [120, 151]) ts.schedule(() => (unsent[t] = serverSession.unsent()), t);
+      ts.schedule(() => {
+        expect(unsent[120]).to.be.greaterThan(0); // the reply waits for the transport
+        expect(unsent[151]).to.equal(0); // and left as soon as it drained
+      }, 200);
+      expectObservable(events(server).pipe(take(1))).toBe('30ms (a|)', { a: 'handshake' });
     });
   });
 
