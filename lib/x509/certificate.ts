@@ -274,7 +274,7 @@ function readPublicKey(spki: SubjectPublicKeyInfo): PublicKey | undefined {
 }
 
 /** RFC 4514-like rendering, in encoded order ("CN=x, O=y"); display only. */
-export function nameToString(name: Name): string {
+function nameToString(name: Name): string {
   return Array.from(name, (rdn) =>
     Array.from(rdn, (atv) => `${NAME_ATTRIBUTES[atv.type] ?? atv.type}=${escapeValue(atv.value.toString())}`).join('+'),
   ).join(', ');
