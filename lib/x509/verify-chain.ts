@@ -12,7 +12,7 @@
  * constraints and any other critical extension we do not know are rejected;
  * revocation is not checked.
  */
-import { TlsError } from '../errors.js';
+import { TlsError, type VerifyErrorCode } from '../errors.js';
 import type { CryptoProvider, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { equalBytes } from '../wire/codec.js';
 import { KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
@@ -44,7 +44,7 @@ export function verifyServerChain(chainDer: readonly Uint8Array[], opts: VerifyS
   // RFC 8446 §4.4.2.4: an empty server Certificate message is a decode_error.
   if (chainDer.length === 0) throw new TlsError('decode_error', 'server sent no certificate');
   if (chainDer.length > MAX_CHAIN_CERTIFICATES) {
-    throw new TlsError('bad_certificate', `server sent ${chainDer.length} certificates (max ${MAX_CHAIN_CERTIFICATES})`);
+    throw new TlsError('bad_certificate', `server sent ${chainDer.length} certificates (max ${MAX_CHAIN_CERTIFICATES})`, false, 'CERT_CHAIN_TOO_LONG');
   }
   const chain = chainDer.map((der) => parseCertificate(der));
   const leaf = chain[0]!;
@@ -65,6 +65,8 @@ export function verifyServerChain(chainDer: readonly Uint8Array[], opts: VerifyS
     throw new TlsError(
       'certificate_unknown',
       `certificate is not valid for "${opts.serverName}"; it is for: ${names.length ? names.join(', ') : '(no subjectAltName)'}`,
+      false,
+      'ERR_TLS_CERT_ALTNAME_INVALID',
     );
   }
   return leaf;
@@ -91,7 +93,7 @@ class PathBuilder {
     // matched by DER before we get here) cannot chain further: it is an unknown
     // CA. Key-rollover self-issued certificates are therefore not supported.
     if (equalBytes(child.subjectDer, child.issuerDer)) {
-      this.note(unknownCa(child));
+      this.note(unknownCa(child, path.length === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN'));
       return false;
     }
     for (const root of this.opts.roots) {
@@ -101,11 +103,13 @@ class PathBuilder {
     for (const candidate of this.pool) {
       if (!equalBytes(candidate.subjectDer, child.issuerDer) || path.includes(candidate)) continue;
       if (path.length + 1 >= MAX_PATH_LENGTH) {
-        this.note(new TlsError('bad_certificate', `certificate path longer than ${MAX_PATH_LENGTH}`));
+        this.note(new TlsError('bad_certificate', `certificate path longer than ${MAX_PATH_LENGTH}`, false, 'CERT_CHAIN_TOO_LONG'));
         continue;
       }
       if (this.tryIssuer(candidate, child, path) && this.extend(candidate, [...path, candidate])) return true;
     }
+    // Nothing better noted: the path ends here for want of an issuer.
+    this.note(unknownCa(child, path.length === 1 ? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'));
     return false;
   }
 
@@ -114,7 +118,9 @@ class PathBuilder {
     try {
       checkCommon(issuer, this.opts.date, `CA certificate "${issuer.subject}"`);
       checkCa(issuer, path.length - 1);
-      if (this.budget-- <= 0) throw new TlsError('unknown_ca', 'gave up building a certificate path (too many candidates)');
+      if (this.budget-- <= 0) {
+        throw new TlsError('unknown_ca', 'gave up building a certificate path (too many candidates)', false, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      }
       checkSignature(issuer, child, this.opts.crypto);
       return true;
     } catch (e) {
@@ -129,46 +135,48 @@ class PathBuilder {
   }
 }
 
-function unknownCa(cert: Certificate): TlsError {
-  return new TlsError('unknown_ca', `no trusted root found for "${cert.subject}" issued by "${cert.issuer}"`);
+function unknownCa(cert: Certificate, code: VerifyErrorCode = 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'): TlsError {
+  return new TlsError('unknown_ca', `no trusted root found for "${cert.subject}" issued by "${cert.issuer}"`, false, code);
 }
 
 /** Checks every certificate in a path gets: validity period and critical extensions. */
 function checkCommon(cert: Certificate, date: Date, what: string): void {
   const t = date.getTime();
   if (t < cert.notBefore.getTime()) {
-    throw new TlsError('certificate_expired', `${what} is not valid before ${cert.notBefore.toISOString()}`);
+    throw new TlsError('certificate_expired', `${what} is not valid before ${cert.notBefore.toISOString()}`, false, 'CERT_NOT_YET_VALID');
   }
   if (t > cert.notAfter.getTime()) {
-    throw new TlsError('certificate_expired', `${what} expired at ${cert.notAfter.toISOString()}`);
+    throw new TlsError('certificate_expired', `${what} expired at ${cert.notAfter.toISOString()}`, false, 'CERT_HAS_EXPIRED');
   }
   if (cert.unhandledCriticalExtensions.length > 0) {
     throw new TlsError(
       'unsupported_certificate',
       `${what} has unsupported critical extension(s) ${cert.unhandledCriticalExtensions.join(', ')}`,
+      false,
+      'UNHANDLED_CRITICAL_EXTENSION',
     );
   }
 }
 
 function checkLeafUsage(leaf: Certificate): void {
   if (leaf.keyUsage !== undefined && !(leaf.keyUsage & KeyUsageBit.digitalSignature)) {
-    throw new TlsError('bad_certificate', 'server certificate keyUsage lacks digitalSignature');
+    throw new TlsError('bad_certificate', 'server certificate keyUsage lacks digitalSignature', false, 'INVALID_PURPOSE');
   }
   // Strict like rustls: anyExtendedKeyUsage does not stand in for serverAuth.
   if (leaf.extKeyUsage !== undefined && !leaf.extKeyUsage.includes(OID_SERVER_AUTH)) {
-    throw new TlsError('unsupported_certificate', 'server certificate extendedKeyUsage does not include serverAuth');
+    throw new TlsError('unsupported_certificate', 'server certificate extendedKeyUsage does not include serverAuth', false, 'INVALID_PURPOSE');
   }
 }
 
 /** `below` = number of intermediate CA certificates between this CA and the leaf. */
 function checkCa(ca: Certificate, below: number): void {
   const bc = ca.basicConstraints;
-  if (!bc?.ca) throw new TlsError('bad_certificate', `"${ca.subject}" is not a CA (basicConstraints cA is not set)`);
+  if (!bc?.ca) throw new TlsError('bad_certificate', `"${ca.subject}" is not a CA (basicConstraints cA is not set)`, false, 'INVALID_CA');
   if (ca.keyUsage !== undefined && !(ca.keyUsage & KeyUsageBit.keyCertSign)) {
-    throw new TlsError('bad_certificate', `CA "${ca.subject}" keyUsage lacks keyCertSign`);
+    throw new TlsError('bad_certificate', `CA "${ca.subject}" keyUsage lacks keyCertSign`, false, 'INVALID_CA');
   }
   if (bc.pathLen !== undefined && below > bc.pathLen) {
-    throw new TlsError('bad_certificate', `CA "${ca.subject}" pathLenConstraint ${bc.pathLen} exceeded`);
+    throw new TlsError('bad_certificate', `CA "${ca.subject}" pathLenConstraint ${bc.pathLen} exceeded`, false, 'PATH_LENGTH_EXCEEDED');
   }
 }
 
@@ -182,7 +190,7 @@ function checkSignature(issuer: Certificate, child: Certificate, crypto: CryptoP
     );
   }
   if (!crypto.verify(scheme, key, child.tbsDer, child.signature)) {
-    throw new TlsError('bad_certificate', `signature on "${child.subject}" does not verify with the key of "${issuer.subject}"`);
+    throw new TlsError('bad_certificate', `signature on "${child.subject}" does not verify with the key of "${issuer.subject}"`, false, 'CERT_SIGNATURE_FAILURE');
   }
 }
 

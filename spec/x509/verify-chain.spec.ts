@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { TlsError, type AlertName } from '../../lib/errors.js';
+import { TlsError, type AlertName, type TlsErrorCode } from '../../lib/errors.js';
 import type { CryptoProvider } from '../../lib/crypto/provider.js';
 import {
   KeyUsageBit,
@@ -22,12 +22,14 @@ const opts = (over: Partial<VerifyServerChainOptions> = {}): VerifyServerChainOp
   ...over,
 });
 
-function rejects(alert: AlertName, chain: Uint8Array[], o: Partial<VerifyServerChainOptions> = {}): TlsError {
+/** Expects a TlsError with `alert`, and with `code` (node's verify code) when given. */
+function rejects(alert: AlertName, chain: Uint8Array[], o: Partial<VerifyServerChainOptions> = {}, code?: TlsErrorCode): TlsError {
   try {
     verifyServerChain(chain, opts(o));
   } catch (e) {
     expect(e).to.be.instanceOf(TlsError);
     expect((e as TlsError).alert, (e as Error).message).to.equal(alert);
+    if (code) expect((e as TlsError).code, (e as Error).message).to.equal(code);
     return e as TlsError;
   }
   expect.fail(`expected ${alert}`);
@@ -57,7 +59,7 @@ describe('x509/verify-chain', () => {
 
     it('rejects a wrong host name with certificate_unknown naming the host', () => {
       for (const serverName of ['example.com', 'a.b.wild.rxtls.test', 'wild.rxtls.test', '127.0.0.2', '::2']) {
-        const e = rejects('certificate_unknown', fixtureChain('server-p256.pem'), { serverName });
+        const e = rejects('certificate_unknown', fixtureChain('server-p256.pem'), { serverName }, 'ERR_TLS_CERT_ALTNAME_INVALID');
         expect(e.message).to.include(`"${serverName}"`);
         expect(e.message).to.include('rxtls.test');
       }
@@ -67,8 +69,8 @@ describe('x509/verify-chain', () => {
       const chain = fixtureChain('server-p256.pem');
       verifyServerChain(chain, opts({ date: new Date('2025-01-01T00:00:00Z') }));
       verifyServerChain(chain, opts({ date: new Date('2125-01-01T00:00:00Z') }));
-      rejects('certificate_expired', chain, { date: new Date('2024-12-31T23:59:59Z') });
-      rejects('certificate_expired', chain, { date: new Date('2125-01-01T00:00:01Z') });
+      rejects('certificate_expired', chain, { date: new Date('2024-12-31T23:59:59Z') }, 'CERT_NOT_YET_VALID');
+      rejects('certificate_expired', chain, { date: new Date('2125-01-01T00:00:01Z') }, 'CERT_HAS_EXPIRED');
     });
 
     it('rejects expired.pem with certificate_expired, at any date', () => {
@@ -81,12 +83,12 @@ describe('x509/verify-chain', () => {
     it('rejects an untrusted root with unknown_ca', () => {
       expect(rejects('unknown_ca', fixtureChain('untrusted.pem')).message).to.include('rxtls other CA');
       rejects('unknown_ca', [...fixtureChain('untrusted.pem'), otherCa.der]); // sending the root does not make it trusted
-      rejects('unknown_ca', fixtureChain('server-chain.pem'), { roots: [otherCa] });
-      rejects('unknown_ca', fixtureChain('server-p256.pem'), { roots: [] });
+      rejects('unknown_ca', fixtureChain('server-chain.pem'), { roots: [otherCa] }, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      rejects('unknown_ca', fixtureChain('server-p256.pem'), { roots: [] }, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     });
 
     it('rejects a clientAuth-only certificate with unsupported_certificate', () => {
-      expect(rejects('unsupported_certificate', fixtureChain('client-only.pem')).message).to.match(/serverAuth/);
+      expect(rejects('unsupported_certificate', fixtureChain('client-only.pem'), {}, 'INVALID_PURPOSE').message).to.match(/serverAuth/);
     });
 
     it('rejects a tampered signature or TBS byte with bad_certificate', () => {
@@ -98,7 +100,7 @@ describe('x509/verify-chain', () => {
         rejects('bad_certificate', [tbsTampered, ...rest]);
       }
       const [leaf, int] = fixtureChain('server-chain.pem');
-      rejects('bad_certificate', [leaf!, flipByte(int!, int!.length - 2)]);
+      rejects('bad_certificate', [leaf!, flipByte(int!, int!.length - 2)], {}, 'CERT_SIGNATURE_FAILURE');
     });
 
     it('reports a root regenerated under the same name as a bad signature', () => {
@@ -166,7 +168,7 @@ describe('x509/verify-chain', () => {
     it('enforces pathLenConstraint', () => {
       const int1 = makeCert({ cn: 'gen int1', issuer: root, ca: true, pathLen: 0, keyUsage: CA_KU });
       const int2 = makeCert({ cn: 'gen int2', issuer: int1, ca: true, keyUsage: CA_KU });
-      expect(rejects('bad_certificate', der(leafUnder(int2), int2, int1), genOpts).message).to.match(/pathLen/);
+      expect(rejects('bad_certificate', der(leafUnder(int2), int2, int1), genOpts, 'PATH_LENGTH_EXCEEDED').message).to.match(/pathLen/);
       const int1b = makeCert({ cn: 'gen int1', issuer: root, ca: true, pathLen: 1, keyUsage: CA_KU });
       const int2b = makeCert({ cn: 'gen int2', issuer: int1b, ca: true, keyUsage: CA_KU });
       verifyServerChain(der(leafUnder(int2b), int2b, int1b), opts(genOpts));
@@ -179,7 +181,7 @@ describe('x509/verify-chain', () => {
 
     it('requires basicConstraints cA and keyCertSign on issuers', () => {
       const noBc = makeCert({ cn: 'gen int', issuer: root, noBasicConstraints: true, keyUsage: CA_KU });
-      expect(rejects('bad_certificate', der(leafUnder(noBc), noBc), genOpts).message).to.match(/not a CA/);
+      expect(rejects('bad_certificate', der(leafUnder(noBc), noBc), genOpts, 'INVALID_CA').message).to.match(/not a CA/);
       const notCa = makeCert({ cn: 'gen int', issuer: root, ca: false, keyUsage: CA_KU });
       rejects('bad_certificate', der(leafUnder(notCa), notCa), genOpts);
       const noCertSign = makeCert({ cn: 'gen int', issuer: root, ca: true, keyUsage: KeyUsageBit.digitalSignature });
@@ -193,7 +195,7 @@ describe('x509/verify-chain', () => {
     });
 
     it('checks the leaf keyUsage and extendedKeyUsage', () => {
-      rejects('bad_certificate', der(leafUnder(root, { keyUsage: KeyUsageBit.keyEncipherment })), genOpts);
+      rejects('bad_certificate', der(leafUnder(root, { keyUsage: KeyUsageBit.keyEncipherment })), genOpts, 'INVALID_PURPOSE');
       verifyServerChain(der(leafUnder(root, { keyUsage: undefined, eku: undefined })), opts(genOpts));
       verifyServerChain(der(leafUnder(root, { eku: ['1.3.6.1.5.5.7.3.2', OID_SERVER_AUTH] })), opts(genOpts));
       rejects('unsupported_certificate', der(leafUnder(root, { eku: ['2.5.29.37.0'] })), genOpts); // anyExtendedKeyUsage
@@ -202,7 +204,7 @@ describe('x509/verify-chain', () => {
     it('rejects unknown critical extensions anywhere in the path, ignores non-critical ones', () => {
       const critical = [ext('1.2.3.4', true, new AlgorithmIdentifier({ algorithm: '1.2.3' }))];
       const lax = [ext('1.2.3.4', false, new AlgorithmIdentifier({ algorithm: '1.2.3' }))];
-      rejects('unsupported_certificate', der(leafUnder(root, { extraExtensions: critical })), genOpts);
+      rejects('unsupported_certificate', der(leafUnder(root, { extraExtensions: critical })), genOpts, 'UNHANDLED_CRITICAL_EXTENSION');
       verifyServerChain(der(leafUnder(root, { extraExtensions: lax })), opts(genOpts));
       const int = makeCert({ cn: 'gen int', issuer: root, ca: true, extraExtensions: critical });
       rejects('unsupported_certificate', der(leafUnder(int), int), genOpts);
@@ -210,7 +212,7 @@ describe('x509/verify-chain', () => {
 
     it('rejects an expired intermediate', () => {
       const int = makeCert({ cn: 'gen int', issuer: root, ca: true, notAfter: new Date('2026-01-01T00:00:00Z') });
-      rejects('certificate_expired', der(leafUnder(int), int), genOpts);
+      rejects('certificate_expired', der(leafUnder(int), int), genOpts, 'CERT_HAS_EXPIRED');
     });
 
     it(`limits paths to ${MAX_PATH_LENGTH} certificates`, () => {
@@ -224,12 +226,12 @@ describe('x509/verify-chain', () => {
         return der(leafUnder(issuer), ...ints);
       };
       verifyServerChain(build(MAX_PATH_LENGTH - 2), opts(genOpts));
-      expect(rejects('bad_certificate', build(MAX_PATH_LENGTH - 1), genOpts).message).to.match(/longer than/);
+      expect(rejects('bad_certificate', build(MAX_PATH_LENGTH - 1), genOpts, 'CERT_CHAIN_TOO_LONG').message).to.match(/longer than/);
     });
 
     it('rejects a self-signed server certificate that is not a root with unknown_ca', () => {
       const self = makeCert({ cn: 'gen self', dns: ['gen.test'], ca: true });
-      rejects('unknown_ca', der(self), genOpts);
+      rejects('unknown_ca', der(self), genOpts, 'DEPTH_ZERO_SELF_SIGNED_CERT');
       verifyServerChain(der(self), opts({ ...genOpts, roots: [self.cert] }));
     });
 
