@@ -104,11 +104,26 @@ export function encodeAlpn(protocols: readonly string[]): Uint8Array {
   );
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The protocol names of an ALPN body. Names are opaque bytes on the wire and
+ * strings (sent as UTF-8) in our config, so a name that is not valid UTF-8
+ * can never be one of ours: it is left out rather than decoded lossily, where
+ * different byte strings would have become the same string with U+FFFD.
+ */
 export function decodeAlpn(data: Uint8Array): string[] {
   return decodeBody(data, 'alpn', (r) => {
     const list = r.sub(2, 2);
     const out: string[] = [];
-    while (!list.atEnd()) out.push(new TextDecoder().decode(list.vec(1, 1)));
+    while (!list.atEnd()) {
+      const name = list.vec(1, 1);
+      try {
+        out.push(strictUtf8.decode(name));
+      } catch {
+        // not UTF-8: cannot match a configured name
+      }
+    }
     return out;
   });
 }
@@ -135,9 +150,11 @@ export const keyShare = {
     decodeBody(data, 'key_share', (r) => {
       const l = r.sub(2);
       const out: KeyShareEntry[] = [];
+      const groups = new Set<number>(); // linear in the number of shares, however many a hostile hello carries
       while (!l.atEnd()) {
         const e = readEntry(l);
-        if (out.some((o) => o.group === e.group)) throw illegalParameter('key_share: duplicate group');
+        if (groups.has(e.group)) throw illegalParameter('key_share: duplicate group');
+        groups.add(e.group);
         out.push(e);
       }
       return out;

@@ -60,6 +60,13 @@ const runsFor = (scenario: number, flight: Flight) => (flight.label === 'handsha
 
 const recordings: Recording[] = SCENARIOS.map(record);
 
+/** How many names an ALPN body holds (valid UTF-8 or not); the body is known to decode. */
+function decodeAlpnCount(body: Uint8Array): number {
+  let n = 0;
+  for (let o = 2; o < body.length; o += 1 + body[o]!) n++;
+  return n;
+}
+
 describe('bad input (fuzz)', function () {
   this.timeout(120_000);
   const started = performance.now();
@@ -212,6 +219,32 @@ describe('bad input (fuzz)', function () {
           fc.property(mutatedArb(base), (bytes) => {
             runs++;
             onlyTlsError(() => decode(bytes));
+          }),
+          params(300),
+        );
+      });
+    }
+
+    /** Codecs whose decoded value encodes back to exactly the decoded bytes (server_name normalises the host by design). */
+    const exact: Array<[string, (d: Uint8Array) => unknown, (v: never) => Uint8Array, Uint8Array[]]> = [
+      ['supported_groups', (d) => decodeU16List(d, 'supported_groups'), (v: number[]) => encodeU16List(v), [encodeU16List([0x1d, 0x17])]],
+      ['supported_versions (client)', (d) => decodeU16List(d, 'supported_versions', 1), (v: number[]) => encodeU16List(v, 1), [encodeU16List([0x0304], 1)]],
+      ['alpn', decodeAlpn, (v: string[]) => encodeAlpn(v), [encodeAlpn(['h2', 'http/1.1'])]],
+      ['key_share (client)', keyShare.decodeClient, keyShare.encodeClient, [keyShare.encodeClient([{ group: 0x1d, keyExchange: new Uint8Array(4).fill(9) }, { group: 0x17, keyExchange: Uint8Array.of(4) }])]],
+      ['key_share (HRR)', keyShare.decodeHrr, keyShare.encodeHrr, [keyShare.encodeHrr(0x17)]],
+      ['cookie', decodeCookie, encodeCookie, [encodeCookie(new Uint8Array(5).fill(7))]],
+      ['psk_key_exchange_modes', decodePskModes, encodePskModes, [encodePskModes([1, 0])]],
+    ];
+    for (const [name, decode, encode, base] of exact) {
+      it(`extension codec ${name}: what decodes encodes back to the same bytes`, () => {
+        fc.assert(
+          fc.property(mutatedArb(base), (bytes) => {
+            runs++;
+            const v = onlyTlsError(() => decode(bytes));
+            if (v instanceof TlsError) return;
+            // ALPN leaves out names that are not UTF-8: then it is shorter, never different.
+            if (name === 'alpn' && (v as string[]).length < decodeAlpnCount(bytes)) return;
+            expect(Buffer.from(encode(v as never)).toString('hex')).to.equal(Buffer.from(bytes).toString('hex'));
           }),
           params(300),
         );

@@ -127,6 +127,13 @@ describe('extension codecs', () => {
     expect(alertOf(() => decodeAlpn(Uint8Array.of(0, 3, 5, 0x61, 0x62)))).to.equal('decode_error');
   });
 
+  it('ALPN names that are not UTF-8 are left out, not turned into U+FFFD (two such names used to decode alike)', () => {
+    // "h2" then h2\xf9 and h2\xfa: lossy decoding made both "h2\ufffd".
+    const wire = Uint8Array.of(0, 11, 2, 0x68, 0x32, 3, 0x68, 0x32, 0xf9, 3, 0x68, 0x32, 0xfa);
+    expect(decodeAlpn(wire)).to.deep.equal(['h2']);
+    expect(decodeAlpn(encodeAlpn(['é', 'h2']))).to.deep.equal(['é', 'h2']);
+  });
+
   it('ALPN names longer than 255 bytes (or empty) are refused when encoding', () => {
     expect(() => encodeAlpn(['x'.repeat(256)])).to.throw();
     expect(() => encodeAlpn([''])).to.throw();
