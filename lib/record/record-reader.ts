@@ -17,6 +17,10 @@
 import { TlsError } from '../errors.js';
 import { MAX_CIPHERTEXT, RECORD_HEADER_LENGTH } from './limits.js';
 
+/** change_cipher_spec, alert, handshake, application_data: the content types of RFC 8446 §5.1. */
+const FIRST_CONTENT_TYPE = 20;
+const LAST_CONTENT_TYPE = 23;
+
 export interface TlsRecord {
   type: number;
   version: number;
@@ -29,6 +33,28 @@ function recordLength(header: Uint8Array, at: number): number {
   const length = (header[at + 3]! << 8) | header[at + 4]!;
   if (length > MAX_CIPHERTEXT) throw new TlsError('record_overflow', `record of ${length} bytes`);
   return length;
+}
+
+/**
+ * Checks the first `n` (1 to 5) header bytes at `at` as soon as they are
+ * there, so that a peer that does not speak TLS is refused at once instead of
+ * after the record length its bytes happen to spell (an HTTP request's "GET "
+ * announces 8,239 bytes; an SSL 2.0 hello's 0x80 0x2e is read as 772):
+ *  - `first` (no byte of the stream consumed before): a byte with the high
+ *    bit set starts an SSL 2.0 record, and the only such record a peer sends
+ *    first is an SSL 2.0 ClientHello: protocol_version (what OpenSSL answers);
+ *  - a content type outside change_cipher_spec..application_data (20..23):
+ *    unexpected_message (RFC 8446 §5);
+ *  - a record version outside {03,XX}: protocol_version (RFC 8446 §5.1 lets
+ *    any 3.x stand, Appendix E.5 says no version below 0x0300 is accepted).
+ */
+function checkHeader(bytes: Uint8Array, at: number, n: number, first: boolean): void {
+  const type = bytes[at]!;
+  if (first && type & 0x80) throw new TlsError('protocol_version', 'an SSL 2.0 record (SSL 2.0 ClientHello): not supported');
+  if (type < FIRST_CONTENT_TYPE || type > LAST_CONTENT_TYPE) {
+    throw new TlsError('unexpected_message', `record content type ${type}${first ? ': the peer does not speak TLS' : ''}`);
+  }
+  if (n >= 2 && bytes[at + 1] !== 0x03) throw new TlsError('protocol_version', `record version ${bytes[at + 1]}.${n >= 3 ? bytes[at + 2] : 'x'}`);
 }
 
 function toRecord(bytes: Uint8Array, at: number, length: number): TlsRecord {
@@ -48,6 +74,8 @@ export class RecordReader {
   private partial?: Uint8Array;
   private partialFill = 0;
   private total = 0;
+  /** No byte of the stream has been consumed yet: the next header is the peer's first. */
+  private first = true;
 
   /** Bytes received but not yet returned as records. */
   get buffered(): number {
@@ -79,7 +107,9 @@ export class RecordReader {
         // A header split over pieces: collect its bytes first.
         const take = Math.min(available, RECORD_HEADER_LENGTH - this.headFill);
         this.head.set(chunk.subarray(at, at + take), this.headFill);
+        checkHeader(this.head, 0, this.headFill + take, this.first);
         this.headFill += take;
+        this.first = false;
         this.consume(take);
         if (this.headFill < RECORD_HEADER_LENGTH) continue;
         const length = recordLength(this.head, 0);
@@ -90,6 +120,8 @@ export class RecordReader {
         if (length === 0) return this.finishPartial();
         continue;
       }
+      checkHeader(chunk, at, RECORD_HEADER_LENGTH, this.first);
+      this.first = false;
       const length = recordLength(chunk, at);
       if (available >= RECORD_HEADER_LENGTH + length) {
         // Whole inside this piece: views, no copy.

@@ -268,7 +268,7 @@ describe('bad input (fuzz)', function () {
     });
 
     it('RecordReader: valid records cut anywhere come out whole and unchanged', () => {
-      const recordArb = fc.record({ type: fc.integer({ min: 0, max: 255 }), version: fc.integer({ min: 0, max: 0xffff }), body: fc.uint8Array({ maxLength: 300 }) });
+      const recordArb = fc.record({ type: fc.integer({ min: 20, max: 23 }), version: fc.integer({ min: 0x0300, max: 0x03ff }), body: fc.uint8Array({ maxLength: 300 }) });
       fc.assert(
         fc.property(fc.array(recordArb, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 20 }), (recs, cuts) => {
           runs++;
@@ -287,6 +287,38 @@ describe('bad input (fuzz)', function () {
           expect(reader.buffered).to.equal(0);
         }),
         params(200),
+      );
+    });
+
+    it('RecordReader: a header that is not TLS (type outside 20..23, version outside 3.x) is refused once its byte is in', () => {
+      const recordArb = fc.record({ type: fc.integer({ min: 20, max: 23 }), version: fc.integer({ min: 0x0300, max: 0x03ff }), body: fc.uint8Array({ maxLength: 300 }) });
+      const badArb = fc.oneof(
+        fc.record({ type: fc.oneof(fc.integer({ min: 0, max: 19 }), fc.integer({ min: 24, max: 255 })), version: fc.constant(0x0303) }),
+        fc.record({ type: fc.integer({ min: 20, max: 23 }), version: fc.oneof(fc.integer({ min: 0, max: 0x02ff }), fc.integer({ min: 0x0400, max: 0xffff })) }),
+      );
+      fc.assert(
+        fc.property(fc.array(recordArb, { maxLength: 4 }), badArb, fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 1, max: 50 }), (good, bad, tail, cut) => {
+          runs++;
+          const prefix = Buffer.concat(good.map((r) => recordBytes(r.type, r.version, r.body)));
+          const stream = Buffer.concat([prefix, recordBytes(bad.type, bad.version, tail)]);
+          const badByte = prefix.length + (bad.type < 20 || bad.type > 23 ? 0 : 1);
+          const reader = new RecordReader();
+          let fed = 0;
+          const err = onlyTlsError(() => {
+            while (fed < stream.length) {
+              reader.feed(stream.subarray(fed, fed + cut));
+              fed = Math.min(stream.length, fed + cut);
+              while (reader.next());
+            }
+          });
+          expect(err).to.be.instanceOf(TlsError);
+          // Refused in the feed that brought the offending byte, whatever length the header spells.
+          expect(fed - cut).to.be.at.most(badByte);
+          const alert = (err as TlsError).alert;
+          if (prefix.length === 0 && bad.type >= 0x80) expect(alert).to.equal('protocol_version');
+          else expect(alert).to.equal(bad.type < 20 || bad.type > 23 ? 'unexpected_message' : 'protocol_version');
+        }),
+        params(400),
       );
     });
 

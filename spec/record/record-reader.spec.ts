@@ -88,6 +88,56 @@ describe('RecordReader', () => {
     expectTlsError(() => r2.next(), 'record_overflow');
   });
 
+  describe('what is not TLS is refused at the first byte that shows it, not after the length it spells', () => {
+    /** Feeds `wire` one byte at a time; returns the error and how many bytes had been fed when it came. */
+    function refusal(wire: Uint8Array): { alert: string; after: number } {
+      const r = new RecordReader();
+      for (let i = 0; i < wire.length; i++) {
+        r.feed(wire.subarray(i, i + 1));
+        try {
+          drain(r);
+        } catch (e) {
+          expect(e).to.be.instanceOf(TlsError);
+          return { alert: (e as TlsError).alert, after: i + 1 };
+        }
+      }
+      throw new Error('not refused');
+    }
+    const ascii = (s: string) => new TextEncoder().encode(s);
+
+    it('an HTTP request: unexpected_message at its first byte ("G" is no content type)', () => {
+      expect(refusal(ascii('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))).to.deep.equal({ alert: 'unexpected_message', after: 1 });
+      expect(refusal(ascii('POST / HTTP/1.1\r\n'))).to.deep.equal({ alert: 'unexpected_message', after: 1 });
+      // All at once, too.
+      const r = new RecordReader();
+      r.feed(ascii('GET / HTTP/1.1\r\n'));
+      expectTlsError(() => r.next(), 'unexpected_message');
+    });
+
+    it('an SSL 2.0 ClientHello (0x80 0x2e 0x01 ...): protocol_version at its first byte, as OpenSSL answers', () => {
+      expect(refusal(Uint8Array.of(0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15))).to.deep.equal({ alert: 'protocol_version', after: 1 });
+      expect(refusal(Uint8Array.of(0xff, 0xff))).to.deep.equal({ alert: 'protocol_version', after: 1 });
+    });
+
+    it('content types outside 20..23 in any record: unexpected_message', () => {
+      for (const t of [0, 1, 19, 24, 0x47, 0x7f]) expect(refusal(Uint8Array.of(t, 3, 3, 0, 0)), `type ${t}`).to.deep.equal({ alert: 'unexpected_message', after: 1 });
+      // Later in the stream (a high bit is then just a bad type, not SSL 2.0).
+      for (const t of [24, 0x80, 0xff]) {
+        expect(refusal(concatBytes(record(22, bytes(3)), Uint8Array.of(t, 3, 3, 0, 0))), `type ${t}`).to.deep.equal({ alert: 'unexpected_message', after: 9 });
+      }
+    });
+
+    it('record versions 0x0300..0x03ff stand (RFC 8446 §5.1: ignored); others are protocol_version once the version byte is in', () => {
+      for (const v of [0x0300, 0x0301, 0x0303, 0x0304, 0x03ff]) {
+        const r = new RecordReader();
+        r.feed(record(22, bytes(4), v));
+        expect(r.next()!.version).to.equal(v);
+      }
+      for (const v of [0x0000, 0x0002, 0x02ff, 0x0400, 0xfeff]) expect(refusal(record(22, bytes(4), v)), v.toString(16)).to.deep.equal({ alert: 'protocol_version', after: 2 });
+      expect(refusal(concatBytes(record(22, bytes(4)), record(23, bytes(4), 0x0203)))).to.deep.equal({ alert: 'protocol_version', after: 11 });
+    });
+  });
+
   it('fragments do not alias the reader buffer', () => {
     const r = new RecordReader();
     r.feed(record(23, Uint8Array.of(1, 2, 3)));
