@@ -34,13 +34,20 @@ export class HandshakeBuffer {
     this.end += fragment.length;
   }
 
-  next(): RawHandshake | undefined {
+  /**
+   * The next whole message, or undefined until more arrives. `checkHeader`
+   * sees the type and announced body length of the message at the front as
+   * soon as its 4-byte header is in, before any of its body is waited for: it
+   * throws to refuse a message the receiver would not take or that is too long.
+   */
+  next(checkHeader?: (type: number, length: number) => void): RawHandshake | undefined {
     const available = this.end - this.start;
     if (available < 4) return undefined;
     const b = this.buf;
     const s = this.start;
-    const length = (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
+    const length = this.frontLength();
     if (length > MAX_HANDSHAKE_MESSAGE) throw new TlsError('illegal_parameter', `handshake message of ${length} bytes`);
+    checkHeader?.(b[s]!, length);
     if (available < 4 + length) return undefined;
     const raw = b.slice(s, s + 4 + length);
     this.start += 4 + length;
@@ -64,9 +71,22 @@ export class HandshakeBuffer {
     if (this.buf.length > MIN_CAPACITY) this.buf = new Uint8Array(0);
   }
 
+  /** The body length announced by the message at the front (its header must be in). */
+  private frontLength(): number {
+    const b = this.buf;
+    const s = this.start;
+    return (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
+  }
+
+  /**
+   * Doubles (linear time for a message sent in small records), but never past
+   * the end of the message at the front once its header is known: a message
+   * of n bytes costs at most n + 4 bytes of buffer, not up to twice that.
+   */
   private makeRoom(extra: number): void {
     const live = this.end - this.start;
-    const size = Math.max(live + extra, this.buf.length * 2, MIN_CAPACITY);
+    const whole = live >= 4 ? 4 + Math.min(this.frontLength(), MAX_HANDSHAKE_MESSAGE) : Infinity;
+    const size = Math.max(live + extra, Math.min(this.buf.length * 2, whole), MIN_CAPACITY);
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(this.start, this.end));
     this.buf = next;

@@ -139,9 +139,20 @@ export class RecordOpener {
   }
 
   open(hdr: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } {
+    const opened = this.tryOpen(hdr, fragment);
+    if (!opened) throw new TlsError('bad_record_mac', 'record authentication failed');
+    return opened;
+  }
+
+  /**
+   * Like open(), but a record that does not authenticate gives undefined and
+   * leaves the sequence number alone: a server skipping early data it declined
+   * (RFC 8446 §4.2.10) drops such records and tries the next one.
+   */
+  tryOpen(hdr: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } | undefined {
     if (fragment.length > MAX_CIPHERTEXT) throw new TlsError('record_overflow', 'ciphertext too long');
     const inner = this.aead.open(this.nonces.for(this.seq), fragment, hdr);
-    if (!inner) throw new TlsError('bad_record_mac', 'record authentication failed');
+    if (!inner) return undefined;
     this.seq++;
     let end = inner.length - 1;
     while (end >= 0 && inner[end] === 0) end--;

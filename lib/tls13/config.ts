@@ -33,6 +33,19 @@ export interface CommonOptions {
   keylog?: (line: string) => void;
   /** Send a KeyUpdate after this many records under one key (default: the AEAD's limit). */
   keyUpdateAfterRecords?: number;
+  /**
+   * Records in a row that carry nothing (empty application data, ignored
+   * ChangeCipherSpec) accepted before the connection fails with
+   * unexpected_message (default 32, as OpenSSL). RFC 8446 §5.4 allows empty
+   * application data as cover traffic; an endless stream of it only costs us.
+   */
+  maxEmptyRecords?: number;
+  /**
+   * Warning alerts (user_canceled) in a row accepted before the connection
+   * fails with unexpected_message (default 4: OpenSSL fails on the 5th).
+   * A peer sends one, then close_notify.
+   */
+  maxWarningAlerts?: number;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -46,6 +59,12 @@ export interface ClientOptions extends CommonOptions {
   keyShareGroups?: GroupName[];
   /** Send a legacy session id and a dummy ChangeCipherSpec (RFC 8446 §D.4); default true. */
   middleboxCompat?: boolean;
+  /**
+   * NewSessionTickets kept in `info.tickets` (default 8): the newest ones; older
+   * ones are dropped as more arrive, so a server sending tickets without end
+   * costs no memory. 0 keeps none.
+   */
+  maxTickets?: number;
 }
 
 export interface ServerOptions extends CommonOptions {
@@ -56,6 +75,13 @@ export interface ServerOptions extends CommonOptions {
   tickets?: number;
   /** 'always' sends a HelloRetryRequest with a cookie even when a key share would do. */
   helloRetry?: 'when-needed' | 'always';
+  /**
+   * We never accept 0-RTT data; a client that sends it anyway (it resumes with
+   * a ticket from another server) has its early data skipped, as RFC 8446
+   * §4.2.10 requires, up to this many bytes (default 16384, OpenSSL's
+   * max_early_data default). More is unexpected_message.
+   */
+  maxSkippedEarlyData?: number;
 }
 
 interface CommonConfig {
@@ -69,6 +95,8 @@ interface CommonConfig {
   alpn: string[];
   keylog?: (line: string) => void;
   keyUpdateAfterRecords?: number;
+  maxEmptyRecords: number;
+  maxWarningAlerts: number;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -77,6 +105,7 @@ export interface ClientConfig extends CommonConfig {
   verify: boolean;
   keyShareGroups: GroupName[];
   middleboxCompat: boolean;
+  maxTickets: number;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -85,6 +114,7 @@ export interface ServerConfig extends CommonConfig {
   key: PrivateKey;
   tickets: number;
   helloRetry: 'when-needed' | 'always';
+  maxSkippedEarlyData: number;
 }
 
 /**
@@ -105,6 +135,13 @@ function markResolved<T extends object>(config: T): T {
 
 const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 const DEFAULT_SCHEMES: SignatureSchemeName[] = ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'];
+
+/** A limit option: a whole number of at least 0, or the default. */
+function limit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number of at least 0, not ${value}`);
+  return value;
+}
 
 function checkAlpn(protocols: string[]): string[] {
   for (const p of protocols) {
@@ -133,6 +170,8 @@ function resolveCommon(o: CommonOptions): CommonConfig {
     alpn: checkAlpn(o.alpn ?? []),
     keylog: o.keylog,
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
+    maxEmptyRecords: limit('maxEmptyRecords', o.maxEmptyRecords, 32),
+    maxWarningAlerts: limit('maxWarningAlerts', o.maxWarningAlerts, 4),
   };
 }
 
@@ -157,6 +196,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     verify,
     keyShareGroups: o.keyShareGroups ?? common.groups.slice(0, 1),
     middleboxCompat: o.middleboxCompat ?? true,
+    maxTickets: limit('maxTickets', o.maxTickets, 8),
   });
 }
 
@@ -180,5 +220,6 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     key,
     tickets: o.tickets ?? 2,
     helloRetry: o.helloRetry ?? 'when-needed',
+    maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
   });
 }

@@ -24,13 +24,19 @@ export interface ApplicationKeys {
 const MAX_TICKET_LIFETIME = 604800;
 
 export class Connected implements State<ClientConfig | ServerConfig>, PostHandshake {
-  constructor(private readonly role: 'client' | 'server', private readonly keys: ApplicationKeys) {}
+  /** We offer no post-handshake authentication: a server sends tickets and KeyUpdates, a client KeyUpdates. */
+  readonly expects: readonly number[];
+
+  constructor(private readonly role: 'client' | 'server', private readonly keys: ApplicationKeys) {
+    this.expects = role === 'client' ? [HandshakeType.new_session_ticket, HandshakeType.key_update] : [HandshakeType.key_update];
+  }
 
   handle(ctx: Context, msg: HandshakeMessage): State<ClientConfig | ServerConfig> {
     if (msg.type === HandshakeType.key_update) {
       this.keys.readSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.readSecret);
       ctx.setReadSecret(this.keys.readSecret);
-      if (msg.updateRequested) this.updateWriteKey(ctx, false);
+      // One reply per request, unless our reply to an earlier one is still unsent: it answers both (RFC 8446 §4.6.3).
+      if (msg.updateRequested && ctx.claimKeyUpdateReply()) this.updateWriteKey(ctx, false);
       return this;
     }
     if (msg.type === HandshakeType.new_session_ticket && this.role === 'client') {
@@ -49,7 +55,8 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
   private keepTicket(ctx: Context, msg: NewSessionTicket): void {
     if (msg.lifetime > MAX_TICKET_LIFETIME) throw illegalParameter('ticket lifetime over seven days');
     const early = findExtension(msg.extensions, X.early_data);
-    ctx.info.tickets.push({
+    const tickets = ctx.info.tickets;
+    tickets.push({
       ticket: msg.ticket.slice(),
       lifetime: msg.lifetime,
       ageAdd: msg.ageAdd,
@@ -61,5 +68,8 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
       receivedAt: ctx.config.clock(),
       maxEarlyData: early ? decodeBody(early, 'early_data', (r) => r.u32()) : 0,
     });
+    // Keep the newest few: a server sending tickets without end must not make us hold every one.
+    const max = (ctx.config as ClientConfig).maxTickets;
+    if (tickets.length > max) tickets.splice(0, tickets.length - max);
   }
 }

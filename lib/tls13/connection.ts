@@ -8,12 +8,13 @@ import { RecordOpener, RecordSealer } from '../record/record-protection.js';
 import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
+import { maxBodyLength } from './limits.js';
 import type { SessionInfo } from '../session/contract.js';
-import { ContentType } from '../wire/enums.js';
+import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
-import type { Context, State } from './context.js';
+import type { Context, EarlyDataSkip, State } from './context.js';
 import { trafficKeys } from './key-schedule.js';
 import type { CipherSuite } from './suites.js';
 import type { Transcript } from './transcript.js';
@@ -27,6 +28,9 @@ export interface PostHandshake {
 function isPostHandshake(s: unknown): s is PostHandshake & State {
   return typeof (s as PostHandshake).updateWriteKey === 'function';
 }
+
+/** Bytes of a protected record that are not content: the inner type byte and the 16-byte tag of every TLS 1.3 AEAD we implement. */
+const PROTECTED_OVERHEAD = 1 + 16;
 
 function plaintextRecord(type: number, content: Uint8Array): Uint8Array {
   const r = new Uint8Array(5 + content.length);
@@ -50,6 +54,22 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   private done = false;
   private closeReceived = false;
   private closeSent = false;
+  /** The first ClientHello was sent (client) or received (server): from then on a CCS may be ignored (RFC 8446 §5). */
+  private helloSeen = false;
+  /** Records in a row that carried nothing: empty application data, ignored CCS. */
+  private emptyRecords = 0;
+  /** Warning alerts (user_canceled) in a row, with no content between them. */
+  private warningAlerts = 0;
+  /** Which records are dropped as declined 0-RTT data, if any (RFC 8446 §4.2.10). */
+  private earlySkip?: EarlyDataSkip;
+  /** Bytes of declined early data dropped so far (content bytes, estimated from record sizes). */
+  private earlySkipped = 0;
+  /**
+   * Our reply to a KeyUpdate that requested one: 'queued' until takeOutput()
+   * hands it over, then 'handedOver' until the caller says everything taken
+   * was written. Requests arriving meanwhile share that reply (RFC 8446 §4.6.3).
+   */
+  private keyUpdateReply: 'none' | 'queued' | 'handedOver' = 'none';
 
   constructor(readonly config: C, start: (ctx: Context<C>) => State<C>) {
     this.state = start(this);
@@ -79,6 +99,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     const raw = encodeHandshake(msg);
     transcript?.add(raw);
     this.hsOut.push(raw);
+    this.helloSeen = true;
   }
 
   sendCompatCcs(): void {
@@ -93,6 +114,17 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     const suite = this.requireSuite();
     const { key, iv } = trafficKeys(this.hashOf(suite), secret, suite.keyLength);
     this.opener = new RecordOpener(this.config.crypto.aead(suite.aead, key), iv);
+    this.earlySkip = undefined; // a state that still skips says so after the key change
+  }
+
+  skipEarlyData(skip: EarlyDataSkip): void {
+    this.earlySkip = skip;
+  }
+
+  claimKeyUpdateReply(): boolean {
+    if (this.keyUpdateReply !== 'none') return false;
+    this.keyUpdateReply = 'queued';
+    return true;
   }
 
   setWriteSecret(secret: Uint8Array): void {
@@ -117,52 +149,94 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   receiveRecord(rec: TlsRecord): void {
     if (this.closeReceived) return; // nothing after close_notify is read
     if (rec.type === ContentType.change_cipher_spec) return this.receiveCcs(rec.fragment);
-    const { type, content } = this.unprotect(rec);
+    const opened = this.unprotect(rec);
+    if (!opened) return; // declined early data, dropped
+    const { type, content } = opened;
     if (type !== ContentType.handshake && !this.hsIn.empty) {
       throw new TlsError('unexpected_message', 'record interleaved with a fragmented handshake message');
     }
     this.dispatch(type, content);
   }
 
-  /** The record's real type and content: decrypted once read keys are set, checked plaintext before. */
-  private unprotect(rec: TlsRecord): { type: number; content: Uint8Array } {
+  /**
+   * The record's real type and content: decrypted once read keys are set,
+   * checked plaintext before; undefined for a record dropped as early data.
+   */
+  private unprotect(rec: TlsRecord): { type: number; content: Uint8Array } | undefined {
     const plain = { type: rec.type, content: rec.fragment };
     if (!this.opener) {
-      if (rec.type === ContentType.application_data) throw new TlsError('unexpected_message', 'application data before keys were established');
+      if (rec.type === ContentType.application_data) {
+        // After a HelloRetryRequest, every protected record before the second ClientHello is declined 0-RTT data.
+        if (this.earlySkip === 'application_data') return this.dropEarlyData(rec);
+        throw new TlsError('unexpected_message', 'application data before keys were established');
+      }
       if (rec.fragment.length > MAX_PLAINTEXT) throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
       return plain;
     }
     // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
     if (rec.type === ContentType.alert && !this.done && this.opener.seq === 0 && rec.fragment.length <= MAX_PLAINTEXT) return plain;
     if (rec.type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${rec.type}`);
-    return this.opener.open(rec.header, rec.fragment);
+    if (this.earlySkip !== 'undecryptable') return this.opener.open(rec.header, rec.fragment);
+    // Declined 0-RTT data does not decrypt under the handshake key; the first record that does starts the client's flight.
+    const opened = this.opener.tryOpen(rec.header, rec.fragment);
+    if (!opened) return this.dropEarlyData(rec);
+    this.earlySkip = undefined;
+    return opened;
+  }
+
+  /** RFC 8446 §4.2.10: declined early data is skipped up to a bound, then unexpected_message. */
+  private dropEarlyData(rec: TlsRecord): undefined {
+    const max = (this.config as Partial<ServerConfig>).maxSkippedEarlyData ?? 0;
+    this.earlySkipped += Math.max(0, rec.fragment.length - PROTECTED_OVERHEAD);
+    if (this.earlySkipped > max) throw new TlsError('unexpected_message', `more than ${max} bytes of early data (declined) or records that do not decrypt`);
+    return undefined;
   }
 
   private dispatch(type: number, content: Uint8Array): void {
     switch (type) {
       case ContentType.handshake:
+        this.sawContent();
         return this.receiveHandshake(content);
       case ContentType.alert:
         return this.receiveAlert(content);
       case ContentType.application_data:
         if (!this.done) throw new TlsError('unexpected_message', 'application data during the handshake');
-        if (content.length) this.pushApp(content);
+        if (content.length === 0) return this.sawEmptyRecord('empty application data records');
+        this.sawContent();
+        this.pushApp(content);
         return;
       default:
         throw new TlsError('unexpected_message', `record content type ${type}`);
     }
   }
 
+  /** A record with content: the runs of empty records and of warnings are over. */
+  private sawContent(): void {
+    this.emptyRecords = 0;
+    this.warningAlerts = 0;
+  }
+
+  /** A record that carried nothing; a peer may send a few (RFC 8446 §5.4), not an endless stream. */
+  private sawEmptyRecord(what: string): void {
+    if (++this.emptyRecords > this.config.maxEmptyRecords) {
+      throw new TlsError('unexpected_message', `more than ${this.config.maxEmptyRecords} records in a row without content (${what})`);
+    }
+  }
+
   private receiveCcs(fragment: Uint8Array): void {
-    // RFC 8446 §5: a lone 0x01 CCS is ignored during the handshake only.
+    // RFC 8446 §5: a lone 0x01 CCS is ignored after the first ClientHello and before the peer's Finished only.
+    if (!this.helloSeen) throw new TlsError('unexpected_message', 'change_cipher_spec before the ClientHello');
     if (this.done || fragment.length !== 1 || fragment[0] !== 1) {
       throw new TlsError('unexpected_message', 'change_cipher_spec outside the handshake');
     }
+    if (!this.hsIn.empty) throw new TlsError('unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
+    this.sawEmptyRecord('change_cipher_spec');
   }
 
   private receiveHandshake(content: Uint8Array): void {
     this.hsIn.add(content);
-    for (let m = this.hsIn.next(); m; m = this.hsIn.next()) {
+    for (let m = this.hsIn.next(this.checkHeader); m; m = this.hsIn.next(this.checkHeader)) {
+      this.helloSeen = true;
       const hashLength = this.suite ? this.hashOf(this.suite).outputLength : 32;
       const msg = decodeHandshake(m.type, m.body, hashLength);
       this.state = this.state.handle(this, msg, m.raw);
@@ -170,14 +244,34 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     }
   }
 
+  /**
+   * Refuses a handshake message from its 4-byte header, before its body is
+   * waited for: a type the current state does not take (unexpected_message),
+   * or a body longer than that message can be (illegal_parameter, as OpenSSL
+   * refuses a ClientHello over 131,396 bytes).
+   */
+  private readonly checkHeader = (type: number, length: number): void => {
+    if (!this.state.expects.includes(type)) throw new TlsError('unexpected_message', `handshake message ${type} now (expected ${this.state.expects.join(' or ')})`);
+    const max = maxBodyLength(type);
+    if (length > max) throw new TlsError('illegal_parameter', `handshake message ${type} of ${length} bytes (at most ${max})`);
+  };
+
   private receiveAlert(content: Uint8Array): void {
+    // RFC 8446 §5.4: an alert record with no content is unexpected_message; any other wrong length does not decode.
+    if (content.length === 0) throw new TlsError('unexpected_message', 'alert record of zero length');
     if (content.length !== 2) throw new TlsError('decode_error', 'alert of wrong length');
     const description = content[1]!;
     if (description === Alert.close_notify) {
       this.closeReceived = true;
       return;
     }
-    if (description === Alert.user_canceled) return; // a warning; close_notify should follow
+    if (description === Alert.user_canceled) {
+      // A warning; close_notify should follow, not more warnings.
+      if (++this.warningAlerts > this.config.maxWarningAlerts) {
+        throw new TlsError('unexpected_message', `more than ${this.config.maxWarningAlerts} warning alerts in a row`);
+      }
+      return;
+    }
     throw new TlsError(alertName(description), 'alert received from peer', true);
   }
 
@@ -225,9 +319,19 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     this.closeSent = true;
   }
 
-  /** Everything queued for the wire: records, or pieces of records to write in order. */
-  takeOutput(): Uint8Array[] {
+  /**
+   * Everything queued for the wire: records, or pieces of records to write in
+   * order. `earlierWritten` says whether everything taken before reached the
+   * transport (the caller's own queue is empty); a caller whose writes are
+   * blocked passes false, and a KeyUpdate reply it took earlier then still
+   * counts as unsent, so that a peer flooding update requests gets that one
+   * reply instead of one queued per request (RFC 8446 §4.6.3 lets one reply
+   * answer every request received while we were silent).
+   */
+  takeOutput(earlierWritten = true): Uint8Array[] {
+    if (earlierWritten && this.keyUpdateReply === 'handedOver') this.keyUpdateReply = 'none';
     this.flushHandshake();
+    if (this.keyUpdateReply === 'queued') this.keyUpdateReply = 'handedOver';
     const out = this.out;
     this.out = [];
     return out;

@@ -8,6 +8,14 @@ import type { ClientConfig, ServerConfig } from './config.js';
 import type { CipherSuite } from './suites.js';
 import type { Transcript } from './transcript.js';
 
+/**
+ * Records a server drops as 0-RTT data it declined (RFC 8446 §4.2.10):
+ * 'undecryptable', those that fail to decrypt under the client handshake key
+ * (until one decrypts); 'application_data', every protected record (after a
+ * HelloRetryRequest, until the second ClientHello).
+ */
+export type EarlyDataSkip = 'undecryptable' | 'application_data';
+
 export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | ServerConfig> {
   readonly config: C;
   readonly info: SessionInfo;
@@ -25,9 +33,18 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
   /** Marks the handshake complete: application data may flow. */
   handshakeComplete(): void;
+  /** Drops declined early data from now on (up to the configured bound); a key change ends it. */
+  skipEarlyData(skip: EarlyDataSkip): void;
+  /**
+   * True when a reply to a KeyUpdate request is to be sent now; false while an
+   * earlier reply is still unsent, which then answers this request too.
+   */
+  claimKeyUpdateReply(): boolean;
 }
 
 /** One handshake state (rustls's model): handles one message, returns the next state. */
 export interface State<C extends ClientConfig | ServerConfig = ClientConfig | ServerConfig> {
+  /** The handshake types this state takes: any other is refused from its header, before its body arrives. */
+  readonly expects: readonly number[];
   handle(ctx: Context<C>, msg: HandshakeMessage, raw: Uint8Array): State<C>;
 }

@@ -10,6 +10,7 @@ import { ExpectFinished } from './expect-finished.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 
 export class ExpectCertificateVerify implements State<ClientConfig> {
+  readonly expects = [HandshakeType.certificate_verify];
   constructor(
     private readonly keys: HandshakeKeys,
     private readonly serverKey: PublicKey,

@@ -15,6 +15,7 @@ import { ExpectCertificateVerify } from './expect-certificate-verify.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 
 export class ExpectCertificateOrRequest implements State<ClientConfig> {
+  readonly expects = [HandshakeType.certificate, HandshakeType.certificate_request];
   constructor(private readonly keys: HandshakeKeys) {}
 
   handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
@@ -31,6 +32,7 @@ export class ExpectCertificateOrRequest implements State<ClientConfig> {
 }
 
 export class ExpectCertificate implements State<ClientConfig> {
+  readonly expects = [HandshakeType.certificate];
   constructor(
     private readonly keys: HandshakeKeys,
     /** Set when the server asked for a client certificate. */

@@ -12,6 +12,7 @@ import type { HandshakeKeys } from './handshake-keys.js';
 const EE_EXTENSIONS: number[] = [X.server_name, X.supported_groups, X.alpn, X.early_data, X.record_size_limit];
 
 export class ExpectEncryptedExtensions implements State<ClientConfig> {
+  readonly expects = [HandshakeType.encrypted_extensions];
   constructor(private readonly keys: HandshakeKeys) {}
 
   handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {

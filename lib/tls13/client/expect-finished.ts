@@ -13,6 +13,7 @@ import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 
 export class ExpectFinished implements State<ClientConfig> {
+  readonly expects = [HandshakeType.finished];
   constructor(
     private readonly keys: HandshakeKeys,
     private readonly requestContext: Uint8Array | undefined,

@@ -31,6 +31,7 @@ const DOWNGRADE_TLS12 = Uint8Array.from([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x4
 const DOWNGRADE_TLS11 = Uint8Array.from([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00]);
 
 export class ExpectServerHello implements State<ClientConfig> {
+  readonly expects = [HandshakeType.server_hello];
   constructor(private readonly sent: HelloSent) {}
 
   handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {

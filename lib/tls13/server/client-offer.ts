@@ -26,10 +26,18 @@ export interface ClientOffer {
   alpn?: string[];
   serverName?: string;
   cookie?: Uint8Array;
+  /** The client sent the early_data extension: it may follow its hello with 0-RTT records (RFC 8446 §4.2.10). */
+  earlyData: boolean;
 }
 
 export function readOffer(hello: ClientHello): ClientOffer {
   const ext = (type: number) => findExtension(hello.extensions, type);
+  // RFC 8446 §4.1.2 (RFC 9846): a legacy_version other than 0x0303 aborts with protocol_version;
+  // Appendix E: SSL 3.0 (0x0300) and below are never negotiated.
+  if (hello.legacyVersion !== ProtocolVersion.TLS12) {
+    throw new TlsError('protocol_version', `ClientHello.legacy_version 0x${hello.legacyVersion.toString(16).padStart(4, '0')} is not 0x0303`);
+  }
+  // Without supported_versions (a TLS 1.2 or older client, or one without extensions at all) there is no TLS 1.3 to offer.
   const versions = ext(X.supported_versions);
   if (!versions || !decodeU16List(versions, 'supported_versions', 1).includes(ProtocolVersion.TLS13)) {
     throw new TlsError('protocol_version', 'client does not offer TLS 1.3');
@@ -44,7 +52,9 @@ export function readOffer(hello: ClientHello): ClientOffer {
   if (!schemesExt) throw new TlsError('missing_extension', 'ClientHello without signature_algorithms');
   const groups = decodeU16List(groupsExt, 'supported_groups');
   const shares = keyShare.decodeClient(sharesExt);
-  if (shares.some((s) => !groups.includes(s.group))) throw illegalParameter('key_share for a group not in supported_groups');
+  // A Set: linear in the list sizes, even for a hostile hello with thousands of groups and shares.
+  const offered = new Set(groups);
+  if (shares.some((s) => !offered.has(s.group))) throw illegalParameter('key_share for a group not in supported_groups');
   const alpnExt = ext(X.alpn);
   const sniExt = ext(X.server_name);
   const cookieExt = ext(X.cookie);
@@ -55,6 +65,7 @@ export function readOffer(hello: ClientHello): ClientOffer {
     alpn: alpnExt ? decodeAlpn(alpnExt) : undefined,
     serverName: sniExt ? decodeServerName(sniExt) : undefined,
     cookie: cookieExt ? decodeCookie(cookieExt) : undefined,
+    earlyData: ext(X.early_data) !== undefined,
   };
 }
 

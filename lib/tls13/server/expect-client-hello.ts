@@ -28,6 +28,7 @@ export function startServer(): State<ServerConfig> {
 }
 
 export class ExpectClientHello implements State<ServerConfig> {
+  readonly expects = [HandshakeType.client_hello];
   constructor(
     private readonly transcript: Transcript,
     private readonly retry: RetrySent | undefined,
@@ -47,9 +48,17 @@ export class ExpectClientHello implements State<ServerConfig> {
     this.transcript.add(raw);
     const share = offer.shares.find((s) => s.group === NamedGroupCode[group]);
     const forceRetry = config.helloRetry === 'always' && !this.retry;
-    if (!share || forceRetry) return this.sendRetry(ctx, msg, suite, group, !share);
+    if (!share || forceRetry) {
+      const next = this.sendRetry(ctx, msg, suite, group, !share);
+      // RFC 8446 §4.2.10: 0-RTT records sent after this hello arrive before the second one; they are skipped.
+      if (offer.earlyData) ctx.skipEarlyData('application_data');
+      return next;
+    }
     ctx.info.serverName = offer.serverName;
-    return sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn });
+    const next = sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn });
+    // We accept no 0-RTT (no early_data in EncryptedExtensions): skip what does not decrypt under the handshake key.
+    if (offer.earlyData) ctx.skipEarlyData('undecryptable');
+    return next;
   }
 
   /** RFC 8446 §4.1.4: one retry only, so the second ClientHello must carry what we asked for. */
@@ -60,6 +69,7 @@ export class ExpectClientHello implements State<ServerConfig> {
     const share = offer.shares.some((s) => s.group === NamedGroupCode[r.group]);
     if (group !== r.group || !share) throw illegalParameter('second ClientHello has no share for the requested group');
     if (!equalBytes(hello.sessionId, r.sessionId)) throw illegalParameter('second ClientHello changed legacy_session_id');
+    if (offer.earlyData) throw illegalParameter('second ClientHello offers early_data (RFC 8446 §4.2.10)');
   }
 
   /**

@@ -86,6 +86,7 @@ function encryptedExtensions(n: Negotiated): Extension[] {
 }
 
 class ExpectClientFinished implements State<ServerConfig> {
+  readonly expects = [HandshakeType.finished];
   constructor(
     private readonly transcript: Transcript,
     private readonly schedule: KeySchedule,
