@@ -56,7 +56,8 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   private closeSent = false;
   /** The first ClientHello was sent (client) or received (server): from then on a CCS may be ignored (RFC 8446 §5). */
   private helloSeen = false;
-  /** Records in a row that carried nothing: empty application data, ignored CCS. */
+  private ccsReceived = false;
+  /** Records in a row that carried nothing: empty application data, ignored CCS after the first. */
   private emptyRecords = 0;
   /** Warning alerts (user_canceled) in a row, with no content between them. */
   private warningAlerts = 0;
@@ -230,7 +231,9 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
       throw new TlsError('unexpected_message', 'change_cipher_spec outside the handshake');
     }
     if (!this.hsIn.empty) throw new TlsError('unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
-    this.sawEmptyRecord('change_cipher_spec');
+    // The one a middlebox-compatible peer sends is free; more count as records without content.
+    if (this.ccsReceived) this.sawEmptyRecord('change_cipher_spec');
+    this.ccsReceived = true;
   }
 
   private receiveHandshake(content: Uint8Array): void {
