@@ -13,6 +13,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -131,6 +133,11 @@ describe('rxtls CLI', function () {
       expect(res.status).to.equal(200);
       expect(res.alpn).to.equal('http/1.1');
       expect(res.body).to.include('Protocol: TLSv1.3').and.include('ALPN: http/1.1').and.include('Server name: localhost');
+    });
+
+    it('answers 431 to a request head longer than 16 KiB instead of collecting it', async () => {
+      const r = await runNodeTlsClient({ port: server.port, servername: 'localhost', ca: readFileSync(CA), input: 'x'.repeat(20_000), timeoutMs: 10_000 });
+      expect(r.data.toString()).to.match(/^HTTP\/1\.0 431 /);
     });
 
     it('writes NSS key-log lines with --keylog', () => {
@@ -339,6 +346,38 @@ describe('rxtls CLI', function () {
         expect(sha256(body)).to.equal(sha256(bytes));
       } finally {
         await t.stop();
+      }
+    });
+
+    it('reads stdin only as fast as the server takes the bytes (a server that never reads stalls it)', async () => {
+      // A TLS server that accepts and never reads; we feed the client's stdin as fast as it takes it.
+      const sink = tls.createServer({ cert: readFileSync(fixturePath('server-p256.pem')), key: readFileSync(fixturePath('server-p256.key')) }, (c) => c.pause());
+      await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+      const port = (sink.address() as AddressInfo).port;
+      const p = spawn(process.execPath, ['--import', 'tsx', BIN, 'client', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', CA], { stdio: ['pipe', 'ignore', 'pipe'] });
+      try {
+        const offered = 64 * 1024 * 1024;
+        const chunk = Buffer.alloc(256 * 1024, 0x61);
+        let taken = 0;
+        p.stdin.on('error', () => {});
+        const pump = () => {
+          while (taken < offered) {
+            taken += chunk.length;
+            if (!p.stdin.write(chunk)) return void p.stdin.once('drain', pump);
+          }
+        };
+        pump();
+        // Until it stops taking: no progress for 500 ms (the start-up and handshake come first).
+        let last = -1;
+        for (let still = 0; still < 5; await new Promise((r) => setTimeout(r, 100))) {
+          still = taken === last && taken > chunk.length ? still + 1 : 0;
+          last = taken;
+        }
+        // What it took sits in kernel socket buffers, at most 64 KiB in the channel and a pipe's worth in node.
+        expect(taken).to.be.below(offered / 2);
+      } finally {
+        p.kill('SIGKILL');
+        sink.close();
       }
     });
 
