@@ -64,7 +64,7 @@ export function runServer(args: ParsedArgs): void {
       error: (e) => {
         const why = listening
           ? `listener failed: ${systemReason(e)}`
-          : (e as { syscall?: unknown })?.syscall === 'listen'
+          : (e as { syscall?: unknown })?.syscall !== undefined // listen, getaddrinfo (a bad --host)
             ? `cannot listen on ${host}:${port}: ${systemReason(e)}`
             : `cannot use --cert ${certFile} with --key ${keyFile}: ${problem(e)}`;
         process.stderr.write(`rxtls server: ${why}\n`);
