@@ -189,11 +189,10 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
       return this.fail(err);
     }
     this.ready = true;
-    // Writing starts first, so a chunk given to next() by a handshake$ subscriber is written at once.
-    this.writer.start();
     this.events.next({ type: 'handshake', info: this.session.info });
     this.handshakeDone.next(this.session.info);
     this.handshakeDone.complete();
+    this.writer.start();
     this.startReading();
   }
 

@@ -87,10 +87,13 @@ for (const [name, crypto] of providers) {
         requirePeer('openssl', this);
         const port = await serve((ch) => {
           ch.subscribe({ error: () => {} });
-          ch.handshake$.subscribe(() => {
-            ch.next(bytes('last words\n'));
-            ch.error(new Error('aborted by the application'));
-          });
+          // Once the handshake is reported, next() writes at once; error() then drops only what still waits.
+          ch.handshake$.subscribe(() =>
+            setImmediate(() => {
+              ch.next(bytes('last words\n'));
+              ch.error(new Error('aborted by the application'));
+            }),
+          );
         });
         const res = await client(port);
         expect(res.stdout).to.include('last words');
