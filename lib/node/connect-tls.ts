@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { Observable } from 'rxjs';
 import { Session } from '../session/session.js';
 import { openChannel, type SecureChannel } from '../rx/secure-channel.js';
+import { registerChannelSocket } from './channel-socket.js';
 import { clientChannelOptions, clientSessionOptions, type ConnectTlsOptions } from './options.js';
 import { socketLink } from './socket-link.js';
 
@@ -53,6 +54,7 @@ export function connectTls(options: ConnectTlsOptions): Observable<SecureChannel
         subscriber.error(err);
         return;
       }
+      registerChannelSocket(channel, { socket, role: 'client', verifiesPeer: options.rejectUnauthorized !== false });
       subscriber.next(channel);
       subscriber.complete();
     });

@@ -1,7 +1,8 @@
 /** rxtls/node: TLS over node:net sockets as RxJS Observables of SecureChannels. */
 export { connectTls } from './connect-tls.js';
 export { listenTls } from './listen-tls.js';
-export { toDuplex } from './to-duplex.js';
+export { toDuplex, type SecureDuplex } from './to-duplex.js';
+export type { ChannelSocketInfo } from './channel-socket.js';
 export { socketLink } from './socket-link.js';
 export { socketTransport, type SocketTransport } from './socket-transport.js';
 export { peerCertificate, type ConnectTlsOptions, type ListenTlsOptions } from './options.js';

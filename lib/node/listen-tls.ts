@@ -3,6 +3,7 @@ import { Observable } from 'rxjs';
 import { Session } from '../session/session.js';
 import { type ServerConfig, resolveServerConfig } from '../tls13/config.js';
 import { openChannel, type SecureChannel } from '../rx/secure-channel.js';
+import { registerChannelSocket } from './channel-socket.js';
 import { serverChannelOptions, serverSessionOptions, type ListenTlsOptions } from './options.js';
 import { socketLink } from './socket-link.js';
 
@@ -43,6 +44,7 @@ export function listenTls(options: ListenTlsOptions): Observable<SecureChannel> 
         socket.destroy();
         return;
       }
+      registerChannelSocket(channel, { socket, role: 'server', verifiesPeer: false });
       subscriber.next(channel);
     });
     server.on('error', (err) => subscriber.error(err));
