@@ -3,9 +3,10 @@ export { connectTls } from './connect-tls.js';
 export { listenTls } from './listen-tls.js';
 export { toDuplex, type SecureDuplex } from './to-duplex.js';
 export type { ChannelSocketInfo } from './channel-socket.js';
+export { AbortError, type NodeOptionErrorCode } from './node-errors.js';
 export { socketLink } from './socket-link.js';
 export { socketTransport, type SocketTransport } from './socket-transport.js';
-export { peerCertificate, type ConnectTlsOptions, type ListenTlsOptions } from './options.js';
+export { peerCertificate, type ConnectTlsOptions, type ListenTlsOptions, type TlsVersionName } from './options.js';
 /** The node:crypto CryptoProvider (faster than noble on Node; pass it as `session: { crypto: nodeCrypto }`). */
 export { nodeCrypto } from '../crypto/node/index.js';
 export { SecureChannel, openChannel, pacedRead, type ChannelEvent, type ChannelOptions } from '../rx/index.js';

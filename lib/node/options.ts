@@ -10,12 +10,28 @@ import type { SessionInfo } from '../session/contract.js';
 import type { ClientOptions, PemOrDer, ServerOptions } from '../tls13/config.js';
 import type { ChannelOptions } from '../rx/secure-channel.js';
 
+/** node:tls protocol version names (`minVersion`/`maxVersion`). */
+export type TlsVersionName = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
+
+/** Client default `handshakeTimeout` (node:tls has none for clients; a server that accepts and never answers must not hang us). */
+export const CLIENT_HANDSHAKE_TIMEOUT = 60_000;
+/** Server default `handshakeTimeout`: node's. */
+export const SERVER_HANDSHAKE_TIMEOUT = 120_000;
+/** Server default `maxConcurrentHandshakes`. */
+export const MAX_CONCURRENT_HANDSHAKES = 128;
+
 interface CommonNodeOptions {
   /** ALPN protocol names in preference order (node: `ALPNProtocols`). */
   ALPNProtocols?: Array<string | Uint8Array>;
   /** Receives each NSS key-log line (SSLKEYLOGFILE format, no newline) of every connection. */
   keylog?: (line: string) => void;
-  /** ms after which an unfinished handshake fails (rxjs TimeoutError). Client default: none; server: 120000 as node. */
+  /**
+   * ms after which an unfinished handshake fails with a TlsError of code
+   * 'ERR_TLS_HANDSHAKE_TIMEOUT' (the channel errors; the peer gets
+   * user_canceled). Client default 60000 (node has none: a server that
+   * accepts and never answers would hang the client forever); server default
+   * 120000, as node's. 0 or Infinity: no timeout.
+   */
   handshakeTimeout?: number;
   /** TLS-level half-open: keep writing after the peer's close_notify until complete(). Default false. */
   allowHalfOpen?: boolean;
@@ -23,6 +39,22 @@ interface CommonNodeOptions {
   scheduler?: SchedulerLike;
   /** Bytes read from the socket ahead of the session before the socket is paused. Default 256 KiB. */
   highWaterMark?: number;
+  /**
+   * Lowest protocol version to accept. rxtls negotiates TLS 1.3 only, so every
+   * value is honoured ('TLSv1.2' and lower allow nothing more: a TLS 1.2-only
+   * peer still fails with protocol_version).
+   */
+  minVersion?: TlsVersionName;
+  /** Highest protocol version: only 'TLSv1.3' (a lower one is refused: TLS 1.2 is not supported yet). */
+  maxVersion?: TlsVersionName;
+  /**
+   * Aborting it before the TCP connection is up (or the listener bound) errors
+   * the Observable with an AbortError (name 'AbortError', code 'ABORT_ERR', as
+   * node's); aborting later aborts the channel(s) with that AbortError (no
+   * close_notify) and, for listenTls, closes the listener and errors its
+   * Observable with it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ConnectTlsOptions extends CommonNodeOptions {
@@ -43,7 +75,7 @@ export interface ConnectTlsOptions extends CommonNodeOptions {
    * fingerprint256, ...), so `tls.checkServerIdentity` itself can be passed.
    */
   checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
-  /** Client certificates are not supported yet: setting these throws. */
+  /** Client certificates are not supported yet: setting these is refused (ERR_TLS_UNSUPPORTED_OPTION). */
   cert?: never;
   key?: never;
   /** Any other ClientOptions (suites, groups, crypto, clock, date, ...); the node-style names above win. */
@@ -61,6 +93,26 @@ export interface ListenTlsOptions extends CommonNodeOptions {
   key: PemOrDer;
   /** Told the bound address once the server listens (WebSocketSubject's openObserver pattern). */
   listeningObserver?: { next(address: { address: string; family: string; port: number }): void };
+  /**
+   * Connections open at once (node's server.maxConnections): beyond it new
+   * ones are closed as soon as accepted. Default: unlimited, as node's; the
+   * process's file descriptor limit is the operator's to set.
+   */
+  maxConnections?: number;
+  /**
+   * Handshakes in progress at once. A connection takes a slot when its first
+   * bytes (the ClientHello) arrive and frees it when its handshake completes
+   * or fails; beyond the limit, new connections wait, first come first served
+   * (their bytes stay unread and `handshakeTimeout` keeps running), as a
+   * listener that stops accepting would. Default 128. A peer that sends part
+   * of a handshake and stalls holds its slot until `handshakeTimeout`: lower
+   * it when clients may be hostile. Infinity: no limit.
+   */
+  maxConcurrentHandshakes?: number;
+  /** Client certificates are not supported yet: only false (the default) is accepted. */
+  requestCert?: false;
+  /** Accepted for node:tls compatibility; as in node without `requestCert`, it has no effect. */
+  rejectUnauthorized?: boolean;
   /** Any other ServerOptions (tickets, suites, crypto, ...); the node-style names above win. */
   session?: Partial<ServerOptions>;
 }
@@ -73,10 +125,13 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** A handshakeTimeout option as ChannelOptions wants it: the default when unset, none for 0 or Infinity. */
+function timeoutMs(ms: number | undefined, fallback: number): number | undefined {
+  if (ms === undefined) return fallback;
+  return ms === 0 || ms === Infinity ? undefined : ms;
+}
+
 export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
-  if ((o as { cert?: unknown }).cert !== undefined || (o as { key?: unknown }).key !== undefined) {
-    throw new Error('connectTls: client certificates (cert/key) are not supported yet');
-  }
   return {
     ...o.session,
     ...defined({
@@ -102,7 +157,7 @@ export function clientChannelOptions(o: ConnectTlsOptions): ChannelOptions {
   const check = o.checkServerIdentity;
   const hostname = o.servername ?? o.host ?? 'localhost';
   return {
-    ...defined({ scheduler: o.scheduler, handshakeTimeout: o.handshakeTimeout, allowHalfOpen: o.allowHalfOpen }),
+    ...defined({ scheduler: o.scheduler, handshakeTimeout: timeoutMs(o.handshakeTimeout, CLIENT_HANDSHAKE_TIMEOUT), allowHalfOpen: o.allowHalfOpen }),
     verify:
       check && o.rejectUnauthorized !== false
         ? (info: SessionInfo) => {
@@ -117,7 +172,7 @@ export function clientChannelOptions(o: ConnectTlsOptions): ChannelOptions {
 export function serverChannelOptions(o: ListenTlsOptions): ChannelOptions {
   return defined({
     scheduler: o.scheduler,
-    handshakeTimeout: o.handshakeTimeout ?? 120_000,
+    handshakeTimeout: timeoutMs(o.handshakeTimeout, SERVER_HANDSHAKE_TIMEOUT),
     allowHalfOpen: o.allowHalfOpen,
   });
 }

@@ -1,0 +1,179 @@
+/**
+ * connectTls()/listenTls() options are checked before anything happens: an
+ * option is either honoured or refused with a message saying what to do
+ * instead, never silently ignored (a typo such as `servrname` would otherwise
+ * connect with the wrong name). Errors carry node-style codes (node-errors.ts):
+ * ERR_INVALID_ARG_VALUE for unknown names and bad values,
+ * ERR_TLS_UNSUPPORTED_OPTION for node:tls options rxtls does not support,
+ * ERR_TLS_INVALID_PROTOCOL_VERSION for a bad version name.
+ */
+import type { ConnectTlsOptions, ListenTlsOptions } from './options.js';
+import { optionError } from './node-errors.js';
+
+type Kind = 'connectTls' | 'listenTls';
+
+const COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'allowHalfOpen', 'scheduler', 'highWaterMark', 'minVersion', 'maxVersion', 'signal', 'session'] as const;
+
+const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
+const LISTEN = [
+  ...COMMON,
+  'port',
+  'host',
+  'backlog',
+  'cert',
+  'key',
+  'listeningObserver',
+  'maxConnections',
+  'maxConcurrentHandshakes',
+  'requestCert',
+  'rejectUnauthorized',
+] as const satisfies ReadonlyArray<keyof ListenTlsOptions>;
+/** Compile-time check that the lists name every declared option (a client's cert/key are declared only to be refused). */
+type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number] | 'cert' | 'key'> | Exclude<keyof ListenTlsOptions, (typeof LISTEN)[number]>;
+const listsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
+
+/** Every option name each function takes. */
+const SUPPORTED: Record<Kind, readonly string[]> = { connectTls: CONNECT, listenTls: LISTEN };
+void listsComplete;
+
+const CLIENT_CERTS = 'client certificates are not supported yet';
+
+/** node:tls / node:net options we know and do not support, with what to do instead. */
+const NODE_ONLY: Record<string, string> = {
+  ciphers: "choose TLS 1.3 cipher suites with `session: { suites: ['TLS_AES_128_GCM_SHA256', ...] }`",
+  ecdhCurve: "choose key-exchange groups with `session: { groups: ['x25519', ...] }`",
+  sigalgs: 'choose signature schemes with `session: { signatureSchemes: [...] }`',
+  secureProtocol: "use minVersion/maxVersion (rxtls speaks TLS 1.3: 'TLSv1.3')",
+  secureOptions: 'OpenSSL option flags do not apply to rxtls',
+  secureContext: 'pass cert, key and ca to connectTls()/listenTls() directly',
+  pfx: 'PKCS#12 is not supported: pass `cert` and `key` as PEM or DER',
+  passphrase: 'encrypted private keys are not supported: pass an unencrypted PEM or DER `key`',
+  crl: 'certificate revocation lists are not supported yet',
+  dhparam: 'finite-field Diffie-Hellman is not supported (TLS 1.3 uses `session.groups`)',
+  honorCipherOrder: 'the server chooses by its own `session.suites` order already',
+  sessionIdContext: 'session IDs do not exist in TLS 1.3',
+  ticketKeys: 'ticket keys are managed inside the server session (`session.tickets` sets how many tickets to send)',
+  sessionTimeout: 'ticket lifetime is not configurable yet',
+  SNICallback: 'per-name certificates are not supported yet',
+  ALPNCallback: 'use ALPNProtocols (the server picks by its own order)',
+  pskCallback: 'external PSKs are not supported yet',
+  pskIdentityHint: 'external PSKs are not supported yet',
+  enableTrace: 'use `keylog` and channel.events$ to follow a connection',
+  clientCertEngine: CLIENT_CERTS,
+  privateKeyEngine: 'OpenSSL engines do not apply to rxtls',
+  privateKeyIdentifier: 'OpenSSL engines do not apply to rxtls',
+  minDHSize: 'finite-field Diffie-Hellman is not supported',
+  requestOCSP: 'OCSP stapling is not supported yet',
+  timeout: 'use `handshakeTimeout`, or toDuplex(channel).setTimeout() for idle connections',
+  socket: 'connectTls opens its own socket; wrap an existing one with openChannel(Session.client(...), socketLink(socket))',
+  path: 'only TCP is supported (host/port)',
+  family: 'not supported yet: pass an address of the family you want as `host`',
+  localAddress: 'not supported yet',
+  localPort: 'not supported yet',
+  lookup: 'not supported yet: resolve the name first and pass the address as `host` (keep the name as `servername`)',
+  hints: 'not supported yet',
+  noDelay: 'rxtls always sets TCP_NODELAY (records leave already coalesced)',
+  keepAlive: 'use toDuplex(channel).setKeepAlive()',
+  keepAliveInitialDelay: 'use toDuplex(channel).setKeepAlive()',
+  pauseOnConnect: 'read only when you want to with channel.pause()/resume() or pacedRead()',
+  ipv6Only: 'not supported yet',
+  exclusive: 'not supported yet',
+  reusePort: 'not supported yet',
+  servername: 'a server takes the name the client sends: channel.info.serverName',
+};
+
+/** Options whose meaning depends on the side. */
+const PER_KIND: Record<Kind, Record<string, string>> = {
+  connectTls: {
+    cert: `${CLIENT_CERTS} (cert/key)`,
+    key: `${CLIENT_CERTS} (cert/key)`,
+    requestCert: 'requestCert is a server option',
+    backlog: 'backlog is a server option',
+  },
+  listenTls: {
+    ca: `${CLIENT_CERTS} (on a server, ca only verifies them)`,
+    checkServerIdentity: 'checkServerIdentity is a client option',
+  },
+};
+
+const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Edit distance, case-insensitive, for "did you mean". */
+function distance(a: string, b: string): number {
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function suggestion(key: string, names: readonly string[]): string {
+  const best = names.map((n) => [n, distance(key, n)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean '${best[0]}'?)` : '';
+}
+
+const isCount = (v: unknown, min: number) => v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= min);
+
+function checkValue(kind: Kind, key: string, value: unknown): void {
+  const bad = (what: string) => optionError('ERR_INVALID_ARG_VALUE', `${kind}: option '${key}' must be ${what}, got ${String(value)}`);
+  switch (key) {
+    case 'minVersion':
+    case 'maxVersion':
+      if (!VERSIONS.includes(value as string)) {
+        throw optionError('ERR_TLS_INVALID_PROTOCOL_VERSION', `${kind}: ${key} '${String(value)}' is not a valid TLS protocol version (${VERSIONS.join(', ')})`);
+      }
+      if (key === 'maxVersion' && value !== 'TLSv1.3') {
+        throw optionError(
+          'ERR_TLS_UNSUPPORTED_OPTION',
+          `${kind}: maxVersion '${String(value)}': ${value === 'TLSv1.2' ? 'TLS 1.2 is' : 'TLS 1.1 and older are'} not supported yet (rxtls speaks TLS 1.3 only)`,
+        );
+      }
+      return;
+    case 'handshakeTimeout':
+      if (typeof value !== 'number' || !(value >= 0)) throw bad('a number of ms (0 or Infinity: none)');
+      return;
+    case 'maxConnections':
+      if (!isCount(value, 0)) throw bad('a non-negative integer or Infinity');
+      return;
+    case 'maxConcurrentHandshakes':
+      if (!isCount(value, 1)) throw bad('a positive integer or Infinity');
+      return;
+    case 'requestCert':
+      if (value !== false) throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: requestCert: ${CLIENT_CERTS}`);
+      return;
+    case 'signal':
+      if (typeof (value as AbortSignal).aborted !== 'boolean' || typeof (value as AbortSignal).addEventListener !== 'function') throw bad('an AbortSignal');
+      return;
+    case 'session':
+      if (value instanceof Uint8Array || typeof value !== 'object') {
+        throw optionError(
+          'ERR_TLS_UNSUPPORTED_OPTION',
+          `${kind}: 'session' takes rxtls session options (suites, groups, crypto, ...); resuming from a node:tls session Buffer is not supported`,
+        );
+      }
+      return;
+  }
+}
+
+/** Throws (see the file comment) unless every option set in `options` is one `kind` honours. */
+export function checkOptions(kind: Kind, options: object): void {
+  if (typeof options !== 'object' || options === null) throw optionError('ERR_INVALID_ARG_VALUE', `${kind}: options must be an object`);
+  const supported = SUPPORTED[kind];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue; // not set
+    if (supported.includes(key)) {
+      checkValue(kind, key, value);
+      continue;
+    }
+    const hint = PER_KIND[kind][key] ?? NODE_ONLY[key];
+    if (hint) throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: option '${key}' is not supported: ${hint}`);
+    throw optionError(
+      'ERR_INVALID_ARG_VALUE',
+      `${kind}: unknown option '${key}'${suggestion(key, supported)}. Supported options: ${[...supported].sort().join(', ')}`,
+    );
+  }
+}
