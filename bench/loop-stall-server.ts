@@ -7,7 +7,7 @@
  * finished on the server side.
  */
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { nobleCrypto } from '../lib/crypto/noble/index.js';
 import { nodeCrypto } from '../lib/crypto/node/index.js';
@@ -26,18 +26,24 @@ const histogram = monitorEventLoopDelay({ resolution: 1 });
 let handshakes = 0;
 let expect = Infinity;
 let started = 0;
+/** Longest garbage-collection pause during the burst (part of any long turn). */
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+}).observe({ entryTypes: ['gc'] });
 
 function finished(): void {
   handshakes++;
   if (handshakes !== expect) return;
   histogram.disable();
-  send({ done: true, maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, ms: performance.now() - started, handshakes });
+  send({ done: true, maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, gcMaxMs, ms: performance.now() - started, handshakes });
 }
 
 process.on('message', (m: StallCommand) => {
   if ('exit' in m) process.exit(0);
   handshakes = 0;
   expect = m.expect;
+  gcMaxMs = 0;
   histogram.reset();
   histogram.enable();
   started = performance.now();

@@ -20,6 +20,7 @@ import { CA } from './support.js';
 interface Burst {
   maxMs: number;
   p99Ms: number;
+  gcMaxMs: number;
   ms: number;
   failed: number;
 }
@@ -63,8 +64,8 @@ class StallServer {
     const m = failed ? undefined : ((await done) as Extract<StallMessage, { done: true }>);
     for (const s of sockets) s.destroy();
     await new Promise((r) => setTimeout(r, 200)); // let the server see the closes before the next burst
-    if (!m) return { maxMs: NaN, p99Ms: NaN, ms: NaN, failed };
-    return { maxMs: m.maxMs, p99Ms: m.p99Ms, ms: m.ms, failed };
+    if (!m) return { maxMs: NaN, p99Ms: NaN, gcMaxMs: NaN, ms: NaN, failed };
+    return { maxMs: m.maxMs, p99Ms: m.p99Ms, gcMaxMs: m.gcMaxMs, ms: m.ms, failed };
   }
 
   close(): void {
@@ -103,8 +104,9 @@ export async function loopStallLines(
   const describe = (bs: Burst[]) => {
     const ms = summarize(bs.map((b) => b.ms)).median;
     const p99 = summarize(bs.map((b) => b.p99Ms)).median;
+    const gc = summarize(bs.map((b) => b.gcMaxMs)).median;
     const failed = bs.reduce((t, b) => t + b.failed, 0);
-    return `burst ${ms.toFixed(0)} ms, p99 delay ${p99.toFixed(1)} ms${failed ? `, ${failed} clients FAILED` : ''}`;
+    return `burst ${ms.toFixed(0)} ms, p99 delay ${p99.toFixed(1)} ms, longest GC ${gc.toFixed(1)} ms${failed ? `, ${failed} clients FAILED` : ''}`;
   };
   return impls.map((impl, k) => {
     const p = pairSummary(

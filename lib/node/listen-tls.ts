@@ -5,8 +5,9 @@ import { type ServerConfig, resolveServerConfig } from '../tls13/config.js';
 import { openChannel, type SecureChannel } from '../rx/secure-channel.js';
 import { registerChannelSocket } from './channel-socket.js';
 import { checkOptions } from './check-options.js';
+import { HandshakeLimiter } from './handshake-limiter.js';
 import { abortError } from './node-errors.js';
-import { serverChannelOptions, serverSessionOptions, type ListenTlsOptions } from './options.js';
+import { MAX_CONCURRENT_HANDSHAKES, serverChannelOptions, serverSessionOptions, type ListenTlsOptions } from './options.js';
 import { socketLink } from './socket-link.js';
 
 /**
@@ -24,8 +25,12 @@ import { socketLink } from './socket-link.js';
  * connection. Options rxtls does not support are refused, never ignored
  * (see check-options.ts).
  *
- * Limits: `maxConnections` (default unlimited, as node), `handshakeTimeout`
- * (default 120 s). `signal` aborts the listener and every channel it accepted.
+ * Limits: `maxConnections` (default unlimited, as node), `maxConcurrentHandshakes`
+ * (default 128; more wait their turn), `handshakeTimeout` (default 120 s).
+ * However many clients arrive at once, handshake work is spread over
+ * event-loop turns (a few ms of it per turn) so established connections and
+ * timers keep running (see handshake-limiter.ts). `signal` aborts the
+ * listener and every channel it accepted.
  *
  * @example
  * listenTls({ port: 8443, cert, key, listeningObserver: { next: (a) => console.log('on', a.port) } })
@@ -46,12 +51,15 @@ export function listenTls(options: ListenTlsOptions): Observable<SecureChannel> 
       return;
     }
     const channelOptions = serverChannelOptions(options);
+    const limiter = new HandshakeLimiter(options.maxConcurrentHandshakes ?? MAX_CONCURRENT_HANDSHAKES);
     /** Channels to abort with the signal. */
     const open = signal ? new Set<SecureChannel>() : undefined;
     const server = createServer({ allowHalfOpen: true }, (socket) => {
       let channel: SecureChannel;
       try {
-        channel = openChannel(Session.server(config), socketLink(socket, options.highWaterMark), channelOptions);
+        const gated = limiter.gate(socket, socketLink(socket, options.highWaterMark));
+        channel = openChannel(Session.server(config), gated.link, channelOptions);
+        gated.attach(channel);
       } catch {
         socket.destroy();
         return;
