@@ -107,8 +107,8 @@ export class SecureDuplex extends Duplex {
     this.timeout = ms;
     this.clearIdleTimer();
     if (ms > 0 && !this.destroyed) {
+      // Kept after it fires: the next activity refresh()es it, which re-arms it (net.Socket's way).
       this.idleTimer = setTimeout(() => {
-        this.idleTimer = undefined;
         if (!this.destroyed) this.emit('timeout');
       }, ms);
       this.idleTimer.unref();

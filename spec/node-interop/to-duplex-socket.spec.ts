@@ -166,6 +166,49 @@ describe('toDuplex under an http server over listenTls', () => {
   });
 });
 
+describe('toDuplex for ws-style upgrades', () => {
+  it('an http Upgrade over toDuplex on both sides hands each side the duplex, then raw bytes flow (what ws does)', async () => {
+    const app = http.createServer((_req, res) => res.writeHead(426).end());
+    app.on('upgrade', (req: http.IncomingMessage, socket: SecureDuplex, head: Buffer) => {
+      // As ws's handleUpgrade: timeouts off, no Nagle, then the 101 and raw frames.
+      socket.setTimeout(0);
+      socket.setNoDelay(true);
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: x-echo\r\nConnection: Upgrade\r\n\r\n`);
+      if (head.length) socket.write(head);
+      socket.on('data', (d: Buffer) => socket.write(Buffer.from(d.toString().toUpperCase())));
+      socket.on('error', () => {});
+      expect(req.headers.upgrade).to.equal('x-echo');
+    });
+    const served = await rxtlsServer((duplex) => app.emit('connection', duplex));
+    try {
+      const { socket, head } = await new Promise<{ socket: SecureDuplex; head: Buffer }>((resolve, reject) => {
+        const req = http.request({
+          host: 'localhost',
+          port: served.port,
+          headers: { Connection: 'Upgrade', Upgrade: 'x-echo' },
+          createConnection: (_o: unknown, cb: (err: Error | null, s?: SecureDuplex) => void) => {
+            connectTls({ host: '127.0.0.1', port: served.port, servername: 'localhost', ca: caPem() }).subscribe({ next: (ch) => cb(null, toDuplex(ch)), error: (e: Error) => cb(e) });
+            return undefined;
+          },
+        } as http.RequestOptions);
+        req.on('upgrade', (res: http.IncomingMessage, s: SecureDuplex, h: Buffer) => {
+          expect(res.statusCode).to.equal(101);
+          resolve({ socket: s, head: h });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(head.length).to.equal(0);
+      expect(socket.encrypted).to.equal(true);
+      socket.write('frame one');
+      expect(String(await once(socket, 'data'))).to.equal('FRAME ONE');
+      socket.destroy();
+    } finally {
+      served.close();
+    }
+  });
+});
+
 describe('toDuplex socket surface', () => {
   it('setTimeout emits timeout after inactivity, activity postpones it, 0 turns it off', async () => {
     const served = await rxtlsServer((duplex) => {
@@ -189,9 +232,16 @@ describe('toDuplex socket surface', () => {
       // ...then silence fires it once.
       await once(duplex, 'timeout');
       expect(Date.now() - t0).to.be.greaterThan(400);
-      duplex.setTimeout(0);
       await new Promise((r) => setTimeout(r, 250));
-      expect(fired).to.equal(1);
+      expect(fired, 'once per quiet period').to.equal(1);
+      // Activity re-arms it.
+      duplex.write('ping');
+      await once(duplex, 'timeout');
+      expect(fired).to.equal(2);
+      duplex.setTimeout(0);
+      duplex.write('ping');
+      await new Promise((r) => setTimeout(r, 250));
+      expect(fired, 'off').to.equal(2);
       expect(duplex.readyState).to.equal('open');
       expect(duplex.connecting).to.equal(false);
       expect(duplex.pending).to.equal(false);
