@@ -11,6 +11,7 @@ import type { PostHandshake } from './connection.js';
 import type { Context, State } from './context.js';
 import { type KeySchedule, nextTrafficSecret } from './key-schedule.js';
 import type { CipherSuite } from './suites.js';
+import { installReadSecret, installWriteSecret } from './traffic-protection.js';
 
 export interface ApplicationKeys {
   schedule: KeySchedule;
@@ -34,7 +35,7 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
   handle(ctx: Context, msg: HandshakeMessage): State<ClientConfig | ServerConfig> {
     if (msg.type === HandshakeType.key_update) {
       this.keys.readSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.readSecret);
-      ctx.setReadSecret(this.keys.readSecret);
+      installReadSecret(ctx, this.keys.readSecret);
       // One reply per request, unless our reply to an earlier one is still unsent: it answers both (RFC 8446 §4.6.3).
       if (msg.updateRequested && ctx.claimKeyUpdateReply()) this.updateWriteKey(ctx, false);
       return this;
@@ -49,7 +50,7 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
   updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void {
     ctx.send({ type: HandshakeType.key_update, updateRequested: requestPeerUpdate }, undefined);
     this.keys.writeSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.writeSecret);
-    ctx.setWriteSecret(this.keys.writeSecret);
+    installWriteSecret(ctx, this.keys.writeSecret);
   }
 
   private keepTicket(ctx: Context, msg: NewSessionTicket): void {

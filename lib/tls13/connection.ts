@@ -4,7 +4,7 @@
  * handshake state; it never touches a transport (lib/session does that).
  */
 import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
-import { RecordOpener, RecordSealer } from '../record/record-protection.js';
+import type { RecordOpen, RecordSeal } from '../record/protection.js';
 import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
@@ -13,9 +13,10 @@ import type { SessionInfo } from '../session/contract.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
+import { decodeTls12Body } from '../wire/tls12-messages.js';
+import { maxTls12BodyLength } from '../tls12/limits.js';
 import type { ClientConfig, ServerConfig } from './config.js';
-import type { Context, EarlyDataSkip, State } from './context.js';
-import { trafficKeys } from './key-schedule.js';
+import type { Context, EarlyDataSkip, ProtocolName, State } from './context.js';
 import type { CipherSuite } from './suites.js';
 import type { Transcript } from './transcript.js';
 
@@ -41,10 +42,11 @@ function plaintextRecord(type: number, content: Uint8Array): Uint8Array {
 
 export class Tls13Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
   readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
-  private state: State<C>;
-  private suite?: CipherSuite;
-  private sealer?: RecordSealer;
-  private opener?: RecordOpener;
+  private state: State<C, any>;
+  private suiteChosen?: CipherSuite;
+  private version?: ProtocolName;
+  private sealer?: RecordSeal;
+  private opener?: RecordOpen;
   private readonly hsIn = new HandshakeBuffer();
   private hsOut: Uint8Array[] = [];
   private out: Uint8Array[] = [];
@@ -92,15 +94,32 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
 
   // --- Context for the states ---
 
+  get suite(): CipherSuite | undefined {
+    return this.suiteChosen;
+  }
+
   useSuite(suite: CipherSuite): void {
-    this.suite = suite;
+    this.suiteChosen = suite;
+  }
+
+  useVersion(version: ProtocolName): void {
+    this.version = version;
+    this.info.version = version;
   }
 
   send(msg: HandshakeMessage, transcript: Transcript | undefined): void {
-    const raw = encodeHandshake(msg);
+    this.sendEncoded(encodeHandshake(msg), transcript);
+  }
+
+  sendEncoded(raw: Uint8Array, transcript: Transcript | undefined): void {
     transcript?.add(raw);
     this.hsOut.push(raw);
     this.helloSeen = true;
+  }
+
+  sendChangeCipherSpec(): void {
+    this.flushHandshake();
+    this.out.push(...this.records(ContentType.change_cipher_spec, Uint8Array.of(1)));
   }
 
   sendCompatCcs(): void {
@@ -110,11 +129,9 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     this.out.push(plaintextRecord(ContentType.change_cipher_spec, Uint8Array.of(1)));
   }
 
-  setReadSecret(secret: Uint8Array): void {
+  installRead(protection: RecordOpen): void {
     this.hsIn.requireAligned();
-    const suite = this.requireSuite();
-    const { key, iv } = trafficKeys(this.hashOf(suite), secret, suite.keyLength);
-    this.opener = new RecordOpener(this.config.crypto.aead(suite.aead, key), iv);
+    this.opener = protection;
     this.earlySkip = undefined; // a state that still skips says so after the key change
   }
 
@@ -128,12 +145,9 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     return true;
   }
 
-  setWriteSecret(secret: Uint8Array): void {
+  installWrite(protection: RecordSeal): void {
     this.flushHandshake();
-    const suite = this.requireSuite();
-    const { key, iv } = trafficKeys(this.hashOf(suite), secret, suite.keyLength);
-    const limit = this.config.keyUpdateAfterRecords ?? suite.recordLimit;
-    this.sealer = new RecordSealer(this.config.crypto.aead(suite.aead, key), iv, limit);
+    this.sealer = protection;
   }
 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
@@ -174,12 +188,14 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
       if (rec.fragment.length > MAX_PLAINTEXT) throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
       return plain;
     }
+    // TLS 1.2 protects every content type under its own outer type.
+    if (this.version === 'TLSv1.2') return this.opener.open(rec.header, rec.fragment);
     // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
     if (rec.type === ContentType.alert && !this.done && this.opener.seq === 0 && rec.fragment.length <= MAX_PLAINTEXT) return plain;
     if (rec.type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${rec.type}`);
     if (this.earlySkip !== 'undecryptable') return this.opener.open(rec.header, rec.fragment);
     // Declined 0-RTT data does not decrypt under the handshake key; the first record that does starts the client's flight.
-    const opened = this.opener.tryOpen(rec.header, rec.fragment);
+    const opened = this.opener.tryOpen!(rec.header, rec.fragment);
     if (!opened) return this.dropEarlyData(rec);
     this.earlySkip = undefined;
     return opened;
@@ -225,6 +241,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
   }
 
   private receiveCcs(fragment: Uint8Array): void {
+    if (this.version === 'TLSv1.2') return this.receiveTls12Ccs(fragment);
     // RFC 8446 §5: a lone 0x01 CCS is ignored after the first ClientHello and before the peer's Finished only.
     if (!this.helloSeen) throw new TlsError('unexpected_message', 'change_cipher_spec before the ClientHello');
     if (this.done || fragment.length !== 1 || fragment[0] !== 1) {
@@ -236,15 +253,31 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     this.ccsReceived = true;
   }
 
+  /** TLS 1.2 (RFC 5246 §7.1): the state waiting for the peer's ChangeCipherSpec installs the new read protection. */
+  private receiveTls12Ccs(fragment: Uint8Array): void {
+    if (fragment.length !== 1 || fragment[0] !== 1) throw new TlsError('decode_error', 'change_cipher_spec that is not the single byte 1');
+    if (!this.hsIn.empty) throw new TlsError('unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
+    if (!this.state.handleChangeCipherSpec) throw new TlsError('unexpected_message', 'change_cipher_spec out of order');
+    this.sawContent();
+    this.state = this.state.handleChangeCipherSpec(this);
+  }
+
   private receiveHandshake(content: Uint8Array): void {
     this.hsIn.add(content);
     for (let m = this.hsIn.next(this.checkHeader); m; m = this.hsIn.next(this.checkHeader)) {
       this.helloSeen = true;
-      const hashLength = this.suite ? this.hashOf(this.suite).outputLength : 32;
-      const msg = decodeHandshake(m.type, m.body, hashLength);
-      this.state = this.state.handle(this, msg, m.raw);
+      this.state = this.state.handle(this, this.decode(m.type, m.body), m.raw);
       if (this.closeReceived) break;
     }
+  }
+
+  /** A handshake body in the vocabulary of the negotiated version (the hellos are shared). */
+  private decode(type: number, body: Uint8Array): unknown {
+    const hello = type === HandshakeType.client_hello || type === HandshakeType.server_hello;
+    // Only ECDHE suites exist in TLS 1.2 here; PSK key exchanges will name theirs through the suite.
+    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, { kx: 'ecdhe', verifyDataLength: 12 });
+    const hashLength = this.suiteChosen ? this.config.crypto.hash(this.suiteChosen.hash).outputLength : 32;
+    return decodeHandshake(type, body, hashLength);
   }
 
   /**
@@ -255,7 +288,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
    */
   private readonly checkHeader = (type: number, length: number): void => {
     if (!this.state.expects.includes(type)) throw new TlsError('unexpected_message', `handshake message ${type} now (expected ${this.state.expects.join(' or ')})`);
-    const max = maxBodyLength(type);
+    const max = this.version === 'TLSv1.2' ? maxTls12BodyLength(type) : maxBodyLength(type);
     if (length > max) throw new TlsError('illegal_parameter', `handshake message ${type} of ${length} bytes (at most ${max})`);
   };
 
@@ -268,7 +301,8 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
       this.closeReceived = true;
       return;
     }
-    if (description === Alert.user_canceled) {
+    // TLS 1.2 names warnings by their level (RFC 5246 §7.2); in 1.3 only user_canceled is one (RFC 8446 §6).
+    if (description === Alert.user_canceled || (this.version === 'TLSv1.2' && content[0] === 1)) {
       // A warning; close_notify should follow, not more warnings.
       if (++this.warningAlerts > this.config.maxWarningAlerts) {
         throw new TlsError('unexpected_message', `more than ${this.config.maxWarningAlerts} warning alerts in a row`);
@@ -304,6 +338,7 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
 
   /** Sends a KeyUpdate (asking the peer to update too when `requestPeer`). */
   updateKeys(requestPeer: boolean): void {
+    if (this.version === 'TLSv1.2') throw new Error('KeyUpdate is a TLS 1.3 message; this connection runs TLS 1.2');
     if (!this.done || !isPostHandshake(this.state)) throw new Error('key update before the handshake completed');
     this.state.updateWriteKey(this, requestPeer);
   }
@@ -314,12 +349,20 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     this.sendAlert('close_notify');
   }
 
-  /** Queues an alert under the current write keys (best effort for fatal ones). */
+  /** Queues an alert under the current write keys (best effort for fatal ones); no record follows it. */
   sendAlert(alert: AlertName): void {
-    this.flushHandshake();
-    const body = Uint8Array.of(alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2, Alert[alert]);
-    this.out.push(...this.records(ContentType.alert, body));
+    this.queueAlert(alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2, alert);
     this.closeSent = true;
+  }
+
+  /** Queues a warning alert that leaves the connection open (TLS 1.2 no_renegotiation). */
+  sendWarningAlert(alert: AlertName): void {
+    this.queueAlert(1, alert);
+  }
+
+  private queueAlert(level: 1 | 2, alert: AlertName): void {
+    this.flushHandshake();
+    this.out.push(...this.records(ContentType.alert, Uint8Array.of(level, Alert[alert])));
   }
 
   /**
@@ -355,12 +398,4 @@ export class Tls13Connection<C extends ClientConfig | ServerConfig> implements C
     return this.sealer ? this.sealer.sealPieces(type, content) : [plaintextRecord(type, content)];
   }
 
-  private requireSuite(): CipherSuite {
-    if (!this.suite) throw new TlsError('internal_error', 'keys before a suite was chosen');
-    return this.suite;
-  }
-
-  private hashOf(suite: CipherSuite) {
-    return this.config.crypto.hash(suite.hash);
-  }
 }

@@ -2,6 +2,8 @@
  * What a handshake state may do to its connection. States receive this in
  * `handle()` and hold only the values valid at their point of the handshake.
  */
+import type { AlertName } from '../errors.js';
+import type { RecordOpen, RecordSeal } from '../record/protection.js';
 import type { SessionInfo } from '../session/contract.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
@@ -19,16 +21,30 @@ export type EarlyDataSkip = 'undecryptable' | 'application_data';
 export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | ServerConfig> {
   readonly config: C;
   readonly info: SessionInfo;
-  /** Sets the suite once negotiated (sizes Finished, picks record limits). */
+  /** The TLS 1.3 suite, once negotiated. */
+  readonly suite?: CipherSuite;
+  /** Sets the TLS 1.3 suite once negotiated (sizes Finished, picks record limits). */
   useSuite(suite: CipherSuite): void;
-  /** Queues a handshake message under the current write keys and adds it to the transcript. */
+  /**
+   * The negotiated version, once known: it selects the message codecs and
+   * receive rules (a TLS 1.2 ChangeCipherSpec goes to the state, a 1.3 one is
+   * ignored; 1.2 protects every content type). Before it, TLS 1.3 rules apply.
+   */
+  useVersion(version: ProtocolName): void;
+  /** Queues a TLS 1.3 handshake message under the current write keys and adds it to the transcript. */
   send(msg: HandshakeMessage, transcript: Transcript | undefined): void;
+  /** Queues a handshake message already encoded with its header (TLS 1.2 bodies), adding it to the transcript. */
+  sendEncoded(raw: Uint8Array, transcript: Transcript | undefined): void;
   /** Queues the middlebox-compatibility ChangeCipherSpec (at most once per connection). */
   sendCompatCcs(): void;
+  /** Queues a TLS 1.2 ChangeCipherSpec under the current write protection; install the new one right after. */
+  sendChangeCipherSpec(): void;
   /** Switches incoming protection; the handshake buffer must be aligned. */
-  setReadSecret(secret: Uint8Array): void;
-  /** Switches outgoing protection after flushing what was queued under the old keys. */
-  setWriteSecret(secret: Uint8Array): void;
+  installRead(protection: RecordOpen): void;
+  /** Switches outgoing protection after flushing what was queued under the old one. */
+  installWrite(protection: RecordSeal): void;
+  /** Queues a warning alert that leaves the connection open (TLS 1.2: no_renegotiation). */
+  sendWarningAlert(alert: AlertName): void;
   /** NSS key-log line for a secret, if the user asked for key logging. */
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
   /** Marks the handshake complete: application data may flow. */
@@ -42,9 +58,16 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   claimKeyUpdateReply(): boolean;
 }
 
-/** One handshake state (rustls's model): handles one message, returns the next state. */
-export interface State<C extends ClientConfig | ServerConfig = ClientConfig | ServerConfig> {
+export type ProtocolName = 'TLSv1.3' | 'TLSv1.2';
+
+/**
+ * One handshake state (rustls's model): handles one message, returns the next
+ * state. `M` is the message vocabulary of its version (TLS 1.3's, or 1.2's).
+ */
+export interface State<C extends ClientConfig | ServerConfig = ClientConfig | ServerConfig, M = HandshakeMessage> {
   /** The handshake types this state takes: any other is refused from its header, before its body arrives. */
   readonly expects: readonly number[];
-  handle(ctx: Context<C>, msg: HandshakeMessage, raw: Uint8Array): State<C>;
+  handle(ctx: Context<C>, msg: M, raw: Uint8Array): State<C, any>;
+  /** TLS 1.2 only: the peer's ChangeCipherSpec, for the state that waits for it; elsewhere it is unexpected. */
+  handleChangeCipherSpec?(ctx: Context<C>): State<C, any>;
 }

@@ -11,6 +11,7 @@ import { Connected } from '../connected.js';
 import type { Context, State } from '../context.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeKeys } from './handshake-keys.js';
+import { installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
 export class ExpectFinished implements State<ClientConfig> {
   readonly expects = [HandshakeType.finished];
@@ -34,8 +35,8 @@ export class ExpectFinished implements State<ClientConfig> {
     if (this.requestContext) ctx.send({ type: HandshakeType.certificate, context: this.requestContext, entries: [] }, transcript);
     const verifyData = finishedVerifyData(hash, secrets.clientHandshake, transcript.current());
     ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
-    ctx.setWriteSecret(app.clientApplication);
-    ctx.setReadSecret(app.serverApplication);
+    installWriteSecret(ctx, app.clientApplication);
+    installReadSecret(ctx, app.serverApplication);
     const resumption = schedule.resumptionMaster(app.masterSecret, transcript.current());
     ctx.handshakeComplete();
     return new Connected('client', {

@@ -14,6 +14,7 @@ import { type CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
 import { buildClientHello } from './client-hello.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
+import { installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
 export interface HelloSent {
   hello: ClientHello;
@@ -105,11 +106,11 @@ export class ExpectServerHello implements State<ClientConfig> {
     const secrets = schedule.handshake(shared, transcript.current());
     ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
     ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
-    ctx.setReadSecret(secrets.serverHandshake);
+    installReadSecret(ctx, secrets.serverHandshake);
     // Write keys now, not at Finished: an alert about the server's flight must
     // reach a server that already reads with these keys (as rustls does).
     if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
-    ctx.setWriteSecret(secrets.clientHandshake);
+    installWriteSecret(ctx, secrets.clientHandshake);
     Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group });
     return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite });
   }

@@ -1,0 +1,30 @@
+/**
+ * TLS 1.3 record protection for a traffic secret (RFC 8446 §7.3): the states
+ * derive the key and IV of the negotiated suite and install the result
+ * through their context; the connection no longer knows about key schedules.
+ */
+import { RecordOpener, RecordSealer } from '../record/record-protection.js';
+import { TlsError } from '../errors.js';
+import type { Context } from './context.js';
+import { trafficKeys } from './key-schedule.js';
+import type { CipherSuite } from './suites.js';
+
+function requireSuite(ctx: Context): CipherSuite {
+  if (!ctx.suite) throw new TlsError('internal_error', 'keys before a suite was chosen');
+  return ctx.suite;
+}
+
+/** Reads under `secret` from now on. */
+export function installReadSecret(ctx: Context, secret: Uint8Array): void {
+  const suite = requireSuite(ctx);
+  const { key, iv } = trafficKeys(ctx.config.crypto.hash(suite.hash), secret, suite.keyLength);
+  ctx.installRead(new RecordOpener(ctx.config.crypto.aead(suite.aead, key), iv));
+}
+
+/** Writes under `secret` from now on (a KeyUpdate is due after the suite's record limit, or the configured one). */
+export function installWriteSecret(ctx: Context, secret: Uint8Array): void {
+  const suite = requireSuite(ctx);
+  const { key, iv } = trafficKeys(ctx.config.crypto.hash(suite.hash), secret, suite.keyLength);
+  const limit = ctx.config.keyUpdateAfterRecords ?? suite.recordLimit;
+  ctx.installWrite(new RecordSealer(ctx.config.crypto.aead(suite.aead, key), iv, limit));
+}
