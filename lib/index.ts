@@ -1,7 +1,7 @@
 /** rxtls: the non-blocking Session, its configuration and errors. */
 export { Session } from './session/session.js';
 export { AGAIN, EOF } from './session/contract.js';
-export type { Again, Eof, Direction, Transport, NonBlockingSession, SessionInfo, SessionTicket } from './session/contract.js';
+export type { Again, Eof, Direction, Transport, NonBlockingSession, SessionInfo, SessionTicket, Tls12SessionTicket, Tls13SessionTicket } from './session/contract.js';
 export type { ClientOptions, ServerOptions, CommonOptions, PemOrDer, ClientConfig, ServerConfig } from './tls13/config.js';
 export { resolveClientConfig, resolveServerConfig } from './tls13/config.js';
 export type { SuiteName } from './tls13/suites.js';

@@ -23,36 +23,8 @@ export interface Transport {
   readonly error?: Error;
 }
 
-/** Negotiated parameters, filled in as the handshake goes. */
-export interface SessionInfo {
-  version?: 'TLSv1.3' | 'TLSv1.2' | 'DTLSv1.3' | 'DTLSv1.2';
-  suite?: string;
-  group?: string;
-  signatureScheme?: string;
-  alpn?: string;
-  serverName?: string;
-  /** Peer certificate chain, leaf first, DER. */
-  peerCertificates: Uint8Array[];
-  resumed: boolean;
-  helloRetry: boolean;
-  /** Session tickets received (client side), for later resumption. */
-  tickets: SessionTicket[];
-}
-
-export interface SessionTicket {
-  ticket: Uint8Array;
-  lifetime: number;
-  ageAdd: number;
-  nonce: Uint8Array;
-  /** The resumption PSK derived for this ticket. */
-  psk: Uint8Array;
-  suite: string;
-  serverName?: string;
-  alpn?: string;
-  /** clock() when received, for obfuscated_ticket_age. */
-  receivedAt: number;
-  maxEarlyData: number;
-}
+import type { SessionInfo } from '../handshake/session-info.js';
+export type { SessionInfo, SessionTicket, Tls12SessionTicket, Tls13SessionTicket } from '../handshake/session-info.js';
 
 /** The interface the RxJS layer programs against. */
 export interface NonBlockingSession {

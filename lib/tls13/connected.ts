@@ -58,6 +58,7 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
     const early = findExtension(msg.extensions, X.early_data);
     const tickets = ctx.info.tickets;
     tickets.push({
+      version: 'TLSv1.3',
       ticket: msg.ticket.slice(),
       lifetime: msg.lifetime,
       ageAdd: msg.ageAdd,

@@ -9,7 +9,7 @@ import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import { maxBodyLength } from './limits.js';
-import type { SessionInfo } from '../session/contract.js';
+import type { SessionInfo } from '../handshake/session-info.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';

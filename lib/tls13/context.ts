@@ -4,7 +4,7 @@
  */
 import type { AlertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
-import type { SessionInfo } from '../session/contract.js';
+import type { SessionInfo } from '../handshake/session-info.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import type { CipherSuite } from './suites.js';

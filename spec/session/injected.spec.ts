@@ -3,6 +3,7 @@
  * client's application key (taken from the key log) are pushed to the server
  * in place of the client session's own output.
  */
+import type { Tls13SessionTicket } from '../../lib/session/contract.js';
 import { expect } from 'chai';
 import { nobleCrypto } from '../../lib/crypto/index.js';
 import { TlsError } from '../../lib/errors.js';
@@ -204,7 +205,7 @@ describe('a forging server after the handshake', () => {
     const f = serverForger();
     const r = toClient(concatBytes(f.seal(HANDSHAKE, ticket(3600, [0, 42, 0, 4, 0, 0, 0x40, 0])), f.seal(APPLICATION_DATA, payload(2))));
     expect((r as Uint8Array).length).to.equal(2);
-    const t = p.client.info.tickets[2]!;
+    const t = p.client.info.tickets[2]! as Tls13SessionTicket;
     expect(t.lifetime).to.equal(3600);
     expect(t.ageAdd).to.equal(7);
     expect(Array.from(t.nonce)).to.deep.equal([42]);

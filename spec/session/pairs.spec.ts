@@ -4,6 +4,7 @@
  * plus HelloRetryRequest, ALPN, SNI, tickets, KeyUpdate, certificate
  * failures, truncation and the error contract.
  */
+import type { Tls13SessionTicket } from '../../lib/session/contract.js';
 import { expect } from 'chai';
 import type { GroupName } from '../../lib/crypto/provider.js';
 import { Alert, TlsError } from '../../lib/errors.js';
@@ -220,7 +221,7 @@ describe('Session pairs', function () {
       const p = connect({}, {}, { againRate: 0.3, maxMove: 1, seed: 41 });
       expect(p.client.info.tickets).to.have.length(0);
       transfer(p.server, p.client, payload(1));
-      const tickets = p.client.info.tickets;
+      const tickets = p.client.info.tickets as Tls13SessionTicket[];
       expect(tickets).to.have.length(2);
       for (const t of tickets) {
         expect(t.suite).to.equal(NOBLE_DEFAULT_SUITE);
@@ -239,7 +240,7 @@ describe('Session pairs', function () {
       const five = connect({ suites: ['TLS_AES_256_GCM_SHA384'] }, { tickets: 5 });
       transfer(five.server, five.client, payload(1));
       expect(five.client.info.tickets).to.have.length(5);
-      expect(five.client.info.tickets[0]!.psk.length).to.equal(48);
+      expect((five.client.info.tickets[0] as Tls13SessionTicket).psk.length).to.equal(48);
     });
   });
 

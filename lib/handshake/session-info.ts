@@ -1,0 +1,58 @@
+/**
+ * What a handshake tells its user, shared by every protocol version: the
+ * negotiated parameters and the tickets kept for resumption. It lives below
+ * the session (DESIGN.md layers) so the states fill it in without importing
+ * upwards; lib/session re-exports it.
+ */
+
+/** Negotiated parameters, filled in as the handshake goes. */
+export interface SessionInfo {
+  version?: 'TLSv1.3' | 'TLSv1.2' | 'DTLSv1.3' | 'DTLSv1.2';
+  suite?: string;
+  group?: string;
+  signatureScheme?: string;
+  alpn?: string;
+  serverName?: string;
+  /** Peer certificate chain, leaf first, DER. */
+  peerCertificates: Uint8Array[];
+  resumed: boolean;
+  helloRetry: boolean;
+  /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
+  extendedMasterSecret?: boolean;
+  /** Session tickets received (client side), for later resumption (`session` option). */
+  tickets: SessionTicket[];
+}
+
+/** A ticket for resuming a session of the version it names. */
+export type SessionTicket = Tls13SessionTicket | Tls12SessionTicket;
+
+export interface Tls13SessionTicket {
+  version: 'TLSv1.3';
+  ticket: Uint8Array;
+  lifetime: number;
+  ageAdd: number;
+  nonce: Uint8Array;
+  /** The resumption PSK derived for this ticket. */
+  psk: Uint8Array;
+  suite: string;
+  serverName?: string;
+  alpn?: string;
+  /** clock() when received, for obfuscated_ticket_age. */
+  receivedAt: number;
+  maxEarlyData: number;
+}
+
+/** RFC 5077: the server keeps nothing; the client keeps the ticket and the session's master secret. */
+export interface Tls12SessionTicket {
+  version: 'TLSv1.2';
+  ticket: Uint8Array;
+  /** ticket_lifetime_hint, seconds (0: unspecified). */
+  lifetime: number;
+  masterSecret: Uint8Array;
+  suite: string;
+  extendedMasterSecret: boolean;
+  serverName?: string;
+  alpn?: string;
+  /** clock() when received. */
+  receivedAt: number;
+}
