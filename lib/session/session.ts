@@ -8,7 +8,7 @@
 import { type AlertName, TlsError, prematureTermination, transportFailure } from '../errors.js';
 import { RecordReader } from '../record/record-reader.js';
 import { MAX_CIPHERTEXT } from '../record/limits.js';
-import { startClient } from '../tls13/client/client-hello.js';
+import { startClient } from '../tls13/client/start-client.js';
 import {
   type ClientConfig,
   type ClientOptions,

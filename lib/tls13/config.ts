@@ -10,7 +10,10 @@ import type { Certificate } from '../x509/certificate.js';
 import { parseCertificate, parseCertificates } from '../x509/certificate.js';
 import { decodePemLabel, isPem, pemText } from '../x509/pem.js';
 import { parsePrivateKey } from '../x509/private-key.js';
-import { type CipherSuite, type SuiteName, suiteByName, SUITES } from './suites.js';
+import { type CipherSuite, type SuiteName, SUITES } from './suites.js';
+import { type Tls12CipherSuite, type Tls12SuiteName, TLS12_SUITES } from '../tls12/suites.js';
+import { type TicketKey, TicketKeySet } from '../tls12/ticket-keys.js';
+import type { SessionTicket } from '../handshake/session-info.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -22,8 +25,18 @@ export interface CommonOptions {
   clock?: () => number;
   /** Absolute time for certificate validity. */
   date?: () => Date;
-  /** Cipher suites in preference order. */
-  suites?: SuiteName[];
+  /** Cipher suites of either version, in preference order (default: every suite the provider runs, its fastest AEAD first). */
+  suites?: Array<SuiteName | Tls12SuiteName>;
+  /** The oldest version to negotiate (node:tls's option). Default 'TLSv1.2'. */
+  minVersion?: TlsVersionName;
+  /** The newest version to negotiate. Default 'TLSv1.3'. */
+  maxVersion?: TlsVersionName;
+  /**
+   * TLS 1.2 only: connect to peers without the extended master secret
+   * (RFC 7627). Off by default: such a session's keys can be made to match a
+   * second session's (the triple handshake attack); the peer gets handshake_failure.
+   */
+  allowLegacyNoExtendedMasterSecret?: boolean;
   /** Key-exchange groups in preference order. */
   groups?: GroupName[];
   signatureSchemes?: SignatureSchemeName[];
@@ -65,14 +78,25 @@ export interface ClientOptions extends CommonOptions {
    * costs no memory. 0 keeps none.
    */
   maxTickets?: number;
+  /** A ticket from an earlier connection's `info.tickets` to resume that session (TLS 1.2 tickets today). */
+  session?: SessionTicket;
 }
 
 export interface ServerOptions extends CommonOptions {
   /** The certificate chain, leaf first. */
   cert: PemOrDer | PemOrDer[];
   key: PemOrDer;
-  /** NewSessionTicket messages issued after the handshake (default 2, like OpenSSL). */
+  /** TLS 1.3 NewSessionTicket messages issued after the handshake (default 2, like OpenSSL); TLS 1.2 issues one when the client asks. */
   tickets?: number;
+  /**
+   * Keys that seal session tickets (TLS 1.2 today), the first one current,
+   * the others still accepted: give every server of a fleet the same list to
+   * resume each other's sessions, and rotate by putting a new key first.
+   * Default: a key made at start, so tickets work within this process only.
+   */
+  ticketKeys?: TicketKey[];
+  /** Seconds a ticket we issue stays valid (default 7200, as OpenSSL). */
+  ticketLifetime?: number;
   /** 'always' sends a HelloRetryRequest with a cookie even when a key share would do. */
   helloRetry?: 'when-needed' | 'always';
   /**
@@ -84,7 +108,14 @@ export interface ServerOptions extends CommonOptions {
   maxSkippedEarlyData?: number;
 }
 
+export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
+
 interface CommonConfig {
+  minVersion: TlsVersionName;
+  maxVersion: TlsVersionName;
+  /** TLS 1.2 suites in preference order (empty when 1.2 is not enabled). */
+  tls12Suites: Tls12CipherSuite[];
+  allowLegacyNoExtendedMasterSecret: boolean;
   crypto: CryptoProvider;
   random: RandomSource;
   clock: () => number;
@@ -106,6 +137,7 @@ export interface ClientConfig extends CommonConfig {
   keyShareGroups: GroupName[];
   middleboxCompat: boolean;
   maxTickets: number;
+  session?: SessionTicket;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -113,6 +145,9 @@ export interface ServerConfig extends CommonConfig {
   leaf: Certificate;
   key: PrivateKey;
   tickets: number;
+  ticketKeys: TicketKeySet;
+  /** Seconds a ticket we issue stays valid. */
+  ticketLifetime: number;
   helloRetry: 'when-needed' | 'always';
   maxSkippedEarlyData: number;
 }
@@ -151,20 +186,60 @@ function checkAlpn(protocols: string[]): string[] {
   return protocols;
 }
 
-/** The suites the provider implements, in its order of AEAD preference (its fastest first). */
-function defaultSuites(crypto: CryptoProvider): CipherSuite[] {
-  const rank = (s: CipherSuite) => crypto.aeads.indexOf(s.aead);
-  return SUITES.filter((s) => rank(s) >= 0).sort((a, b) => rank(a) - rank(b));
+/** The suites of `table` the provider implements, in its order of AEAD preference (its fastest first). */
+function defaultSuites<S extends { aead: CryptoProvider['aeads'][number] }>(crypto: CryptoProvider, table: readonly S[]): S[] {
+  const rank = (s: S) => crypto.aeads.indexOf(s.aead);
+  return table.filter((s) => rank(s) >= 0).sort((a, b) => rank(a) - rank(b));
+}
+
+const VERSION_ORDER: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
+
+function checkVersion(name: string, value: string | undefined, fallback: TlsVersionName): TlsVersionName {
+  if (value === undefined) return fallback;
+  if (!VERSION_ORDER.includes(value as TlsVersionName)) throw new Error(`${name} must be 'TLSv1.2' or 'TLSv1.3', not ${JSON.stringify(value)}`);
+  return value as TlsVersionName;
+}
+
+/** True when `version` lies within the configured range. */
+export function versionEnabled(config: { minVersion: TlsVersionName; maxVersion: TlsVersionName }, version: TlsVersionName): boolean {
+  const i = VERSION_ORDER.indexOf(version);
+  return i >= VERSION_ORDER.indexOf(config.minVersion) && i <= VERSION_ORDER.indexOf(config.maxVersion);
+}
+
+/** Splits the named suites by version, keeping their order; an unknown name is an error. */
+function namedSuites(names: readonly string[]): { tls13: CipherSuite[]; tls12: Tls12CipherSuite[] } {
+  const tls13: CipherSuite[] = [];
+  const tls12: Tls12CipherSuite[] = [];
+  for (const name of names) {
+    const s13 = SUITES.find((s) => s.name === name);
+    const s12 = TLS12_SUITES.find((s) => s.name === name);
+    if (s13) tls13.push(s13);
+    else if (s12) tls12.push(s12);
+    else throw new Error(`unknown cipher suite ${name}`);
+  }
+  return { tls13, tls12 };
 }
 
 function resolveCommon(o: CommonOptions): CommonConfig {
   const crypto = o.crypto ?? nobleCrypto;
+  const minVersion = checkVersion('minVersion', o.minVersion, 'TLSv1.2');
+  const maxVersion = checkVersion('maxVersion', o.maxVersion, 'TLSv1.3');
+  if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) throw new Error(`minVersion ${minVersion} is above maxVersion ${maxVersion}`);
+  const named = o.suites ? namedSuites(o.suites) : undefined;
+  const range = { minVersion, maxVersion };
+  const suites = versionEnabled(range, 'TLSv1.3') ? (named?.tls13 ?? defaultSuites(crypto, SUITES)) : [];
+  const tls12Suites = versionEnabled(range, 'TLSv1.2') ? (named?.tls12 ?? defaultSuites(crypto, TLS12_SUITES)) : [];
+  if (suites.length + tls12Suites.length === 0) throw new Error(`no cipher suite for ${minVersion === maxVersion ? minVersion : `${minVersion} to ${maxVersion}`} among ${o.suites!.join(', ')}`);
   return {
+    minVersion,
+    maxVersion,
+    tls12Suites,
+    allowLegacyNoExtendedMasterSecret: o.allowLegacyNoExtendedMasterSecret ?? false,
     crypto,
     random: o.random ?? crypto.random,
     clock: o.clock ?? (() => performance.now()),
     date: o.date ?? (() => new Date()),
-    suites: o.suites ? o.suites.map(suiteByName) : defaultSuites(crypto),
+    suites,
     groups: o.groups ?? DEFAULT_GROUPS,
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
     alpn: checkAlpn(o.alpn ?? []),
@@ -197,6 +272,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     keyShareGroups: o.keyShareGroups ?? common.groups.slice(0, 1),
     middleboxCompat: o.middleboxCompat ?? true,
     maxTickets: limit('maxTickets', o.maxTickets, 8),
+    session: o.session,
   });
 }
 
@@ -219,6 +295,9 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     leaf,
     key,
     tickets: o.tickets ?? 2,
+    // One key set per resolved config: every connection of a listener seals and opens with it.
+    ticketKeys: new TicketKeySet(o.ticketKeys, common.random),
+    ticketLifetime: limit('ticketLifetime', o.ticketLifetime, 7200),
     helloRetry: o.helloRetry ?? 'when-needed',
     maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
   });

@@ -7,7 +7,8 @@
  */
 import { TlsError } from '../../lib/errors.js';
 import { RecordReader } from '../../lib/record/record-reader.js';
-import { buildClientHello, startClient } from '../../lib/tls13/client/client-hello.js';
+import { buildClientHello } from '../../lib/tls13/client/client-hello.js';
+import { startClient } from '../../lib/tls13/client/start-client.js';
 import { ExpectServerHello } from '../../lib/tls13/client/expect-server-hello.js';
 import {
   type ClientConfig,

@@ -1,5 +1,5 @@
 /**
- * Building the ClientHello (RFC 8446 §4.1.2) and starting a client.
+ * Building the ClientHello (RFC 8446 §4.1.2): TLS 1.3, TLS 1.2 or both, as configured.
  */
 import type { KeyShare } from '../../crypto/provider.js';
 import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion, SignatureSchemeCode } from '../../wire/enums.js';
@@ -13,10 +13,8 @@ import {
   keyShare,
 } from '../../wire/extension.js';
 import type { ClientHello } from '../../wire/handshake.js';
-import type { ClientConfig } from '../config.js';
-import type { Context, State } from '../context.js';
-import { Transcript } from '../transcript.js';
-import { ExpectServerHello } from './expect-server-hello.js';
+import { type ClientConfig, versionEnabled } from '../config.js';
+import { encodeEcPointFormats, encodeExtendedMasterSecret, encodeRenegotiationInfo, encodeSessionTicket } from '../../wire/tls12-extensions.js';
 
 const PSK_DHE_KE = 1;
 
@@ -34,22 +32,31 @@ export function buildClientHello(
 ): ClientHello {
   const ext: Extension[] = [];
   const schemes = encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s]));
+  const tls13 = offersTls13(config);
+  const tls12 = offersTls12(config);
   if (config.serverName && !isIpLiteral(config.serverName)) {
     ext.push({ type: X.server_name, data: encodeServerName(config.serverName) });
   }
+  // A 1.2-only client sends no supported_versions, as OpenSSL's does: legacy_version says it all.
+  const versions = [...(tls13 ? [ProtocolVersion.TLS13] : []), ...(tls12 ? [ProtocolVersion.TLS12] : [])];
+  if (tls13) ext.push({ type: X.supported_versions, data: encodeU16List(versions, 1) });
   ext.push(
-    { type: X.supported_versions, data: encodeU16List([ProtocolVersion.TLS13], 1) },
     { type: X.supported_groups, data: encodeU16List(config.groups.map((g) => NamedGroupCode[g])) },
     { type: X.signature_algorithms, data: schemes },
-    // The same list for certificate signatures: our path validation checks exactly these (RFC 8446 §4.2.3).
-    { type: X.signature_algorithms_cert, data: schemes },
-    {
-      type: X.key_share,
-      data: keyShare.encodeClient(shares.map((s) => ({ group: NamedGroupCode[s.group], keyExchange: s.publicKey }))),
-    },
-    // Without psk_key_exchange_modes servers send no tickets (RFC 8446 §4.6.1).
-    { type: X.psk_key_exchange_modes, data: encodePskModes([PSK_DHE_KE]) },
   );
+  if (tls13) {
+    ext.push(
+      // The same list for certificate signatures: our path validation checks exactly these (RFC 8446 §4.2.3).
+      { type: X.signature_algorithms_cert, data: schemes },
+      {
+        type: X.key_share,
+        data: keyShare.encodeClient(shares.map((s) => ({ group: NamedGroupCode[s.group], keyExchange: s.publicKey }))),
+      },
+      // Without psk_key_exchange_modes servers send no tickets (RFC 8446 §4.6.1).
+      { type: X.psk_key_exchange_modes, data: encodePskModes([PSK_DHE_KE]) },
+    );
+  }
+  if (tls12) ext.push(...tls12Extensions(config));
   if (config.alpn.length) ext.push({ type: X.alpn, data: encodeAlpn(config.alpn) });
   if (cookie) ext.push({ type: X.cookie, data: encodeCookie(cookie) });
   return {
@@ -57,21 +64,33 @@ export function buildClientHello(
     legacyVersion: ProtocolVersion.TLS12,
     random,
     sessionId,
-    cipherSuites: config.suites.map((s) => s.code),
+    cipherSuites: [...(tls13 ? config.suites : []), ...(tls12 ? config.tls12Suites : [])].map((s) => s.code),
     compressionMethods: Uint8Array.of(0),
     extensions: ext,
   };
 }
 
-/** Sends the first ClientHello and returns the state that waits for the server's answer. */
-export function startClient(ctx: Context<ClientConfig>): State<ClientConfig> {
-  const { config } = ctx;
-  const random = config.random(32);
-  const sessionId = config.middleboxCompat ? config.random(32) : new Uint8Array(0);
-  const shares = config.keyShareGroups.map((g) => config.crypto.keyShare(g, config.random));
-  const hello = buildClientHello(config, random, sessionId, shares);
-  const transcript = new Transcript();
-  ctx.send(hello, transcript);
-  ctx.info.serverName = config.serverName;
-  return new ExpectServerHello({ hello, shares, transcript, retried: false });
+/** TLS 1.3 is offered when enabled and some 1.3 suite is configured. */
+export function offersTls13(config: ClientConfig): boolean {
+  return versionEnabled(config, 'TLSv1.3') && config.suites.length > 0;
+}
+
+export function offersTls12(config: ClientConfig): boolean {
+  return versionEnabled(config, 'TLSv1.2') && config.tls12Suites.length > 0;
+}
+
+/**
+ * What a TLS 1.2 server needs to hear from us: extended master secret
+ * (RFC 7627), an empty renegotiation_info (RFC 5746: we never renegotiate),
+ * uncompressed points only (RFC 8422), and session_ticket with the ticket of
+ * the session to resume, or empty to ask for one (RFC 5077).
+ */
+function tls12Extensions(config: ClientConfig): Extension[] {
+  const ticket = config.session?.version === 'TLSv1.2' ? config.session.ticket : undefined;
+  return [
+    { type: X.extended_master_secret, data: encodeExtendedMasterSecret() },
+    { type: X.renegotiation_info, data: encodeRenegotiationInfo() },
+    { type: X.ec_point_formats, data: encodeEcPointFormats() },
+    { type: X.session_ticket, data: encodeSessionTicket(ticket) },
+  ];
 }

@@ -12,7 +12,8 @@ import type { Context, State } from '../context.js';
 import { KeySchedule } from '../key-schedule.js';
 import { type CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
-import { buildClientHello } from './client-hello.js';
+import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
+import { tls12ServerHello } from '../../tls12/client/start.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
 import { installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
@@ -35,8 +36,9 @@ export class ExpectServerHello implements State<ClientConfig> {
   readonly expects = [HandshakeType.server_hello];
   constructor(private readonly sent: HelloSent) {}
 
-  handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
+  handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig, any> {
     if (msg.type !== HandshakeType.server_hello) throw unexpectedMessage(`expected ServerHello, got ${msg.type}`);
+    if (!findExtension(msg.extensions, X.supported_versions)) return this.olderVersion(ctx, msg, raw);
     const retry = equalBytes(msg.random, HRR_RANDOM);
     const suite = this.checkCommon(ctx, msg, retry ? RETRY_EXTENSIONS : SERVER_HELLO_EXTENSIONS);
     ctx.useSuite(suite);
@@ -46,15 +48,10 @@ export class ExpectServerHello implements State<ClientConfig> {
 
   /** Checks shared by ServerHello and HelloRetryRequest; returns the chosen suite. */
   private checkCommon(ctx: Context<ClientConfig>, msg: ServerHello, allowed: number[]): CipherSuite {
-    const versionExt = findExtension(msg.extensions, X.supported_versions);
-    if (!versionExt) {
-      const tail = msg.random.subarray(24);
-      if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
-        throw illegalParameter('downgrade sentinel in ServerHello.random');
-      }
-      throw new TlsError('protocol_version', 'server does not speak TLS 1.3');
+    const versionExt = findExtension(msg.extensions, X.supported_versions)!;
+    if (decodeSelectedVersion(versionExt) !== ProtocolVersion.TLS13 || !offersTls13(ctx.config)) {
+      throw illegalParameter('server selected a version we did not offer');
     }
-    if (decodeSelectedVersion(versionExt) !== ProtocolVersion.TLS13) throw illegalParameter('server selected a version we did not offer');
     if (msg.legacyVersion !== ProtocolVersion.TLS12) throw illegalParameter('ServerHello.legacy_version is not 0x0303');
     if (!equalBytes(msg.sessionIdEcho, this.sent.hello.sessionId)) throw illegalParameter('legacy_session_id_echo mismatch');
     if (msg.compressionMethod !== 0) throw illegalParameter('compression method is not null');
@@ -66,6 +63,23 @@ export class ExpectServerHello implements State<ClientConfig> {
       throw illegalParameter('ServerHello suite differs from the HelloRetryRequest');
     }
     return suite;
+  }
+
+  /**
+   * A ServerHello without supported_versions picks TLS 1.2 or older
+   * (RFC 8446 §4.1.3): TLS 1.2 goes on in lib/tls12 when we offered it; a
+   * server able to do 1.3 that answers so while we offered 1.3 is a downgrade.
+   */
+  private olderVersion(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array): State<ClientConfig, any> {
+    const tail = msg.random.subarray(24);
+    const sentinel = equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11);
+    if (sentinel && offersTls13(ctx.config)) throw illegalParameter('downgrade sentinel in ServerHello.random');
+    if (msg.legacyVersion !== ProtocolVersion.TLS12 || !offersTls12(ctx.config)) {
+      throw new TlsError('protocol_version', `server chose version 0x${msg.legacyVersion.toString(16).padStart(4, '0')}, which we do not offer`);
+    }
+    // A HelloRetryRequest commits the server to TLS 1.3 (RFC 8446 §4.1.4).
+    if (this.sent.retried) throw illegalParameter('TLS 1.2 ServerHello after a HelloRetryRequest');
+    return tls12ServerHello(ctx, { hello: this.sent.hello, transcript: this.sent.transcript }, msg, raw);
   }
 
   private retry(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array): State<ClientConfig> {

@@ -4,12 +4,13 @@
  * when configured), else with the server flight.
  */
 import type { GroupName } from '../../crypto/provider.js';
-import { illegalParameter, unexpectedMessage } from '../../errors.js';
+import { TlsError, illegalParameter, unexpectedMessage } from '../../errors.js';
 import { equalBytes } from '../../wire/codec.js';
 import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion } from '../../wire/enums.js';
-import { type Extension, encodeCookie, encodeSelectedVersion, keyShare } from '../../wire/extension.js';
+import { type Extension, decodeU16List, encodeCookie, encodeSelectedVersion, findExtension, keyShare } from '../../wire/extension.js';
 import { type ClientHello, type HandshakeMessage, HRR_RANDOM } from '../../wire/handshake.js';
-import type { ServerConfig } from '../config.js';
+import { type ServerConfig, type TlsVersionName, versionEnabled } from '../config.js';
+import { tls12ClientHello } from '../../tls12/server/start.js';
 import type { Context, State } from '../context.js';
 import { Transcript } from '../transcript.js';
 import type { CipherSuite } from '../suites.js';
@@ -23,6 +24,21 @@ interface RetrySent {
   sessionId: Uint8Array;
 }
 
+/**
+ * The version to answer with (RFC 8446 §4.2.1, RFC 5246 Appendix E): the
+ * newest one in supported_versions within our range, else legacy_version for
+ * a client without it; SSL 3.0, TLS 1.0 and 1.1 are never negotiated.
+ */
+function chooseVersion(config: ServerConfig, hello: ClientHello): TlsVersionName {
+  const ext = findExtension(hello.extensions, X.supported_versions);
+  const offered = ext ? decodeU16List(ext, 'supported_versions', 1) : [];
+  const tls13 = offered.includes(ProtocolVersion.TLS13) && versionEnabled(config, 'TLSv1.3') && config.suites.length > 0;
+  if (tls13) return 'TLSv1.3';
+  const tls12 = ext ? offered.includes(ProtocolVersion.TLS12) : hello.legacyVersion >= ProtocolVersion.TLS12;
+  if (tls12 && versionEnabled(config, 'TLSv1.2') && config.tls12Suites.length > 0) return 'TLSv1.2';
+  throw new TlsError('protocol_version', `no version in common (we speak ${config.minVersion} to ${config.maxVersion})`);
+}
+
 export function startServer(): State<ServerConfig> {
   return new ExpectClientHello(new Transcript(), undefined);
 }
@@ -34,9 +50,11 @@ export class ExpectClientHello implements State<ServerConfig> {
     private readonly retry: RetrySent | undefined,
   ) {}
 
-  handle(ctx: Context<ServerConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ServerConfig> {
+  handle(ctx: Context<ServerConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ServerConfig, any> {
     if (msg.type !== HandshakeType.client_hello) throw unexpectedMessage(`expected ClientHello, got ${msg.type}`);
     const { config } = ctx;
+    const version = this.retry ? 'TLSv1.3' : chooseVersion(config, msg);
+    if (version === 'TLSv1.2') return tls12ClientHello(ctx, msg, raw);
     const offer = readOffer(msg);
     const suite = chooseSuite(config, msg);
     const group = chooseGroup(config, offer);
