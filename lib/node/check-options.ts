@@ -43,7 +43,7 @@ const NODE_ONLY: Record<string, string> = {
   ciphers: "choose TLS 1.3 cipher suites with `session: { suites: ['TLS_AES_128_GCM_SHA256', ...] }`",
   ecdhCurve: "choose key-exchange groups with `session: { groups: ['x25519', ...] }`",
   sigalgs: 'choose signature schemes with `session: { signatureSchemes: [...] }`',
-  secureProtocol: "use minVersion/maxVersion (rxtls speaks TLS 1.3: 'TLSv1.3')",
+  secureProtocol: "use minVersion/maxVersion ('TLSv1.2', 'TLSv1.3')",
   secureOptions: 'OpenSSL option flags do not apply to rxtls',
   secureContext: 'pass cert, key and ca to connectTls()/listenTls() directly',
   pfx: 'PKCS#12 is not supported: pass `cert` and `key` as PEM or DER',
@@ -126,11 +126,8 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
       if (!VERSIONS.includes(value as string)) {
         throw optionError('ERR_TLS_INVALID_PROTOCOL_VERSION', `${kind}: ${key} '${String(value)}' is not a valid TLS protocol version (${VERSIONS.join(', ')})`);
       }
-      if (key === 'maxVersion' && value !== 'TLSv1.3') {
-        throw optionError(
-          'ERR_TLS_UNSUPPORTED_OPTION',
-          `${kind}: maxVersion '${String(value)}': ${value === 'TLSv1.2' ? 'TLS 1.2 is' : 'TLS 1.1 and older are'} not supported yet (rxtls speaks TLS 1.3 only)`,
-        );
+      if (key === 'maxVersion' && value !== 'TLSv1.3' && value !== 'TLSv1.2') {
+        throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: maxVersion '${String(value)}': TLS 1.1 and older are not supported (rxtls speaks TLS 1.2 and 1.3)`);
       }
       return;
     case 'handshakeTimeout':

@@ -40,12 +40,11 @@ interface CommonNodeOptions {
   /** Bytes read from the socket ahead of the session before the socket is paused. Default 256 KiB. */
   highWaterMark?: number;
   /**
-   * Lowest protocol version to accept. rxtls negotiates TLS 1.3 only, so every
-   * value is honoured ('TLSv1.2' and lower allow nothing more: a TLS 1.2-only
-   * peer still fails with protocol_version).
+   * Lowest protocol version to accept (default 'TLSv1.2', as node). TLS 1.1
+   * and older are never negotiated, so 'TLSv1'/'TLSv1.1' mean 'TLSv1.2'.
    */
   minVersion?: TlsVersionName;
-  /** Highest protocol version: only 'TLSv1.3' (a lower one is refused: TLS 1.2 is not supported yet). */
+  /** Highest protocol version: 'TLSv1.3' (default) or 'TLSv1.2'; older ones are refused. */
   maxVersion?: TlsVersionName;
   /**
    * Aborting it before the TCP connection is up (or the listener bound) errors
@@ -131,9 +130,16 @@ function timeoutMs(ms: number | undefined, fallback: number): number | undefined
   return ms === 0 || ms === Infinity ? undefined : ms;
 }
 
+/** node's version range as ours: TLS 1.1 and older are never negotiated, so a lower minimum means TLS 1.2. */
+function versionRange(o: CommonNodeOptions): { minVersion?: 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } {
+  const clamp = (v: TlsVersionName | undefined) => (v === undefined ? undefined : v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2');
+  return defined({ minVersion: clamp(o.minVersion), maxVersion: clamp(o.maxVersion) });
+}
+
 export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
   return {
     ...o.session,
+    ...versionRange(o),
     ...defined({
       serverName: o.servername ?? o.host ?? 'localhost',
       ca: o.ca,
@@ -147,6 +153,7 @@ export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
 export function serverSessionOptions(o: ListenTlsOptions): ServerOptions {
   return {
     ...o.session,
+    ...versionRange(o),
     ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog }),
     cert: o.cert,
     key: o.key,
