@@ -3,6 +3,7 @@
  * The rxtls command line:
  *   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
  *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
+ *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3])
  *   rxtls --help | -h | --version
  *
  * Exit status: 0 on success, 1 on a failure (one line on stderr), 2 on a
@@ -17,16 +18,19 @@ import { packageVersion } from './cli/version.js';
 
 const USAGE = `usage:
   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
+               [--min-version 1.2|1.3] [--max-version 1.2|1.3]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
+               [--min-version 1.2|1.3] [--max-version 1.2|1.3]
   rxtls --help | --version
 
-server: serves TLS 1.3 on HOST:PORT (default host 127.0.0.1) until killed.
+server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
   --echo          send every byte back (reading pauses while 64 KiB wait to be sent)
   --http          answer each request with a page naming the negotiated parameters;
                   offers ALPN http/1.1 unless --alpn is given
 client: sends stdin to the server and its answer to stdout; parameters go to stderr.
   --ca F          trusted roots (PEM); --insecure skips verification instead
   --servername N  SNI and the name the certificate must match (default: HOST)
+--min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
 Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
 Exit status: 0 ok, 1 failure (TLS alert, connection, file, broken pipe), 2 usage error.`;
 

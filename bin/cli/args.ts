@@ -102,3 +102,12 @@ export function positionals(args: ParsedArgs, count: number, what: string): stri
   if (args.positional.length < count) throw new UsageError(`missing ${what}`);
   return args.positional;
 }
+
+/** `--min-version` / `--max-version`: 1.2 or 1.3 (also as TLSv1.2 / TLSv1.3), as node's names. */
+export function versionOption(args: ParsedArgs, name: string): 'TLSv1.2' | 'TLSv1.3' | undefined {
+  const v = stringOption(args, name);
+  if (v === undefined) return undefined;
+  const m = v.match(/^(?:TLSv?)?1\.([23])$/i);
+  if (!m) throw new UsageError(`invalid --${name}: "${v}" (1.2 or 1.3)`);
+  return m[1] === '3' ? 'TLSv1.3' : 'TLSv1.2';
+}

@@ -16,13 +16,13 @@ import { Subscription, switchMap } from 'rxjs';
 import { TlsError } from '../../lib/errors.js';
 import { connectTls } from '../../lib/node/connect-tls.js';
 import { pacedRead } from '../../lib/rx/paced-read.js';
-import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, hostPort, listOption, positionals, stringOption } from './args.js';
+import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, hostPort, listOption, versionOption, positionals, stringOption } from './args.js';
 import { describeError, describeInfo } from './describe.js';
 import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 
-export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog'], booleans: ['insecure'] };
+export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version'], booleans: ['insecure'] };
 
 export function runClient(args: ParsedArgs): void {
   const [target] = positionals(args, 1, 'HOST:PORT');
@@ -37,6 +37,8 @@ export function runClient(args: ParsedArgs): void {
     servername: stringOption(args, 'servername'),
     ca: caFile ? loadCa(caFile) : undefined,
     rejectUnauthorized: !insecure,
+    minVersion: versionOption(args, 'min-version'),
+    maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
   };

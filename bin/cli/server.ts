@@ -13,13 +13,13 @@ import { EMPTY, type Observable, catchError, filter, ignoreElements, mergeMap, t
 import { TlsError } from '../../lib/errors.js';
 import { listenTls } from '../../lib/node/listen-tls.js';
 import type { SecureChannel } from '../../lib/rx/secure-channel.js';
-import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, listOption, parsePort, positionals, stringOption } from './args.js';
+import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, listOption, versionOption, parsePort, positionals, stringOption } from './args.js';
 import { describeError, oneLine } from './describe.js';
 import { echo } from './echo.js';
 import { loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 
-export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog'], booleans: ['echo', 'http'] };
+export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version'], booleans: ['echo', 'http'] };
 
 export function runServer(args: ParsedArgs): void {
   positionals(args, 0, '');
@@ -40,6 +40,8 @@ export function runServer(args: ParsedArgs): void {
     host,
     cert,
     key,
+    minVersion: versionOption(args, 'min-version'),
+    maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn') ?? (mode === http ? ['http/1.1'] : undefined),
     keylog: keylogWriter(stringOption(args, 'keylog')),
     listeningObserver: {
