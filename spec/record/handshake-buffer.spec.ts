@@ -87,6 +87,38 @@ describe('HandshakeBuffer', () => {
     expect(ok.next()).to.equal(undefined);
   });
 
+  it('checkHeader sees type and length from the 4-byte header, before any body, and can refuse', () => {
+    const b = new HandshakeBuffer();
+    const seen: Array<[number, number]> = [];
+    b.add(Uint8Array.of(1, 0x02, 0x01, 0x45)); // a ClientHello header announcing 131,397 bytes, no body
+    expect(() =>
+      b.next((type, length) => {
+        seen.push([type, length]);
+        if (length > 131_396) throw new Error('too long');
+      }),
+    ).to.throw('too long');
+    expect(seen).to.deep.equal([[1, 131_397]]);
+    // Not called before the header is whole.
+    const c = new HandshakeBuffer();
+    c.add(Uint8Array.of(1, 0, 0));
+    expect(c.next(() => expect.fail('called early'))).to.equal(undefined);
+  });
+
+  it('a message fed in small fragments costs at most its length + 4 bytes of buffer (doubling stops there)', () => {
+    const n = 100_000;
+    const msg = message(1, body(n));
+    const b = new HandshakeBuffer();
+    const capacity = () => (b as unknown as { buf: Uint8Array }).buf.length;
+    let max = 0;
+    for (let o = 0; o < msg.length; o += 1000) {
+      b.add(msg.subarray(o, o + 1000));
+      max = Math.max(max, capacity());
+      if (o + 1000 < msg.length) expect(b.next()).to.equal(undefined);
+    }
+    expect(max).to.equal(n + 4); // not 131,072 (the next power of two)
+    expect(b.next()!.raw).to.deep.equal(msg);
+  });
+
   it('returned messages do not alias later input', () => {
     const b = new HandshakeBuffer();
     b.add(concatBytes(message(20, Uint8Array.of(1, 2, 3)), Uint8Array.of(8)));

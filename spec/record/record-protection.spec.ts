@@ -112,6 +112,19 @@ describe('RecordSealer / RecordOpener', () => {
     });
   }
 
+  it('tryOpen: a record that does not authenticate gives undefined and keeps the sequence; the next good one opens', () => {
+    const { sealer, opener } = pair();
+    const good = sealer.seal(HANDSHAKE, data(30));
+    const junk = good.slice();
+    junk[10]! ^= 0xff;
+    for (let i = 0; i < 3; i++) expect(opener.tryOpen(...split(junk))).to.equal(undefined);
+    expect(opener.seq).to.equal(0);
+    expect(opener.tryOpen(...split(good))).to.deep.include({ type: HANDSHAKE });
+    expect(opener.seq).to.equal(1);
+    // Other failures still throw.
+    expect(alertOf(() => opener.tryOpen(new Uint8Array(5), new Uint8Array(MAX_CIPHERTEXT + 1)))).to.equal('record_overflow');
+  });
+
   it('unexpected_message when the inner plaintext is all zeros (no content type)', () => {
     const { sealer, opener } = pair();
     // type 0 with zero padding: every byte of the inner plaintext is zero.
