@@ -1,0 +1,44 @@
+/**
+ * Client: the server's Certificate in a full TLS 1.2 handshake (RFC 5246
+ * §7.4.2), verified against the configured roots and server name.
+ */
+import type { PublicKey } from '../../crypto/provider.js';
+import { TlsError, decodeError, unexpectedMessage } from '../../errors.js';
+import type { ClientConfig } from '../../tls13/config.js';
+import type { Context, State } from '../../tls13/context.js';
+import { HandshakeType } from '../../wire/enums.js';
+import type { Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
+import { parseCertificate } from '../../x509/certificate.js';
+import { verifyServerChain } from '../../x509/verify-chain.js';
+import { ExpectServerKeyExchange } from './expect-server-key-exchange.js';
+import { HELLO_REQUEST, type Negotiated } from './negotiated.js';
+
+export class ExpectCertificate implements State<ClientConfig, Tls12HandshakeMessage> {
+  readonly expects = [HandshakeType.certificate, HELLO_REQUEST];
+  constructor(private readonly n: Negotiated) {}
+
+  handle(ctx: Context<ClientConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ClientConfig, any> {
+    if (msg.type === HELLO_REQUEST) return this;
+    if (msg.type !== HandshakeType.certificate) throw unexpectedMessage(`expected Certificate, got ${msg.type}`);
+    const key = serverKey(ctx, msg.certificates);
+    this.n.transcript.add(raw);
+    return new ExpectServerKeyExchange(this.n, key);
+  }
+}
+
+/**
+ * The leaf's public key, once the chain verifies (unless verification is
+ * off). RFC 5246 names no alert for an empty server Certificate; we send
+ * decode_error, as RFC 8446 §4.4.2.4 does for TLS 1.3.
+ */
+function serverKey(ctx: Context<ClientConfig>, chain: Uint8Array[]): PublicKey {
+  const { config } = ctx;
+  if (chain.length === 0) throw decodeError('server sent no certificate');
+  ctx.info.peerCertificates = chain.map((c) => c.slice());
+  const leaf = config.verify
+    ? verifyServerChain(chain, { roots: config.roots, date: config.date(), serverName: config.serverName, crypto: config.crypto })
+    : parseCertificate(chain[0]!);
+  // Our suites are all ECDHE_ECDSA: the key signs with ECDSA, or with Ed25519 (RFC 8422 §2.1: an ECDSA- or EdDSA-capable key).
+  if (!leaf.publicKey) throw new TlsError('unsupported_certificate', 'server key type is not supported');
+  return leaf.publicKey;
+}

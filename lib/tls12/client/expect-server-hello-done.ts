@@ -1,0 +1,61 @@
+/**
+ * Client: the end of the server's first flight in a full TLS 1.2 handshake,
+ * an optional CertificateRequest (RFC 5246 §7.4.4) and ServerHelloDone
+ * (§7.4.5), then our flight: [Certificate], ClientKeyExchange,
+ * ChangeCipherSpec, Finished (§7.3).
+ */
+import { unexpectedMessage } from '../../errors.js';
+import type { ClientConfig } from '../../tls13/config.js';
+import type { Context, State } from '../../tls13/context.js';
+import { HandshakeType } from '../../wire/enums.js';
+import { Tls12HandshakeType } from '../../wire/tls12-enums.js';
+import { encodeTls12Handshake, type Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
+import { Tls12SessionKeys } from '../session-keys.js';
+import { expectServerFinish, sendFinished } from './expect-server-finish.js';
+import { HELLO_REQUEST, type Negotiated, randoms } from './negotiated.js';
+
+/** The ECDHE exchange as the ServerKeyExchange left it: our public value and the premaster secret. */
+export interface KeyExchanged {
+  point: Uint8Array;
+  premaster: Uint8Array;
+}
+
+export class ExpectCertificateRequestOrDone implements State<ClientConfig, Tls12HandshakeMessage> {
+  readonly expects = [HandshakeType.certificate_request, Tls12HandshakeType.server_hello_done, HELLO_REQUEST];
+  constructor(
+    private readonly n: Negotiated,
+    private readonly kx: KeyExchanged,
+  ) {}
+
+  handle(ctx: Context<ClientConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ClientConfig, any> {
+    if (msg.type === HELLO_REQUEST) return this;
+    if (msg.type === Tls12HandshakeType.server_hello_done) return new ExpectServerHelloDone(this.n, this.kx, false).handle(ctx, msg, raw);
+    if (msg.type !== HandshakeType.certificate_request) throw unexpectedMessage(`expected CertificateRequest or ServerHelloDone, got ${msg.type}`);
+    this.n.transcript.add(raw);
+    // We hold no client certificate: RFC 5246 §7.4.6 has us answer with an empty Certificate; the server decides whether that will do.
+    return new ExpectServerHelloDone(this.n, this.kx, true);
+  }
+}
+
+export class ExpectServerHelloDone implements State<ClientConfig, Tls12HandshakeMessage> {
+  readonly expects = [Tls12HandshakeType.server_hello_done, HELLO_REQUEST];
+  constructor(
+    private readonly n: Negotiated,
+    private readonly kx: KeyExchanged,
+    /** The server sent a CertificateRequest. */
+    private readonly certificateRequested: boolean,
+  ) {}
+
+  handle(ctx: Context<ClientConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ClientConfig, any> {
+    if (msg.type === HELLO_REQUEST) return this;
+    if (msg.type !== Tls12HandshakeType.server_hello_done) throw unexpectedMessage(`expected ServerHelloDone, got ${msg.type}`);
+    const { transcript } = this.n;
+    transcript.add(raw);
+    if (this.certificateRequested) ctx.sendEncoded(encodeTls12Handshake({ type: HandshakeType.certificate, certificates: [] }), transcript);
+    ctx.sendEncoded(encodeTls12Handshake({ type: Tls12HandshakeType.client_key_exchange, kx: 'ecdhe', point: this.kx.point }), transcript);
+    // RFC 7627 §3: the session hash runs through ClientKeyExchange, which the transcript now holds.
+    const keys = Tls12SessionKeys.fromPremaster(ctx, this.n.suite, this.kx.premaster, randoms(this.n), this.n.ems, transcript);
+    sendFinished(ctx, this.n, keys);
+    return expectServerFinish(this.n, keys, 'full');
+  }
+}
