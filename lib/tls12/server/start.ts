@@ -6,12 +6,18 @@
 import type { ServerConfig } from '../../tls13/config.js';
 import type { Context, State } from '../../tls13/context.js';
 import type { ClientHello } from '../../wire/handshake.js';
-import { TlsError } from '../../errors.js';
+import { fullHandshake } from './full-handshake.js';
+import { readTls12Offer } from './offer.js';
+import { resumable, resumeSession } from './resume.js';
 
 /**
  * Answers a TLS 1.2 ClientHello (its raw bytes, for the transcript) with the
  * server flight, or the abbreviated one when its ticket resumes a session.
  */
-export function tls12ClientHello(_ctx: Context<ServerConfig>, _hello: ClientHello, _raw: Uint8Array): State<ServerConfig, any> {
-  throw new TlsError('protocol_version', 'TLS 1.2 server not built yet');
+export function tls12ClientHello(ctx: Context<ServerConfig>, hello: ClientHello, raw: Uint8Array): State<ServerConfig, any> {
+  // From here the connection decodes TLS 1.2 bodies and protects every content type.
+  ctx.useVersion('TLSv1.2');
+  const offer = readTls12Offer(ctx.config, hello);
+  const session = resumable(ctx.config, offer);
+  return session ? resumeSession(ctx, offer, raw, session) : fullHandshake(ctx, offer, raw);
 }

@@ -1,0 +1,130 @@
+/**
+ * Server: what a TLS 1.2 ClientHello offers, read and checked once, and the
+ * server's choices from it (RFC 5246 §7.4.1.2, RFC 8422 §5.1, RFC 7627,
+ * RFC 5746, RFC 5077, RFC 7301, RFC 6066).
+ */
+import type { GroupName, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
+import { TlsError, illegalParameter } from '../../errors.js';
+import { type ServerConfig, versionEnabled } from '../../tls13/config.js';
+import { schemeFitsKey } from '../../tls13/certificate-verify.js';
+import { type ClientOffer, chooseAlpn } from '../../tls13/server/client-offer.js';
+import { ExtensionType as X, NamedGroupCode, SignatureSchemeCode } from '../../wire/enums.js';
+import { decodeAlpn, decodeServerName, decodeU16List, findExtension } from '../../wire/extension.js';
+import type { ClientHello } from '../../wire/handshake.js';
+import { TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV } from '../../wire/tls12-enums.js';
+import { checkEcPointFormats, checkRenegotiationInfo, decodeExtendedMasterSecret, decodeSessionTicket } from '../../wire/tls12-extensions.js';
+import type { Tls12CipherSuite } from '../suites.js';
+
+export interface Tls12Offer {
+  readonly hello: ClientHello;
+  /** supported_groups; undefined when absent (RFC 8422 §4: the client then takes any curve). */
+  readonly groups?: number[];
+  /** signature_algorithms; undefined when absent (RFC 5246 §7.4.1.4.1: SHA-1 implied). */
+  readonly schemes?: number[];
+  /** The client sent extended_master_secret (RFC 7627). */
+  readonly ems: boolean;
+  /** The client signalled secure renegotiation (RFC 5746): the extension or the SCSV. */
+  readonly secureRenegotiation: boolean;
+  /** The client sent ec_point_formats (with uncompressed in it): we answer with ours. */
+  readonly pointFormats: boolean;
+  readonly alpn?: string[];
+  readonly serverName?: string;
+  /** session_ticket's body: undefined when absent, empty when the client asks for a ticket, else the ticket (RFC 5077 §3.2). */
+  readonly ticket?: Uint8Array;
+}
+
+/**
+ * Decodes the extensions a TLS 1.2 server reads and refuses what no choice
+ * of ours can mend. Duplicate extensions never get here: the hello decoder
+ * refuses them (illegal_parameter).
+ */
+export function readTls12Offer(config: ServerConfig, hello: ClientHello): Tls12Offer {
+  const ext = (type: number) => findExtension(hello.extensions, type);
+  // RFC 5246 §7.4.1.2: null compression must be offered; we never compress.
+  if (!hello.compressionMethods.includes(0)) throw illegalParameter('ClientHello does not offer null compression');
+  checkFallback(config, hello);
+  const ems = readEms(config, ext(X.extended_master_secret));
+  const renegotiationExt = ext(X.renegotiation_info);
+  // RFC 5746 §3.6: an initial handshake's renegotiation_info must be empty (handshake_failure otherwise).
+  if (renegotiationExt) checkRenegotiationInfo(renegotiationExt);
+  const pointFormatsExt = ext(X.ec_point_formats);
+  if (pointFormatsExt) checkEcPointFormats(pointFormatsExt);
+  const groupsExt = ext(X.supported_groups);
+  const schemesExt = ext(X.signature_algorithms);
+  const alpnExt = ext(X.alpn);
+  const sniExt = ext(X.server_name);
+  const ticketExt = ext(X.session_ticket);
+  return {
+    hello,
+    groups: groupsExt ? decodeU16List(groupsExt, 'supported_groups') : undefined,
+    schemes: schemesExt ? decodeU16List(schemesExt, 'signature_algorithms') : undefined,
+    ems,
+    secureRenegotiation: renegotiationExt !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+    pointFormats: pointFormatsExt !== undefined,
+    alpn: alpnExt ? decodeAlpn(alpnExt) : undefined,
+    serverName: sniExt ? decodeServerName(sniExt) : undefined,
+    ticket: ticketExt ? decodeSessionTicket(ticketExt) : undefined,
+  };
+}
+
+/**
+ * RFC 7507 §3: a client that says it fell back (TLS_FALLBACK_SCSV) while we
+ * speak a newer version than it offered is being downgraded by someone.
+ * Reaching here, the hello did not get TLS 1.3; if we have 1.3 to give, that is it.
+ */
+function checkFallback(config: ServerConfig, hello: ClientHello): void {
+  if (!hello.cipherSuites.includes(TLS_FALLBACK_SCSV)) return;
+  if (versionEnabled(config, 'TLSv1.3') && config.suites.length > 0) {
+    throw new TlsError('inappropriate_fallback', 'TLS_FALLBACK_SCSV from a client we could have served TLS 1.3');
+  }
+}
+
+/** RFC 7627 §5.3: without EMS a session's keys can be made to match another's; we refuse unless told otherwise. */
+function readEms(config: ServerConfig, data: Uint8Array | undefined): boolean {
+  if (data) {
+    decodeExtendedMasterSecret(data);
+    return true;
+  }
+  if (!config.allowLegacyNoExtendedMasterSecret) {
+    throw new TlsError('handshake_failure', 'client does not support the extended master secret (RFC 7627)');
+  }
+  return false;
+}
+
+/** Whether a suite's authentication can be done with our certificate's key (ECDSA suites sign with EC or, RFC 8422 §5.1.3, Ed25519 keys). */
+function suiteFitsKey(suite: Tls12CipherSuite, key: PublicKey): boolean {
+  return suite.auth === 'ecdsa' && (key.kind === 'ec' || key.kind === 'ed25519');
+}
+
+/** The server's preference decides among the suites both sides have and our key can serve. */
+export function chooseTls12Suite(config: ServerConfig, hello: ClientHello): Tls12CipherSuite {
+  const key = config.leaf.publicKey!;
+  const suite = config.tls12Suites.find((s) => hello.cipherSuites.includes(s.code) && suiteFitsKey(s, key));
+  if (!suite) throw new TlsError('handshake_failure', 'no TLS 1.2 cipher suite in common');
+  return suite;
+}
+
+/** RFC 8422 §4: without supported_groups the client takes any curve, so ours first; with it, our preference among its. */
+export function chooseTls12Group(config: ServerConfig, offer: Tls12Offer): GroupName {
+  const group = offer.groups ? config.groups.find((g) => offer.groups!.includes(NamedGroupCode[g])) : config.groups[0];
+  if (!group) throw new TlsError('handshake_failure', 'no key-exchange group in common');
+  return group;
+}
+
+/**
+ * The scheme for ServerKeyExchange: our first that the client accepts and
+ * our key can make. Without signature_algorithms the client would accept
+ * SHA-1 only (RFC 5246 §7.4.1.4.1), which we never sign with.
+ */
+export function chooseTls12Scheme(config: ServerConfig, offer: Tls12Offer): SignatureSchemeName {
+  if (!offer.schemes) throw new TlsError('handshake_failure', 'ClientHello without signature_algorithms (SHA-1 only; we do not sign with it)');
+  const key = config.leaf.publicKey!;
+  const scheme = config.signatureSchemes.find((s) => offer.schemes!.includes(SignatureSchemeCode[s]) && schemeFitsKey(s, key));
+  if (!scheme) throw new TlsError('handshake_failure', 'no signature scheme in common for our certificate');
+  return scheme;
+}
+
+/** RFC 7301 §3.2, as TLS 1.3 decides it: chooseAlpn reads only the offered names. */
+export function chooseTls12Alpn(config: ServerConfig, offer: Tls12Offer): string | undefined {
+  return chooseAlpn(config, { alpn: offer.alpn } as ClientOffer);
+}
