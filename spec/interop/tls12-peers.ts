@@ -1,0 +1,115 @@
+/**
+ * Real TLS 1.2 peers for interop specs, next to peers.ts (whose s_server
+ * helper always passes -tls1_3): `openssl s_server -tls1_2`, the TLS 1.2
+ * names of our suites in each tool, and a reading of the server's plaintext
+ * flight that does not go through lib/wire (what did the peer really send?).
+ */
+import type { GroupName } from '../../lib/crypto/provider.js';
+import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
+import { freePort, type OpensslServer } from './peers.js';
+import { spawnTracked } from './proc.js';
+import type { WireTap } from './tls13-support.js';
+
+export const TLS12_SUITE_NAMES: Tls12SuiteName[] = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+];
+
+/** One suite's names: OpenSSL's (s_server -cipher, node's `ciphers`, getCipher().name), GnuTLS's cipher, its IANA code. */
+export const TLS12_SUITES: Record<Tls12SuiteName, { openssl: string; gnutls: string; code: number }> = {
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: { openssl: 'ECDHE-ECDSA-AES128-GCM-SHA256', gnutls: 'AES-128-GCM', code: 0xc02b },
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: { openssl: 'ECDHE-ECDSA-AES256-GCM-SHA384', gnutls: 'AES-256-GCM', code: 0xc02c },
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: { openssl: 'ECDHE-ECDSA-CHACHA20-POLY1305', gnutls: 'CHACHA20-POLY1305', code: 0xcca9 },
+};
+
+export const GNUTLS_GROUP: Record<GroupName, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1' };
+
+/** TLS 1.2 only, otherwise gnutls defaults. */
+export const GNUTLS_TLS12_PRIORITY = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
+
+/** A GnuTLS priority string: TLS 1.2, one cipher, one group. */
+export function gnutlsTls12Priority(suite: Tls12SuiteName, group: GroupName, extra = ''): string {
+  return `${GNUTLS_TLS12_PRIORITY}:-CIPHER-ALL:+${TLS12_SUITES[suite].gnutls}:-GROUP-ALL:+GROUP-${GNUTLS_GROUP[group]}${extra}`;
+}
+
+export interface OpensslTls12ServerOptions {
+  cert: string;
+  key: string;
+  /** Extra s_server args, e.g. ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-groups', 'X25519']. */
+  args?: string[];
+  readyTimeoutMs?: number;
+}
+
+/**
+ * `openssl s_server -accept 127.0.0.1:PORT -tls1_2 ...` until stop(); resolves
+ * once it prints ACCEPT. stdin stays open (EOF would end it): see peers.ts.
+ * Lines written with send() go to the client, except command letters: R
+ * (renegotiate: a HelloRequest in TLS 1.2), Q, q, ...
+ */
+export async function startOpensslTls12Server(opts: OpensslTls12ServerOptions): Promise<OpensslServer> {
+  const port = await freePort();
+  const argv = ['openssl', 's_server', '-accept', `127.0.0.1:${port}`, '-cert', opts.cert, '-key', opts.key, '-tls1_2', ...(opts.args ?? [])];
+  const t = spawnTracked(argv);
+  try {
+    await t.waitForOutput(/^ACCEPT$/m, opts.readyTimeoutMs ?? 5000);
+  } catch (e) {
+    await t.stop();
+    throw e;
+  }
+  return {
+    proc: t.proc,
+    port,
+    output: t.output,
+    waitForOutput: (p, ms = 5000) => t.waitForOutput(p, ms),
+    send: (data) => void t.proc.stdin!.write(data),
+    stop: () => t.stop(),
+  };
+}
+
+/** What the server's plaintext flight said, read from the raw bytes it sent us. */
+export interface Tls12ServerFlight {
+  /** Handshake message types, in order, up to its ChangeCipherSpec. */
+  types: number[];
+  suite?: number;
+  /** ServerHello extension types. */
+  extensions: number[];
+  sessionId?: Buffer;
+  /** The named group of its ServerKeyExchange. */
+  group?: number;
+  /** The SignatureAndHashAlgorithm of its ServerKeyExchange. */
+  scheme?: number;
+}
+
+/** Decodes the server's plaintext handshake messages (before its ChangeCipherSpec) by hand. */
+export function readServerFlight(tap: WireTap): Tls12ServerFlight {
+  const records = tap.records();
+  const ccs = records.findIndex((r) => r.type === 20);
+  const plain = (ccs < 0 ? records : records.slice(0, ccs)).filter((r) => r.type === 22);
+  const hs = Buffer.concat(plain.map((r) => r.fragment));
+  const flight: Tls12ServerFlight = { types: [], extensions: [] };
+  for (let o = 0; o + 4 <= hs.length; ) {
+    const type = hs[o]!;
+    const body = hs.subarray(o + 4, o + 4 + hs.readUIntBE(o + 1, 3));
+    o += 4 + body.length;
+    flight.types.push(type);
+    if (type === 2) readServerHello(body, flight);
+    if (type === 12) {
+      // curve_type(1) named_group(2) point<1..255> scheme(2) signature<..>
+      flight.group = body.readUInt16BE(1);
+      flight.scheme = body.readUInt16BE(4 + body[3]!);
+    }
+  }
+  return flight;
+}
+
+function readServerHello(body: Buffer, flight: Tls12ServerFlight): void {
+  let o = 2 + 32;
+  flight.sessionId = body.subarray(o + 1, o + 1 + body[o]!);
+  o += 1 + body[o]!;
+  flight.suite = body.readUInt16BE(o);
+  o += 3;
+  if (o >= body.length) return;
+  const end = o + 2 + body.readUInt16BE(o);
+  for (o += 2; o < end; o += 4 + body.readUInt16BE(o + 2)) flight.extensions.push(body.readUInt16BE(o));
+}
