@@ -147,7 +147,8 @@ export class Session implements NonBlockingSession {
 
   /** Writes queued records; AGAIN (waiting to write) when the transport is full. */
   private flush(): 'done' | Again {
-    this.output.add(this.conn.takeOutput());
+    // Whether everything taken before was written: a KeyUpdate reply still unsent then answers new requests too.
+    this.output.add(this.conn.takeOutput(this.output.empty));
     if (this.output.flushTo(this.requireTransport()) === AGAIN) {
       this.dir = 'write';
       return AGAIN;
