@@ -103,7 +103,9 @@ describe('limits', () => {
         const idle = connect({ host: '127.0.0.1', port: server.port });
         raw.push(idle);
         await once(idle, 'connect');
-        expect(await nodeClient(server.port).result).to.equal('secure');
+        const first = nodeClient(server.port);
+        expect(await first.result).to.equal('secure');
+        first.socket.destroy();
 
         // A client that sends the start of a record and stalls holds the only slot...
         const stalled = connect({ host: '127.0.0.1', port: server.port });
