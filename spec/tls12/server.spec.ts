@@ -262,7 +262,18 @@ describe('TLS 1.2 server: ClientHellos', () => {
     });
 
     it('none in common: handshake_failure', () => {
-      expectRefused(serve(hello({}, { supported_groups: encodeU16List([GROUP.p521]) })), 'handshake_failure', /group/);
+      expectRefused(serve(hello({}, { supported_groups: encodeU16List([GROUP.p521]) }), {}, 'ed25519'), 'handshake_failure', /no key-exchange group in common/);
+    });
+
+    it("they name certificate curves too: an ECDSA certificate on a curve the client did not list is handshake_failure (RFC 8422 §4)", () => {
+      const x25519Only = hello({}, { supported_groups: encodeU16List([GROUP.x25519]) });
+      expectRefused(serve(x25519Only), 'handshake_failure', /certificate's curve is not in the client's supported_groups/);
+      expectRefused(serve(hello({}, { supported_groups: encodeU16List([GROUP.x25519, GROUP.p256]) }), {}, 'p384'), 'handshake_failure', /curve/);
+      // The key exchange may still use another group than the certificate's.
+      const a = serve(hello({}, { supported_groups: encodeU16List([GROUP.x25519, GROUP.p384]) }), {}, 'p384');
+      expect(a.session.info).to.include({ group: 'x25519', signatureScheme: 'ecdsa_secp384r1_sha384' });
+      // Ed25519 certificates are governed by signature_algorithms (RFC 8422 §5.1.3).
+      expect(serve(x25519Only, {}, 'ed25519').session.info.signatureScheme).to.equal('ed25519');
     });
 
     it('a malformed list: decode_error', () => {

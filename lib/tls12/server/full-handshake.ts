@@ -29,7 +29,7 @@ interface FullChoice {
 
 function choose(config: ServerConfig, offer: Tls12Offer): FullChoice {
   return {
-    suite: chooseTls12Suite(config, offer.hello),
+    suite: chooseTls12Suite(config, offer),
     group: chooseTls12Group(config, offer),
     scheme: chooseTls12Scheme(config, offer),
     alpn: chooseTls12Alpn(config, offer),

@@ -91,16 +91,29 @@ function readEms(config: ServerConfig, data: Uint8Array | undefined): boolean {
   return false;
 }
 
-/** Whether a suite's authentication can be done with our certificate's key (ECDSA suites sign with EC or, RFC 8422 §5.1.3, Ed25519 keys). */
-function suiteFitsKey(suite: Tls12CipherSuite, key: PublicKey): boolean {
-  return suite.auth === 'ecdsa' && (key.kind === 'ec' || key.kind === 'ed25519');
+/** The named group of an EC certificate key's curve. */
+const CURVE_GROUP = { 'P-256': 'secp256r1', 'P-384': 'secp384r1' } as const;
+
+/**
+ * Whether our certificate's key can authenticate an ECDHE_ECDSA suite for
+ * this client. RFC 8422 §4 (as RFC 4492 §4): an ECC suite is negotiated only
+ * if the handshake respects the client's curves, and in TLS 1.2
+ * supported_groups names the curves of certificates too, so an ECDSA key
+ * must be on one of them (absent: any). Ed25519 keys (RFC 8422 §5.1.3) are
+ * governed by signature_algorithms instead.
+ */
+function keyFitsEcdsaSuites(key: PublicKey, offer: Tls12Offer): boolean {
+  if (key.kind === 'ed25519') return true;
+  return !offer.groups || offer.groups.includes(NamedGroupCode[CURVE_GROUP[key.curve]]);
 }
 
 /** The server's preference decides among the suites both sides have and our key can serve. */
-export function chooseTls12Suite(config: ServerConfig, hello: ClientHello): Tls12CipherSuite {
+export function chooseTls12Suite(config: ServerConfig, offer: Tls12Offer): Tls12CipherSuite {
+  const common = config.tls12Suites.filter((s) => offer.hello.cipherSuites.includes(s.code));
+  if (common.length === 0) throw new TlsError('handshake_failure', 'no TLS 1.2 cipher suite in common');
   const key = config.leaf.publicKey!;
-  const suite = config.tls12Suites.find((s) => hello.cipherSuites.includes(s.code) && suiteFitsKey(s, key));
-  if (!suite) throw new TlsError('handshake_failure', 'no TLS 1.2 cipher suite in common');
+  const suite = common.find((s) => s.auth === 'ecdsa' && keyFitsEcdsaSuites(key, offer));
+  if (!suite) throw new TlsError('handshake_failure', "our certificate's curve is not in the client's supported_groups (RFC 8422 §4)");
   return suite;
 }
 
