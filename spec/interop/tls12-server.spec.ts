@@ -204,6 +204,35 @@ describe('TLS 1.2 interop: real clients against our server', function () {
     });
   });
 
+  describe('P-384 and Ed25519 certificates (RFC 8422 §5.1.3: EdDSA with the ECDSA suites)', () => {
+    for (const [cert, scheme, opensslSig, gnutlsSig] of [
+      ['p384', 'ecdsa_secp384r1_sha384', 'ECDSA', 'ECDSA-SHA384'],
+      ['ed25519', 'ed25519', 'ed25519', 'EdDSA-Ed25519'],
+    ] as const) {
+      it(`${cert}: node:tls, s_client and gnutls-cli verify it against the CA`, async function () {
+        requirePeer('openssl', this);
+        requirePeer('gnutls-cli', this);
+        const server = await serve({ cert: CERTS[cert].cert, key: CERTS[cert].key });
+        const socket = await nodeClient({ port: server.port, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ca: caPem(), servername: 'localhost' });
+        expect(socket.authorized).to.equal(true);
+        expect(socket.getProtocol()).to.equal('TLSv1.2');
+        const first = await server.accepted(0);
+        await first.handshake;
+        expect(first.session.info).to.include({ version: 'TLSv1.2', signatureScheme: scheme });
+        socket.end();
+        const run = runOpensslClientAt('TLSv1.2', { port: server.port, args: ['-CAfile', CA_FILE, '-verify_return_error', '-servername', 'localhost'], input: 'o\n', closeWhen: /^o$/m, timeoutMs: 15_000 });
+        await echoLine(await server.accepted(1), 'o');
+        const r = await run;
+        expect(openssl(r)).to.deep.include({ protocol: 'TLSv1.2', verifyCode: 0, peerSignatureType: opensslSig });
+        const g = runGnutlsClient({ port: server.port, insecure: false, priority: gnutlsTls12Priority(), args: [`--x509cafile=${CA_FILE}`, '--verify-hostname=localhost'], input: 'g\n', closeWhen: 'g', timeoutMs: 15_000 });
+        await echoLine(await server.accepted(2), 'g');
+        const gr = await g;
+        expect(gr.code, gr.stderr).to.equal(0);
+        expect(parseGnutlsDescription(gr.stdout)).to.deep.include({ protocol: 'TLS1.2', signature: gnutlsSig });
+      });
+    }
+  });
+
   describe("the certificate's curve (RFC 8422 §4)", () => {
     it('openssl s_client -groups X25519 (no P-256 for our certificate): handshake_failure from us', async function () {
       requirePeer('openssl', this);
