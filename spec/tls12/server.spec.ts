@@ -489,6 +489,7 @@ describe('TLS 1.2 server: session tickets (RFC 5077)', () => {
       return presenting(t);
     }],
     ['an expired ticket', () => presenting(ticket({ issuedAt: NOW.getTime() - 7201_000 }))],
+    ['a ticket older than a lifetime shortened in the config since', () => presenting(ticket({ issuedAt: NOW.getTime() - 601_000 })), { ticketLifetime: 600 }],
     ['a ticket issued more than a minute in the future', () => presenting(ticket({ issuedAt: NOW.getTime() + 120_000 }))],
     ['a DTLS 1.2 session', () => presenting(ticket({ version: 0xfefd }))],
     ['a session whose suite the client no longer offers', () => presenting(ticket({ cipherSuite: SUITE.aes256 }), { cipherSuites: [SUITE.aes128, SUITE.scsv] })],

@@ -71,7 +71,8 @@ export function newSessionTicket(
 
 /**
  * The session state in the client's ticket, when it opens under our keys, is
- * a TLS 1.2 one and has not expired; undefined otherwise. A ticket that fails
+ * a TLS 1.2 one and has not expired (under its own lifetime and the one
+ * configured now, whichever is shorter); undefined otherwise. A ticket that fails
  * is normal (rotated keys, expiry, another server's ticket): the caller falls
  * back to a full handshake.
  */
@@ -81,6 +82,8 @@ export function openTicket(config: ServerConfig, ticket: Uint8Array): Tls12Ticke
   const state = plain && decodeTicketState(plain);
   if (!state || state.version !== ProtocolVersion.TLS12) return undefined;
   const age = config.date().getTime() - state.issuedAt;
-  if (age < -CLOCK_SKEW_MS || age > state.lifetime * 1000) return undefined;
+  // A lifetime shortened in the config since the ticket was issued applies to it too.
+  const lifetime = Math.min(state.lifetime, config.ticketLifetime);
+  if (age < -CLOCK_SKEW_MS || age > lifetime * 1000) return undefined;
   return state;
 }
