@@ -12,6 +12,7 @@ import type { Aead } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import { concatBytes } from '../wire/codec.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT, RECORD_HEADER_LENGTH } from './limits.js';
+import { writeRecordHeader } from './record-header.js';
 
 const APPLICATION_DATA = 23;
 /**
@@ -74,16 +75,6 @@ class HeaderSlab {
 }
 const headers = new HeaderSlab();
 
-/** Writes the header of a protected record (application_data, legacy version 3.3, `length`) into `hdr`. */
-function recordHeader(hdr: Uint8Array, length: number): Uint8Array {
-  hdr[0] = APPLICATION_DATA;
-  hdr[1] = 0x03;
-  hdr[2] = 0x03;
-  hdr[3] = length >>> 8;
-  hdr[4] = length & 0xff;
-  return hdr;
-}
-
 /** Protects outgoing records under one traffic key. */
 export class RecordSealer {
   /** Records sealed under this key so far (the next sequence number). */
@@ -116,11 +107,11 @@ export class RecordSealer {
     if (this.aead.sealRecord) {
       const trailer = new Uint8Array(1 + padding); // the padding is zero
       trailer[0] = type;
-      return this.aead.sealRecord(nonce, recordHeader(headers.take(), length), content, trailer);
+      return this.aead.sealRecord(nonce, writeRecordHeader(headers.take(), APPLICATION_DATA, length), content, trailer);
     }
     const buffer = new ArrayBuffer(ALIGN_SLACK + RECORD_HEADER_LENGTH + length);
     const record = new Uint8Array(buffer, ALIGN_SLACK, RECORD_HEADER_LENGTH + length);
-    const hdr = recordHeader(record.subarray(0, RECORD_HEADER_LENGTH), length);
+    const hdr = writeRecordHeader(record.subarray(0, RECORD_HEADER_LENGTH), APPLICATION_DATA, length);
     const inner = new Uint8Array(buffer, ALIGN_SLACK + RECORD_HEADER_LENGTH, innerLength);
     inner.set(content);
     inner[content.length] = type; // the padding is already zero

@@ -23,6 +23,7 @@
 import type { Aead } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import { concatBytes } from '../wire/codec.js';
+import { writeRecordHeader } from './record-header.js';
 import { MAX_PLAINTEXT, RECORD_HEADER_LENGTH } from './limits.js';
 
 /** TLSCiphertext.length may exceed 2^14 by at most 2048 in TLS 1.2 (RFC 5246 §6.2.3). */
@@ -91,11 +92,7 @@ export function streamFraming(version = 0x0303): Tls12Framing {
     headerLength: RECORD_HEADER_LENGTH,
     newSequence: () => new SequenceNumber(),
     writeHeader(hdr: Uint8Array, type: number, length: number): void {
-      hdr[0] = type;
-      hdr[1] = version >>> 8;
-      hdr[2] = version & 0xff;
-      hdr[3] = length >>> 8;
-      hdr[4] = length & 0xff;
+      writeRecordHeader(hdr, type, length, version);
     },
     seqNumOf: () => undefined,
   });

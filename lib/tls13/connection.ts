@@ -5,6 +5,7 @@
  */
 import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
+import { plaintextRecord } from '../record/record-header.js';
 import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
@@ -32,13 +33,6 @@ function isPostHandshake(s: unknown): s is PostHandshake & State {
 
 /** Bytes of a protected record that are not content: the inner type byte and the 16-byte tag of every TLS 1.3 AEAD we implement. */
 const PROTECTED_OVERHEAD = 1 + 16;
-
-function plaintextRecord(type: number, content: Uint8Array): Uint8Array {
-  const r = new Uint8Array(5 + content.length);
-  r.set([type, 0x03, 0x03, content.length >>> 8, content.length & 0xff]);
-  r.set(content, 5);
-  return r;
-}
 
 export class Tls13Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
   readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
