@@ -166,4 +166,242 @@ describe('TLS 1.2 interop: our client', function () {
       }
     }
   });
+
+  describe('resumption with the server ticket (RFC 5077)', () => {
+    /** A full handshake that leaves a ticket, then a second connection resuming it. */
+    async function fullThenResumed(port: number, options: Parameters<typeof connectOurs>[1] = {}): Promise<{ first: OurEnd; second: OurEnd }> {
+      const first = await connectOurs(port, { ...TLS12, ...options });
+      const ticket = ticketOf(first);
+      await first.driver.bye();
+      first.socket.destroy();
+      const second = await connectOurs(port, { ...TLS12, ...options, session: ticket });
+      return { first, second };
+    }
+
+    /** The second connection was abbreviated: no certificate, no key exchange, the ticket's suite. */
+    function expectResumed(first: OurEnd, second: OurEnd): void {
+      expect(second.session.info).to.include({ version: 'TLSv1.2', resumed: true, suite: first.session.info.suite, extendedMasterSecret: true });
+      expect(second.session.info.peerCertificates).to.deep.equal([]);
+      const flight = readServerFlight(second.tap);
+      expect(flight.types).to.not.include(HT.certificate);
+      expect(flight.types[0]).to.equal(HT.server_hello);
+    }
+
+    for (const suite of TLS12_SUITE_NAMES) {
+      it(`openssl s_server: ${suite}, "Reused session-id" on its side`, async function () {
+        requirePeer('openssl', this);
+        const server = await startOpensslTls12Server({ cert: P256.certFile, key: P256.keyFile, args: ['-cipher', TLS12_SUITES[suite].openssl] });
+        const { first, second } = await fullThenResumed(server.port, { suites: [suite] });
+        expectResumed(first, second);
+        const msg = await roundTrip(second, 'resumed');
+        await server.waitForOutput(msg);
+        expect(count(server.output(), 'Reused session-id')).to.equal(1);
+        await second.driver.bye();
+        await server.stop();
+      });
+    }
+
+    it('node:tls: socket.isSessionReused() on its side', async () => {
+      const reused: boolean[] = [];
+      const server = await startNodeTlsServer({
+        cert: P256.cert,
+        key: P256.key,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        echo: true,
+        onConnection: (socket) => reused.push(socket.isSessionReused()),
+      });
+      const { first, second } = await fullThenResumed(server.port);
+      expectResumed(first, second);
+      const msg = await roundTrip(second, 'node-resumed');
+      expect(text(await second.driver.readBytes(msg.length + 1))).to.equal(`${msg}\n`);
+      expect(reused).to.deep.equal([false, true]);
+      await second.driver.bye();
+      await server.stop();
+    });
+
+    it('gnutls-serv: resumed on its side', async function () {
+      requirePeer('gnutls-serv', this);
+      const server = await startGnutlsServer({ cert: P256.certFile, key: P256.keyFile, priority: GNUTLS_TLS12_PRIORITY });
+      const { first, second } = await fullThenResumed(server.port);
+      expectResumed(first, second);
+      const msg = await roundTrip(second, 'gnutls-resumed');
+      expect(text(await second.driver.readBytes(msg.length + 1))).to.equal(`${msg}\n`);
+      await server.waitForOutput('*** This is a resumed session');
+      expect(count(server.output(), '*** This is a resumed session')).to.equal(1);
+      await second.driver.bye();
+      await server.stop();
+    });
+
+    it('a ticket another server cannot open: a full handshake and a new ticket', async function () {
+      requirePeer('openssl', this);
+      const a = await startOpensslTls12Server({ cert: P256.certFile, key: P256.keyFile });
+      const b = await startOpensslTls12Server({ cert: P256.certFile, key: P256.keyFile });
+      const first = await connectOurs(a.port, TLS12);
+      const ticket = ticketOf(first);
+      await first.driver.bye();
+      const second = await connectOurs(b.port, { ...TLS12, session: ticket });
+      expect(second.session.info).to.include({ resumed: false, extendedMasterSecret: true });
+      expect(readServerFlight(second.tap).types).to.deep.equal(FULL);
+      expect(ticketOf(second).ticket).to.not.deep.equal(ticket.ticket);
+      await second.driver.bye();
+      await a.stop();
+      await b.stop();
+    });
+  });
+
+  describe('a server without the extended master secret (gnutls %NO_SESSION_HASH)', () => {
+    const priority = `${GNUTLS_TLS12_PRIORITY}:%NO_SESSION_HASH`;
+    before(function () {
+      requirePeer('gnutls-serv', this);
+    });
+
+    it('is refused by default with handshake_failure', async () => {
+      const server = await startGnutlsServer({ cert: P256.certFile, key: P256.keyFile, priority });
+      const err = await connectOurs(server.port, TLS12).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(TlsError);
+      expect(err).to.include({ alert: 'handshake_failure', fromPeer: false });
+      expect((err as Error).message).to.include('extended master secret');
+      await server.stop();
+    });
+
+    it('is accepted with allowLegacyNoExtendedMasterSecret, and its session resumes without EMS', async () => {
+      const server = await startGnutlsServer({ cert: P256.certFile, key: P256.keyFile, priority });
+      const options = { ...TLS12, allowLegacyNoExtendedMasterSecret: true };
+      const first = await connectOurs(server.port, options);
+      expect(first.session.info).to.include({ version: 'TLSv1.2', extendedMasterSecret: false, resumed: false });
+      // The server's ServerHello carries no extended_master_secret (23).
+      expect(readServerFlight(first.tap).extensions).to.not.include(0x17);
+      const ticket = ticketOf(first);
+      expect(ticket.extendedMasterSecret).to.equal(false);
+      const msg = await roundTrip(first, 'no-ems');
+      expect(text(await first.driver.readBytes(msg.length + 1))).to.equal(`${msg}\n`);
+      await first.driver.bye();
+      const second = await connectOurs(server.port, { ...options, session: ticket });
+      expect(second.session.info).to.include({ resumed: true, extendedMasterSecret: false });
+      const again = await roundTrip(second, 'no-ems-resumed');
+      expect(text(await second.driver.readBytes(again.length + 1))).to.equal(`${again}\n`);
+      await server.waitForOutput('*** This is a resumed session');
+      await second.driver.bye();
+      await server.stop();
+    });
+  });
+
+  /**
+   * RFC 5746 §4.5 / RFC 5246 §7.4.1.1: we never renegotiate and answer a
+   * HelloRequest with a no_renegotiation warning. OpenSSL servers (s_server,
+   * node) then end the connection with a fatal handshake_failure, their own
+   * choice ("the application asked for a renegotiation and expects it"); the
+   * reason they log, "no renegotiation", is our warning arriving.
+   */
+  describe('renegotiation: a HelloRequest after the handshake is answered with no_renegotiation', () => {
+    it('openssl s_server "R"', async function () {
+      requirePeer('openssl', this);
+      const server = await startOpensslTls12Server({ cert: P256.certFile, key: P256.keyFile });
+      const end = await connectOurs(server.port, TLS12);
+      await server.waitForOutput('CIPHER is');
+      server.send('R\n');
+      const err = await end.driver.readAll().then(() => undefined, (e: unknown) => e);
+      await server.waitForOutput(/no renegotiation/);
+      expect(err).to.include({ alert: 'handshake_failure', fromPeer: true });
+      await server.stop();
+    });
+
+    it('node:tls socket.renegotiate(): ERR_SSL_NO_RENEGOTIATION on its side', async () => {
+      let refused!: Promise<Error>;
+      const server = await startNodeTlsServer({
+        cert: P256.cert,
+        key: P256.key,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        onConnection: (socket) => {
+          refused = new Promise((resolve) => socket.once('error', resolve));
+          socket.renegotiate({}, () => {});
+        },
+      });
+      const end = await connectOurs(server.port, TLS12);
+      await server.waitForConnection(0);
+      const err = await end.driver.readAll().then(() => undefined, (e: unknown) => e);
+      expect(await refused).to.include({ code: 'ERR_SSL_NO_RENEGOTIATION' });
+      expect(err).to.include({ alert: 'handshake_failure', fromPeer: true });
+      await server.stop();
+    });
+  });
+
+  describe('downgrade protection (RFC 8446 §4.1.3)', () => {
+    for (const last of [1, 0]) {
+      it(`a TLS 1.2 ServerHello ending in DOWNGRD\\x0${last} to our default (1.3 and 1.2) hello: illegal_parameter`, async () => {
+        const { port, alertBytes, close } = await scriptedDowngrade(last);
+        const err = await connectOurs(port).then(() => undefined, (e: unknown) => e);
+        expect(err).to.be.instanceOf(TlsError);
+        expect(err).to.include({ alert: 'illegal_parameter', fromPeer: false });
+        // A plaintext fatal alert: level 2, illegal_parameter (47).
+        expect(Buffer.from(await alertBytes).toString('hex')).to.equal('1503030002022f');
+        await close();
+      });
+    }
+
+    it('the same ServerHello to a TLS 1.2-only hello is no downgrade: the client waits for the Certificate', async () => {
+      const { port, close } = await scriptedDowngrade(1, { endAfterHello: true });
+      const err = await connectOurs(port, TLS12).then(() => undefined, (e: unknown) => e);
+      // It got past the ServerHello and found the connection closed before the server's Certificate.
+      expect(err).to.include({ code: 'ERR_TLS_PREMATURE_TERMINATION' });
+      await close();
+    });
+  });
 });
+
+/**
+ * A raw TCP server that answers any ClientHello with a TLS 1.2 ServerHello
+ * whose random ends in the downgrade sentinel DOWNGRD\x01 (a TLS 1.3 server
+ * brought down to 1.2) or DOWNGRD\x00 (to 1.1 or below), otherwise well formed
+ * (our 1.2 suite, renegotiation_info, extended_master_secret, a session id
+ * of its own). `alertBytes` resolves with the first record the client sends
+ * after its hello; `endAfterHello` closes the connection after the ServerHello.
+ */
+async function scriptedDowngrade(last: number, opts: { endAfterHello?: boolean } = {}): Promise<{ port: number; alertBytes: Promise<Buffer>; close(): Promise<void> }> {
+  let resolveAlert!: (b: Buffer) => void;
+  const alertBytes = new Promise<Buffer>((r) => (resolveAlert = r));
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    let buf = Buffer.alloc(0);
+    let answered = false;
+    socket.on('error', () => {});
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const helloEnd = buf.length >= 5 ? 5 + buf.readUInt16BE(3) : Infinity;
+      if (!answered && buf.length >= helloEnd) {
+        answered = true;
+        socket.write(downgradedServerHello(last));
+        if (opts.endAfterHello) socket.end();
+      }
+      const rest = buf.subarray(helloEnd);
+      if (rest.length >= 5 && rest.length >= 5 + rest.readUInt16BE(3)) resolveAlert(rest.subarray(0, 5 + rest.readUInt16BE(3)));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    alertBytes,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The ServerHello record, built by hand. */
+function downgradedServerHello(last: number): Buffer {
+  // A session id of its own, as a TLS 1.2 server that starts a new session (an echo of ours would mean resumption).
+  const sessionId = Buffer.alloc(32, 0x11);
+  const random = Buffer.concat([Buffer.alloc(24, 0x5a), Buffer.from('DOWNGRD', 'latin1'), Buffer.of(last)]);
+  const extensions = Buffer.from([0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00]); // renegotiation_info(empty), extended_master_secret
+  const body = Buffer.concat([
+    Buffer.of(0x03, 0x03), random, Buffer.of(sessionId.length), sessionId, Buffer.of(0xc0, 0x2b, 0x00),
+    Buffer.of(extensions.length >> 8, extensions.length & 0xff), extensions,
+  ]);
+  const msg = Buffer.concat([Buffer.of(2, 0, body.length >> 8, body.length & 0xff), body]);
+  return Buffer.concat([Buffer.of(22, 3, 3, msg.length >> 8, msg.length & 0xff), msg]);
+}
