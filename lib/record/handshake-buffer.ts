@@ -6,6 +6,7 @@
  * linear, not quadratic, time.
  */
 import { TlsError } from '../errors.js';
+import { readHandshakeHeader } from '../wire/handshake-header.js';
 import { MAX_HANDSHAKE_MESSAGE } from './limits.js';
 
 /** The first allocation; buffers up to this size are kept when they empty. */
@@ -73,9 +74,7 @@ export class HandshakeBuffer {
 
   /** The body length announced by the message at the front (its header must be in). */
   private frontLength(): number {
-    const b = this.buf;
-    const s = this.start;
-    return (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
+    return readHandshakeHeader(this.buf, this.start, 'tls')!.length;
   }
 
   /**
