@@ -31,6 +31,7 @@ import {
   readServerFlight,
   startOpensslTls12Server,
 } from './tls12-peers.js';
+import { fixturePath } from '../support/fixtures.js';
 import { CERTS, GROUPS, GROUP_NAMES, closeOurs, connectOurs, text, token, utf8, type OurEnd } from './tls13-support.js';
 
 const P256 = CERTS.p256;
@@ -165,6 +166,98 @@ describe('TLS 1.2 interop: our client', function () {
         });
       }
     }
+  });
+
+  describe('certificates, ALPN and SNI', () => {
+    before(function () {
+      requirePeer('openssl', this);
+    });
+
+    it('an Ed25519 certificate (RFC 8422 §2.1): ServerKeyExchange signed with ed25519', async () => {
+      const server = await startOpensslTls12Server({ cert: CERTS.ed25519.certFile, key: CERTS.ed25519.keyFile });
+      const end = await connectOurs(server.port, TLS12);
+      expect(end.session.info).to.include({ version: 'TLSv1.2', signatureScheme: 'ed25519' });
+      expect(readServerFlight(end.tap).scheme).to.equal(0x0807);
+      const msg = await roundTrip(end, 'ed25519');
+      await server.waitForOutput(msg);
+      await end.driver.bye();
+      await server.stop();
+    });
+
+    /**
+     * TLS 1.2 does not bind an ECDSA hash to a curve, and OpenSSL's server
+     * signs with the first ECDSA algorithm of our list whatever its curve:
+     * with our default order a P-384 key signs with SHA-256 (0x0403), which
+     * our provider, naming TLS 1.3 schemes, cannot verify yet. Known gap
+     * (the certificates issue): handshake_failure, not a wrong verification.
+     */
+    it('a P-384 certificate with our default schemes: openssl signs ECDSA+SHA256, refused with handshake_failure (known gap)', async () => {
+      const server = await startOpensslTls12Server({ cert: CERTS.p384.certFile, key: CERTS.p384.keyFile });
+      const err = await connectOurs(server.port, TLS12).then(() => undefined, (e: unknown) => e);
+      expect(err).to.include({ alert: 'handshake_failure', fromPeer: false });
+      expect((err as Error).message).to.include('P-384 key with ecdsa_secp256r1_sha256');
+      await server.waitForOutput(/alert handshake failure/);
+      await server.stop();
+    });
+
+    it('a P-384 certificate with ecdsa_secp384r1_sha384 first in signatureSchemes: verified', async () => {
+      const server = await startOpensslTls12Server({ cert: CERTS.p384.certFile, key: CERTS.p384.keyFile });
+      const end = await connectOurs(server.port, { ...TLS12, signatureSchemes: ['ecdsa_secp384r1_sha384', 'ecdsa_secp256r1_sha256', 'ed25519'] });
+      expect(end.session.info).to.include({ version: 'TLSv1.2', signatureScheme: 'ecdsa_secp384r1_sha384' });
+      expect(readServerFlight(end.tap).scheme).to.equal(0x0503);
+      await end.driver.bye();
+      await server.stop();
+    });
+
+    const failures = [
+      { what: 'a certificate from a root we do not trust', file: 'untrusted', serverName: 'localhost', alert: 'unknown_ca' },
+      { what: 'an expired certificate', file: 'expired', serverName: 'localhost', alert: 'certificate_expired' },
+      { what: 'a certificate for another name', file: 'server-p256', serverName: 'example.com', alert: 'certificate_unknown' },
+    ];
+    for (const f of failures) {
+      it(`${f.what}: ${f.alert}, which the server receives`, async () => {
+        const server = await startOpensslTls12Server({ cert: fixturePath(`${f.file}.pem`), key: fixturePath(`${f.file}.key`) });
+        const err = await connectOurs(server.port, { ...TLS12, serverName: f.serverName }).then(() => undefined, (e: unknown) => e);
+        expect(err).to.include({ alert: f.alert, fromPeer: false });
+        await server.waitForOutput(new RegExp(`alert ${f.alert.replace('_', ' ')}`, 'i'));
+        await server.stop();
+      });
+    }
+
+    it('dangerouslySkipCertificateVerification: a chain from an untrusted root is accepted', async () => {
+      const server = await startOpensslTls12Server({ cert: fixturePath('untrusted.pem'), key: fixturePath('untrusted.key') });
+      const end = await connectOurs(server.port, { ...TLS12, dangerouslySkipCertificateVerification: true, ca: undefined });
+      expect(end.session.info).to.include({ version: 'TLSv1.2', signatureScheme: 'ecdsa_secp256r1_sha256' });
+      await end.driver.bye();
+      await server.stop();
+    });
+
+    it('openssl s_server -alpn: the one protocol it chose (its own preference)', async () => {
+      const server = await startOpensslTls12Server({ cert: P256.certFile, key: P256.keyFile, args: ['-alpn', 'http/1.1,h2'] });
+      const end = await connectOurs(server.port, { ...TLS12, alpn: ['h2', 'http/1.1'] });
+      expect(end.session.info.alpn).to.equal('http/1.1');
+      expect(readServerFlight(end.tap).extensions).to.include(16);
+      await server.waitForOutput('ALPN protocols advertised by the client: h2, http/1.1');
+      await end.driver.bye();
+      await server.stop();
+    });
+
+    it('node:tls: SNI and ALPN as the server saw them, and the ALPN in the ticket', async () => {
+      const server = await startNodeTlsServer({
+        cert: P256.cert,
+        key: P256.key,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        ALPNProtocols: ['coap', 'h2'],
+      });
+      const end = await connectOurs(server.port, { ...TLS12, alpn: ['h2'] });
+      const conn = await server.waitForConnection(0);
+      expect([conn.socket.servername, conn.socket.alpnProtocol]).to.deep.equal(['localhost', 'h2']);
+      expect(end.session.info).to.include({ alpn: 'h2', serverName: 'localhost' });
+      expect(ticketOf(end)).to.include({ alpn: 'h2', serverName: 'localhost', suite: end.session.info.suite });
+      await end.driver.bye();
+      await server.stop();
+    });
   });
 
   describe('resumption with the server ticket (RFC 5077)', () => {
