@@ -20,7 +20,7 @@ const USAGE = `usage:
   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
                [--min-version 1.2|1.3] [--max-version 1.2|1.3]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
-               [--min-version 1.2|1.3] [--max-version 1.2|1.3]
+               [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
   rxtls --help | --version
 
 server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
@@ -30,6 +30,8 @@ server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until kille
 client: sends stdin to the server and its answer to stdout; parameters go to stderr.
   --ca F          trusted roots (PEM); --insecure skips verification instead
   --servername N  SNI and the name the certificate must match (default: HOST)
+  --sess-out F    save the session ticket the server sent (it holds the session's secret)
+  --sess-in F     resume the session saved there (TLS 1.2)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
 Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
 Exit status: 0 ok, 1 failure (TLS alert, connection, file, broken pipe), 2 usage error.`;

@@ -18,11 +18,13 @@ import { connectTls } from '../../lib/node/connect-tls.js';
 import { pacedRead } from '../../lib/rx/paced-read.js';
 import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, hostPort, listOption, versionOption, positionals, stringOption } from './args.js';
 import { describeError, describeInfo } from './describe.js';
+import { loadSession, saveSession } from './session-file.js';
+import type { SessionTicket } from '../../lib/session/contract.js';
 import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 
-export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version'], booleans: ['insecure'] };
+export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out'], booleans: ['insecure'] };
 
 export function runClient(args: ParsedArgs): void {
   const [target] = positionals(args, 1, 'HOST:PORT');
@@ -31,12 +33,15 @@ export function runClient(args: ParsedArgs): void {
   const caFile = stringOption(args, 'ca');
   const insecure = flag(args, 'insecure');
   if (!caFile && !insecure) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification)');
+  const sessionIn = stringOption(args, 'sess-in');
+  const sessionOut = stringOption(args, 'sess-out');
   const options = {
     host,
     port,
     servername: stringOption(args, 'servername'),
     ca: caFile ? loadCa(caFile) : undefined,
     rejectUnauthorized: !insecure,
+    session: sessionIn ? { session: loadSession(sessionIn) } : undefined,
     minVersion: versionOption(args, 'min-version'),
     maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn'),
@@ -70,6 +75,8 @@ export function runClient(args: ParsedArgs): void {
       .pipe(
         switchMap((channel) => {
           channel.handshake$.subscribe({ next: (info) => stderr.write(`${describeInfo(info)}\n`), error: () => {} });
+          // The newest ticket once the connection is over (TLS 1.3 tickets come after the handshake).
+          if (sessionOut) channel.events$.subscribe({ complete: () => saveNewest(sessionOut, channel.info.tickets) });
           stopInput = sendFrom(stdin, channel);
           return pacedRead(channel, (chunk) => writeTo(stdout, chunk));
         }),
@@ -88,4 +95,10 @@ export function runClient(args: ParsedArgs): void {
 function isConnectError(e: unknown): boolean {
   const syscall = (e as { syscall?: unknown })?.syscall;
   return !(e instanceof TlsError) && (syscall === 'connect' || syscall === 'getaddrinfo');
+}
+
+function saveNewest(file: string, tickets: readonly SessionTicket[]): void {
+  const newest = tickets.at(-1);
+  if (!newest) return void process.stderr.write('rxtls client: the server sent no session ticket; --sess-out not written\n');
+  saveSession(file, newest);
 }

@@ -11,6 +11,7 @@ export function describeInfo(info: SessionInfo): string {
     `alpn: ${info.alpn ?? '-'}`,
     `server name: ${info.serverName ?? '-'}`,
     `hello retry: ${info.helloRetry ? 'yes' : 'no'}`,
+    `resumed: ${info.resumed ? 'yes' : 'no'}`,
   ].join('\n');
 }
 

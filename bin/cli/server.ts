@@ -122,6 +122,7 @@ function page(channel: SecureChannel): string {
     `Signature scheme: ${i.signatureScheme}`,
     `ALPN: ${i.alpn ?? '(none)'}`,
     `Server name: ${i.serverName ?? '(none)'}`,
+    `Resumed: ${i.resumed ? 'yes' : 'no'}`,
     '</pre></body></html>',
     '',
   ].join('\n');

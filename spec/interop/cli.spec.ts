@@ -10,9 +10,8 @@
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -23,58 +22,8 @@ import { fixturePath } from '../support/fixtures.js';
 import { freePort, parseOpensslClientOutput, requirePeer, runOpensslClient, runNodeTlsClient, startOpensslServer, stopAll } from './peers.js';
 import { spawnTracked } from './proc.js';
 
-const BIN = fileURLToPath(new URL('../../bin/rxtls.ts', import.meta.url));
-const CA = fixturePath('ca.pem');
+import { BIN, CA, httpsGet, rxtls, rxtlsServer, type Run } from './cli-run.js';
 const PACKAGE = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function rxtls(args: string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => (p.kill('SIGKILL'), reject(new Error(`rxtls ${args.join(' ')} timed out: ${stderr}`))), 20_000);
-    p.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
-    p.stdin.end(input);
-  });
-}
-
-/** Starts `rxtls server` and resolves once it says it listens. */
-async function rxtlsServer(args: string[]): Promise<{ proc: ChildProcess; port: number; stderr: () => string }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', BIN, 'server', '--port', String(port), ...args], { stdio: 'pipe' });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`rxtls server did not start: ${stderr}`)), 20_000);
-    proc.stderr!.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('listening on')) (clearTimeout(timer), resolve());
-    });
-    proc.on('exit', () => reject(new Error(`rxtls server exited: ${stderr}`)));
-  });
-  return { proc, port, stderr: () => stderr };
-}
-
-function httpsGet(port: number): Promise<{ status?: number; body: string; alpn: string | false | null | undefined }> {
-  return new Promise((resolve, reject) => {
-    const options: https.RequestOptions & { ALPNProtocols: string[] } = {
-      host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(CA), path: '/', agent: false, ALPNProtocols: ['http/1.1'],
-    };
-    const req = https.get(options, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode, body, alpn: (res.socket as import('node:tls').TLSSocket).alpnProtocol }));
-    });
-    req.on('error', reject);
-  });
-}
 
 /**
  * `rxtls client ARGS < input | sh -c READER`: the client's stdout is a pipe
