@@ -7,6 +7,7 @@
  * seen from both sides. spec/session/pairs.spec.ts does the same for 1.3.
  */
 import { expect } from 'chai';
+import { nodeCrypto } from '../../lib/crypto/node/index.js';
 import type { GroupName } from '../../lib/crypto/provider.js';
 import { TlsError } from '../../lib/errors.js';
 import type { Tls12SessionTicket } from '../../lib/handshake/session-info.js';
@@ -88,6 +89,23 @@ describe('TLS 1.2 session pairs (our client and server)', function () {
             exchangeAndClose(p, [0, 1, 16384, 16385, 100000], seed);
           });
         }
+      }
+    }
+  });
+
+  describe('the node:crypto provider on either side', () => {
+    for (const suite of SUITES) {
+      for (const side of ['server', 'client'] as const) {
+        it(`${suite}: node:crypto ${side}, noble peer, and a resumption`, () => {
+          const server: Partial<ServerOptions> = { ticketKeys: [generateTicketKey(nodeCrypto.random)], ...(side === 'server' ? { crypto: nodeCrypto } : {}) };
+          const client: Partial<ClientOptions> = { ...TLS12, suites: [suite], ...(side === 'client' ? { crypto: nodeCrypto } : {}) };
+          const p = connect(client, server, { againRate: 0.3, maxMove: 700, seed: 77 });
+          expect(p.server.info).to.include({ version: 'TLSv1.2', suite });
+          exchangeAndClose(p, [1, 17000], 5);
+          const again = connect({ ...client, session: p.client.info.tickets[0] }, server, { againRate: 0.3, maxMove: 700, seed: 78 });
+          expect(again.server.info.resumed).to.equal(true);
+          exchangeAndClose(again, [300], 6);
+        });
       }
     }
   });
