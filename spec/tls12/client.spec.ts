@@ -106,7 +106,7 @@ describe('TLS 1.2 client', () => {
       expect(o.clientSession.info.tickets).to.deep.equal([]);
     });
 
-    it('maxTickets keeps the newest: a second NewSessionTicket is unexpected, not stored', () => {
+    it('a second NewSessionTicket: unexpected_message, none kept', () => {
       const o = run({}, {}, editType(HT.new_session_ticket, (m) => [m, m]));
       expectClientAlert(o, 'unexpected_message');
       expect(o.clientSession.info.tickets).to.deep.equal([]);
