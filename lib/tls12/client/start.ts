@@ -40,7 +40,7 @@ export function tls12ServerHello(ctx: Context<ClientConfig>, sent: Tls12HelloSen
 
 /** The suite the server chose: one of our TLS 1.2 suites, offered in this hello. */
 function chosenSuite(config: ClientConfig, hello: ClientHello, msg: ServerHello): Tls12CipherSuite {
-  if (msg.legacyVersion !== 0x0303) throw illegalParameter('ServerHello.server_version is not TLS 1.2');
+  if (msg.legacyVersion !== 0x0303) throw new TlsError('protocol_version', 'ServerHello.server_version is not TLS 1.2');
   // RFC 5246 §7.4.1.3: the server picks one of the client's compression methods; we offer null only.
   if (msg.compressionMethod !== 0) throw illegalParameter('ServerHello chose a compression method we did not offer');
   const suite = tls12SuiteByCode(msg.cipherSuite);
