@@ -88,6 +88,15 @@ describe('TLS 1.2 client', () => {
       });
     }
 
+    it('a client offering TLS 1.3 and 1.2 (the default range) to a 1.2-only server: TLS 1.2, and resumption', () => {
+      const o = run({ maxVersion: 'TLSv1.3' });
+      expectDone(o);
+      expect(o.clientSession.info).to.include({ version: 'TLSv1.2', resumed: false });
+      const again = run({ maxVersion: 'TLSv1.3', session: o.clientSession.info.tickets[0] });
+      expectDone(again);
+      expect(again.clientSession.info).to.include({ version: 'TLSv1.2', resumed: true });
+    });
+
     it('the ticket: lifetime hint, master secret, suite, EMS, server name, ALPN, clock', () => {
       let now = 1000;
       const o = run({ alpn: ['h2'], clock: () => now++ }, { alpn: ['h2'], ticketLifetime: 3600 });
