@@ -16,7 +16,8 @@ import { AGAIN, type Again } from '../../lib/session/contract.js';
 import { Session } from '../../lib/session/session.js';
 import type { ClientOptions, ServerOptions } from '../../lib/tls13/config.js';
 import { deriveKeys } from '../../lib/tls12/key-block.js';
-import { tls12SuiteByName } from '../../lib/tls12/suites.js';
+import { verifyData } from '../../lib/tls12/prf.js';
+import { tls12SuiteByCode, tls12SuiteByName } from '../../lib/tls12/suites.js';
 import { concatBytes } from '../../lib/wire/codec.js';
 import { parsePrivateKey } from '../../lib/x509/private-key.js';
 import { caPem, fixture, serverIdentity } from '../support/fixtures.js';
@@ -118,7 +119,18 @@ export class MitmWire {
   view?: FlightView;
   readonly serverKeylog: string[] = [];
 
-  constructor(private readonly edit: Edit = (m) => [m]) {}
+  /** The handshake messages as the client saw them (framed), for a Finished made again. */
+  private readonly transcript: Uint8Array[] = [];
+
+  constructor(
+    private readonly edit: Edit = (m) => [m],
+    /**
+     * Resumed handshakes only: replace the server's Finished with one computed
+     * over the messages as edited (ClientHello, ServerHello, NewSessionTicket),
+     * under the server's key, so an edit the server never made still verifies.
+     */
+    private readonly refinish = false,
+  ) {}
 
   clientTransport() {
     return {
@@ -150,6 +162,7 @@ export class MitmWire {
       if (r.type !== 22 || this.clientCcsSeen) continue;
       for (const m of splitMessages(r.fragment)) {
         this.clientMessages.push({ type: m.type, body: m.body.slice() });
+        this.transcript.push(frame(m));
         if (m.type === HT.client_hello) {
           const sidLength = m.body[34]!;
           this.view = { clientRandom: m.body.slice(2, 34), clientSessionId: m.body.slice(35, 35 + sidLength) };
@@ -163,7 +176,10 @@ export class MitmWire {
     this.serverOut = rest.slice();
     for (const r of records) {
       if (r.type === 20) this.serverCcsSeen = true;
-      else if (this.serverCcsSeen) this.serverProtectedRecords++;
+      else if (this.serverCcsSeen && this.serverProtectedRecords++ === 0 && this.refinish) {
+        this.toClient.push(this.finishedAgain());
+        continue;
+      }
       if (r.type !== 22 || this.serverCcsSeen) {
         this.toClient.push(r.raw.slice());
         continue;
@@ -172,8 +188,20 @@ export class MitmWire {
         if (m.type === HT.server_hello) this.view!.serverRandom = m.body.slice(2, 34);
         return this.edit({ type: m.type, body: m.body.slice() }, this.view!);
       });
+      this.transcript.push(...edited.map(frame));
       if (edited.length) this.toClient.push(record(22, concatBytes(...edited.map(frame))));
     }
+  }
+
+  /** The server's Finished over the transcript as the client has it, sealed as the server's first protected record. */
+  private finishedAgain(): Uint8Array {
+    const suiteCode = parseServerHello(this.transcript.find((m) => m[0] === HT.server_hello)!.subarray(4)).suite;
+    const suite = tls12SuiteByCode(suiteCode)!;
+    const { keys, master } = this.keys(suite.name);
+    const hash = nobleCrypto.hash(suite.hash);
+    const verify = verifyData(hash, master, 'server finished', hash.digest(concatBytes(...this.transcript)));
+    const sealer = new Tls12RecordSealer(nobleCrypto.aead(suite.aead, keys.serverWriteKey), keys.serverWriteIv);
+    return sealer.seal(22, frame({ type: HT.finished, body: verify }));
   }
 
   /** The client's protected records (after its ChangeCipherSpec), opened with its write key from the server's key log. */
@@ -192,7 +220,8 @@ export class MitmWire {
     const [, clientRandomHex, masterHex] = line.split(' ');
     const suite = tls12SuiteByName(suiteName);
     const hash = nobleCrypto.hash(suite.hash);
-    return { suite, keys: deriveKeys(hash, Buffer.from(masterHex!, 'hex'), Buffer.from(clientRandomHex!, 'hex'), this.view!.serverRandom!, suite) };
+    const master = Uint8Array.from(Buffer.from(masterHex!, 'hex'));
+    return { suite, master, keys: deriveKeys(hash, master, Buffer.from(clientRandomHex!, 'hex'), this.view!.serverRandom!, suite) };
   }
 
   /**
@@ -212,8 +241,8 @@ export class MitmWire {
 }
 
 /** Runs both handshakes over `wire` until neither can go on; failures become results, not throws. */
-export function run(client: Partial<ClientOptions> = {}, server: Partial<ServerOptions> = {}, edit?: Edit): Outcome {
-  const wire = new MitmWire(edit);
+export function run(client: Partial<ClientOptions> = {}, server: Partial<ServerOptions> = {}, edit?: Edit, opts: { refinish?: boolean } = {}): Outcome {
+  const wire = new MitmWire(edit, opts.refinish);
   const clientSession = Session.client(clientOptions(client));
   const serverSession = Session.server(serverOptions({ keylog: (l) => wire.serverKeylog.push(l), ...server }));
   clientSession.setTransport(wire.clientTransport());

@@ -375,6 +375,28 @@ describe('TLS 1.2 client', () => {
       expectClientAlert(run({}, {}, editType(HT.server_hello_done, (m) => [nst, m])), 'unexpected_message');
     });
 
+    // Resumed handshakes, the server's Finished made again over the edited messages (client-harness.ts refinish).
+    it('the harness check: a resumed handshake with the Finished made again completes', () => {
+      const o = run({ session: ticketFrom() }, {}, undefined, { refinish: true });
+      expectDone(o);
+      expect(o.clientSession.info.tickets).to.have.length(1);
+    });
+
+    it('an empty NewSessionTicket (RFC 5077 §3.3: the server issues none after all): completes, no ticket kept', () => {
+      const empty = { type: HT.new_session_ticket, body: Uint8Array.of(0, 0, 0x1c, 0x20, 0, 0) };
+      const o = run({ session: ticketFrom() }, {}, editType(HT.new_session_ticket, () => [empty]), { refinish: true });
+      // Done on our side; the server, whose transcript holds the ticket it sent, then refuses our Finished.
+      expect(o.client).to.equal('done');
+      expect(o.clientSession.info).to.include({ resumed: true });
+      expect(o.clientSession.info.tickets).to.deep.equal([]);
+    });
+
+    it('a NewSessionTicket with a lifetime hint of 0 (unspecified) is kept with lifetime 0', () => {
+      const o = run({ session: ticketFrom() }, {}, editType(HT.new_session_ticket, (m) => [{ type: m.type, body: concatBytes(new Uint8Array(4), m.body.subarray(4)) }]), { refinish: true });
+      expect(o.client).to.equal('done');
+      expect(o.clientSession.info.tickets[0]).to.include({ lifetime: 0 });
+    });
+
     it('a promised NewSessionTicket that does not come (CCS first): unexpected_message', () => {
       expectClientAlert(run({}, {}, editType(HT.new_session_ticket, () => [])), 'unexpected_message', 'change_cipher_spec');
     });
