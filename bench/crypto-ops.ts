@@ -143,6 +143,16 @@ export function recordingProvider(base: CryptoProvider, log: RecordedOp[], skip:
       add(`verify ${scheme}`, () => base.verify(scheme, key, m, s));
       return base.verify(scheme, key, message, signature);
     },
+    ecdsaSign(hashName, key, message) {
+      const m = copy(message);
+      add(`ecdsaSign ${hashName}`, () => base.ecdsaSign(hashName, key, m));
+      return base.ecdsaSign(hashName, key, message);
+    },
+    ecdsaVerify(hashName, key, message, signature) {
+      const [m, s] = [copy(message), copy(signature)];
+      add(`ecdsaVerify ${hashName}`, () => base.ecdsaVerify(hashName, key, m, s));
+      return base.ecdsaVerify(hashName, key, message, signature);
+    },
     publicKeyOf(key) {
       add('publicKeyOf', () => base.publicKeyOf(key));
       return base.publicKeyOf(key);

@@ -91,6 +91,14 @@ export interface CryptoProvider {
   sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array;
   /** Verifies a signature over `message`; ECDSA signatures are DER (high-S accepted). Never throws. */
   verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * ECDSA with `hash` on the curve of `key`, whatever that curve is. TLS 1.2
+   * names only the hash in a scheme (RFC 5246 §7.4.1.4.1: "ecdsa_secp256r1_sha256"
+   * is ECDSA with SHA-256 on any curve); TLS 1.3 binds both, and uses sign()/verify().
+   */
+  ecdsaSign(hash: HashName, key: PrivateKey, message: Uint8Array): Uint8Array;
+  /** Verifies ECDSA with `hash` on `key`'s curve (DER, high-S accepted). Never throws. */
+  ecdsaVerify(hash: HashName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
   /** The public key belonging to a private key (to match a key with its certificate). */
   publicKeyOf(key: PrivateKey): PublicKey;
   /** Cryptographically secure random bytes. */

@@ -440,6 +440,18 @@ function signatureTests(provider: CryptoProvider): void {
         });
 
         if (scheme !== 'ed25519') {
+          it('ECDSA with either hash on this curve (TLS 1.2): node:crypto verifies ours, we verify node:crypto\'s', () => {
+            for (const hash of ['sha256', 'sha384'] as const) {
+              const ours = provider.ecdsaSign(hash, keys.privateKey, message);
+              expect(nodeCrypto.verify(hash, message, { key: keys.node.publicKey, dsaEncoding: 'der' }, ours), hash).to.equal(true);
+              const theirs = new Uint8Array(nodeCrypto.sign(hash, message, { key: keys.node.privateKey, dsaEncoding: 'der' }));
+              expect(provider.ecdsaVerify(hash, keys.publicKey, message, theirs), hash).to.equal(true);
+              expect(provider.ecdsaVerify(hash, keys.publicKey, utf8('another message'), theirs), hash).to.equal(false);
+              expect(provider.ecdsaVerify(hash === 'sha256' ? 'sha384' : 'sha256', keys.publicKey, message, theirs)).to.equal(false);
+              expect(provider.ecdsaVerify(hash, keys.publicKey, message, new Uint8Array(8))).to.equal(false);
+            }
+          });
+
           it('accepts high-S signatures (OpenSSL emits them)', () => {
             const p1363 = nodeCrypto.sign(digest, message, { key: keys.node.privateKey, dsaEncoding: 'ieee-p1363' });
             const high = highSDer(new Uint8Array(p1363), ORDER[scheme]);

@@ -21,6 +21,7 @@ import { tls12SuiteByCode, tls12SuiteByName } from '../../lib/tls12/suites.js';
 import { concatBytes } from '../../lib/wire/codec.js';
 import { parsePrivateKey } from '../../lib/x509/private-key.js';
 import { caPem, fixture, serverIdentity } from '../support/fixtures.js';
+import { tls12Sign } from '../../lib/tls12/signature.js';
 
 export interface Message {
   type: number;
@@ -362,7 +363,8 @@ const P256_KEY = parsePrivateKey(fixture('server-p256.key'));
 
 /**
  * An edit of the ServerKeyExchange; with `resign` its params are signed again
- * with the P-256 server key (ecdsa_secp256r1_sha256), so only the edit is wrong.
+ * with the P-256 server key under the scheme the message names (TLS 1.2
+ * rules: any ECDSA hash on P-256), so only the edit is wrong.
  */
 export function editSke(change: (p: SkeParts) => void, opts: { resign?: boolean } = {}): Edit {
   return (m, view) => {
@@ -371,7 +373,8 @@ export function editSke(change: (p: SkeParts) => void, opts: { resign?: boolean 
     change(p);
     if (opts.resign) {
       const content = concatBytes(view.clientRandom, view.serverRandom!, paramsOf(p));
-      p.signature = nobleCrypto.sign('ecdsa_secp256r1_sha256', P256_KEY, content);
+      const scheme = p.scheme === 0x0503 ? 'ecdsa_secp384r1_sha384' : 'ecdsa_secp256r1_sha256';
+      p.signature = tls12Sign(nobleCrypto, scheme, P256_KEY, content);
     }
     return [{ type: m.type, body: encodeSke(p) }];
   };

@@ -303,8 +303,15 @@ describe('TLS 1.2 client', () => {
         expectClientAlert(run({}, {}, editSke((p) => (p.scheme = 0x0807))), 'illegal_parameter', 'does not fit');
       });
 
-      it('ECDSA with SHA-384 on a P-256 key (legal in TLS 1.2, not verifiable with our provider yet): handshake_failure', () => {
-        expectClientAlert(run({}, {}, editSke((p) => (p.scheme = 0x0503))), 'handshake_failure', 'not supported yet');
+      it('ECDSA with SHA-384 on a P-256 key (legal in TLS 1.2: the scheme names the hash only): verified', () => {
+        const o = run({}, {}, editSke((p) => (p.scheme = 0x0503), { resign: true }));
+        // The client accepted the signature: what fails now is only the server's own Finished (it hashed another SKE).
+        expect(o.clientSession.info).to.include({ version: 'TLSv1.2', signatureScheme: 'ecdsa_secp384r1_sha384' });
+        expect(o.clientMessages.map((m) => m.type)).to.include(16); // our ClientKeyExchange went out
+      });
+
+      it('ECDSA with SHA-384 on a P-256 key that does not verify: decrypt_error', () => {
+        expectClientAlert(run({}, {}, editSke((p) => (p.scheme = 0x0503))), 'decrypt_error', 'ServerKeyExchange signature');
       });
 
       it('a signature that does not verify: decrypt_error', () => {

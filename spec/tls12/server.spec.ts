@@ -297,7 +297,11 @@ describe('TLS 1.2 server: ClientHellos', () => {
     });
 
     it('nothing our key can make: handshake_failure', () => {
-      expectRefused(serve(hello({}, { signature_algorithms: encodeU16List([SCHEME.rsaPss, SCHEME.rsaPkcs1, SCHEME.ecdsaSha1, SCHEME.p384]) })), 'handshake_failure', /signature scheme/);
+      expectRefused(serve(hello({}, { signature_algorithms: encodeU16List([SCHEME.rsaPss, SCHEME.rsaPkcs1, SCHEME.ecdsaSha1]) })), 'handshake_failure', /signature scheme/);
+    });
+
+    it('only ECDSA with SHA-384 offered to a P-256 certificate: signs SHA-384 on P-256 (TLS 1.2 does not bind the curve)', () => {
+      expect(serve(hello({}, { signature_algorithms: encodeU16List([SCHEME.p384]) })).session.info.signatureScheme).to.equal('ecdsa_secp384r1_sha384');
     });
 
     it('a P-384 certificate signs with ecdsa_secp384r1_sha384', () => {

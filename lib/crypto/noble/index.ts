@@ -5,7 +5,7 @@ import type { AeadName, CryptoProvider } from '../provider.js';
 import { nobleAead } from './aead.js';
 import { nobleHash } from './hash.js';
 import { nobleKeyShare } from './key-share.js';
-import { noblePublicKeyOf, nobleSign, nobleVerify } from './signature.js';
+import { nobleEcdsaSign, nobleEcdsaVerify, noblePublicKeyOf, nobleSign, nobleVerify } from './signature.js';
 
 export const nobleCrypto: CryptoProvider = Object.freeze({
   name: 'noble',
@@ -18,6 +18,8 @@ export const nobleCrypto: CryptoProvider = Object.freeze({
   keyShare: nobleKeyShare,
   sign: nobleSign,
   verify: nobleVerify,
+  ecdsaSign: nobleEcdsaSign,
+  ecdsaVerify: nobleEcdsaVerify,
   publicKeyOf: noblePublicKeyOf,
   // crypto.getRandomValues under the hood, available in browsers and Node alike.
   random: (length: number) => randomBytes(length),

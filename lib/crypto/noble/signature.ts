@@ -2,7 +2,8 @@
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import type { CurveName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
+import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import type { CurveName, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
 import { scalarBytes } from '../algorithms.js';
 
 /** In TLS 1.3 each ECDSA scheme fixes both curve and hash; noble's p256/p384
@@ -45,6 +46,25 @@ export function nobleVerify(
     return params.ecdsa.verify(signature, message, key.point, { prehash: true, format: 'der', lowS: false });
   } catch {
     return false; // malformed DER, bad point encoding, wrong lengths: all just "invalid"
+  }
+}
+
+const DIGESTS: Record<HashName, (m: Uint8Array) => Uint8Array> = { sha256, sha384 };
+
+/** ECDSA over `hash(message)` on the key's own curve (TLS 1.2 pairs any hash with any curve). */
+export function nobleEcdsaSign(hash: HashName, key: PrivateKey, message: Uint8Array): Uint8Array {
+  if (key.kind !== 'ec') throw new Error('ECDSA needs an EC key');
+  const params = CURVES[key.curve];
+  return params.ecdsa.sign(DIGESTS[hash](message), scalarBytes(key.d, params.scalarLength), { prehash: false, format: 'der' });
+}
+
+export function nobleEcdsaVerify(hash: HashName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    if (key.kind !== 'ec') return false;
+    const params = CURVES[key.curve];
+    return params.ecdsa.verify(signature, DIGESTS[hash](message), key.point, { prehash: false, format: 'der', lowS: false });
+  } catch {
+    return false;
   }
 }
 

@@ -9,7 +9,7 @@ import { nodeAead } from './aead.js';
 import { nodeHash } from './hash.js';
 import { nodeKeyShare } from './key-share.js';
 import { nodeRandom } from './random.js';
-import { nodePublicKeyOf, nodeSign, nodeVerify } from './signature.js';
+import { nodeEcdsaSign, nodeEcdsaVerify, nodePublicKeyOf, nodeSign, nodeVerify } from './signature.js';
 
 export const nodeCrypto: CryptoProvider = Object.freeze({
   name: 'node',
@@ -19,6 +19,8 @@ export const nodeCrypto: CryptoProvider = Object.freeze({
   keyShare: nodeKeyShare,
   sign: nodeSign,
   verify: nodeVerify,
+  ecdsaSign: nodeEcdsaSign,
+  ecdsaVerify: nodeEcdsaVerify,
   publicKeyOf: nodePublicKeyOf,
   random: nodeRandom,
 });

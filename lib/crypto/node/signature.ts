@@ -16,7 +16,7 @@
  */
 import { createECDH, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { CurveName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
+import type { CurveName, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
 import { scalarBytes } from '../algorithms.js';
 import { fromBase64url, own, toBase64url } from './bytes.js';
 
@@ -133,6 +133,20 @@ export function nodeVerify(
     return verify(params.hash, message, { key: publicKeyObject(key), dsaEncoding: 'der' }, signature);
   } catch {
     return false; // malformed DER, bad point encoding, wrong lengths: all just "invalid"
+  }
+}
+
+/** ECDSA with `hash` on the key's own curve (TLS 1.2 pairs any hash with any curve). */
+export function nodeEcdsaSign(hash: HashName, key: PrivateKey, message: Uint8Array): Uint8Array {
+  if (key.kind !== 'ec') throw new Error('ECDSA needs an EC key');
+  return own(sign(hash, message, { key: privateKeyObject(key), dsaEncoding: 'der' }));
+}
+
+export function nodeEcdsaVerify(hash: HashName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return key.kind === 'ec' && verify(hash, message, { key: publicKeyObject(key), dsaEncoding: 'der' }, signature);
+  } catch {
+    return false;
   }
 }
 

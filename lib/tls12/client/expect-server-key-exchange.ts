@@ -5,7 +5,7 @@
  */
 import type { GroupName, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
 import { TlsError, illegalParameter, unexpectedMessage } from '../../errors.js';
-import { schemeFitsKey } from '../../tls13/certificate-verify.js';
+import { tls12SchemeFits, tls12Verify } from '../signature.js';
 import type { ClientConfig } from '../../tls13/config.js';
 import type { Context, State } from '../../tls13/context.js';
 import { NamedGroupCode, SignatureSchemeCode, nameOf } from '../../wire/enums.js';
@@ -36,7 +36,7 @@ export class ExpectServerKeyExchange implements State<ClientConfig, Tls12Handsha
   /** RFC 5246 §7.4.3: the signature covers ClientHello.random, ServerHello.random and the params. */
   private verifySignature(ctx: Context<ClientConfig>, msg: EcdheServerKeyExchange, scheme: SignatureSchemeName): void {
     const content = ecdheSignedContent(this.n.hello.random, this.n.serverRandom, msg.params);
-    if (!ctx.config.crypto.verify(scheme, this.serverKey, content, msg.signature)) {
+    if (!tls12Verify(ctx.config.crypto, scheme, this.serverKey, content, msg.signature)) {
       throw new TlsError('decrypt_error', 'ServerKeyExchange signature is invalid');
     }
   }
@@ -50,21 +50,14 @@ function offeredGroup(config: ClientConfig, code: number): GroupName {
 }
 
 /**
- * RFC 5246 §7.4.3: the signature algorithm is one of our signature_algorithms.
- * TLS 1.2 does not bind an ECDSA hash to a curve (0x0503 is "ECDSA with
- * SHA-384" on any curve), but our CryptoProvider names TLS 1.3 schemes,
- * which do: a P-256 key signing with SHA-384, or a P-384 key with SHA-256,
- * is legal and refused here with handshake_failure, left for the issue on
- * certificates and signatures. A scheme of another key type is illegal_parameter.
+ * RFC 5246 §7.4.3: the signature algorithm is one of our signature_algorithms
+ * and fits the certificate's key (an ECDSA scheme on any curve: tls12/signature.ts).
  */
 function offeredScheme(config: ClientConfig, code: number, key: PublicKey): SignatureSchemeName {
   const scheme = nameOf(SignatureSchemeCode, code) as SignatureSchemeName | undefined;
   if (!scheme || !config.signatureSchemes.includes(scheme)) throw illegalParameter(`ServerKeyExchange signed with scheme 0x${code.toString(16).padStart(4, '0')}, which we did not offer`);
-  if (schemeFitsKey(scheme, key)) return scheme;
-  if (key.kind === 'ec' && scheme !== 'ed25519') {
-    throw new TlsError('handshake_failure', `ServerKeyExchange signed by a ${key.curve} key with ${scheme}: ECDSA with a hash of another curve is not supported yet`);
-  }
-  throw illegalParameter(`ServerKeyExchange scheme ${scheme} does not fit the certificate's ${key.kind === 'ec' ? key.curve : key.kind} key`);
+  if (!tls12SchemeFits(scheme, key)) throw illegalParameter(`ServerKeyExchange scheme ${scheme} does not fit the certificate's ${key.kind === 'ec' ? key.curve : key.kind} key`);
+  return scheme;
 }
 
 /** Our ephemeral key for the server's group, and the premaster secret (RFC 8422 §5.10); a bad point is illegal_parameter. */

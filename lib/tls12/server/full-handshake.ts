@@ -18,6 +18,7 @@ import { ExpectChangeCipherSpec, type ServerFinish } from './finish.js';
 import { type Tls12Offer, chooseTls12Alpn, chooseTls12Group, chooseTls12Scheme, chooseTls12Suite } from './offer.js';
 import { sendServerHello, serverRandom } from './server-hello.js';
 import { freshTerms, newSessionTicket, willIssueTicket } from './tickets.js';
+import { tls12Sign } from '../signature.js';
 
 /** What the full handshake settled on before the key exchange. */
 interface FullChoice {
@@ -66,7 +67,7 @@ function sendServerKeyExchange(ctx: Context<ServerConfig>, offer: Tls12Offer, ch
   const { config } = ctx;
   const share = config.crypto.keyShare(choice.group, config.random);
   const params = { group: NamedGroupCode[choice.group], point: share.publicKey };
-  const signature = config.crypto.sign(choice.scheme, config.key, ecdheSignedContent(offer.hello.random, random, params));
+  const signature = tls12Sign(config.crypto, choice.scheme, config.key, ecdheSignedContent(offer.hello.random, random, params));
   const ske = { type: Tls12HandshakeType.server_key_exchange, kx: 'ecdhe', params, scheme: SignatureSchemeCode[choice.scheme], signature } as const;
   ctx.sendEncoded(encodeTls12Handshake(ske), transcript);
   return share;

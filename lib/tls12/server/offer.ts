@@ -6,7 +6,7 @@
 import type { GroupName, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
 import { TlsError, illegalParameter } from '../../errors.js';
 import { type ServerConfig, versionEnabled } from '../../tls13/config.js';
-import { schemeFitsKey } from '../../tls13/certificate-verify.js';
+import { chooseTls12Scheme as chooseScheme } from '../signature.js';
 import { type ClientOffer, chooseAlpn } from '../../tls13/server/client-offer.js';
 import { ExtensionType as X, NamedGroupCode, SignatureSchemeCode } from '../../wire/enums.js';
 import { decodeAlpn, decodeServerName, decodeU16List, findExtension } from '../../wire/extension.js';
@@ -126,13 +126,12 @@ export function chooseTls12Group(config: ServerConfig, offer: Tls12Offer): Group
 
 /**
  * The scheme for ServerKeyExchange: our first that the client accepts and
- * our key can make. Without signature_algorithms the client would accept
+ * our key can make, the one made for its curve first (tls12/signature.ts). Without signature_algorithms the client would accept
  * SHA-1 only (RFC 5246 §7.4.1.4.1), which we never sign with.
  */
 export function chooseTls12Scheme(config: ServerConfig, offer: Tls12Offer): SignatureSchemeName {
   if (!offer.schemes) throw new TlsError('handshake_failure', 'ClientHello without signature_algorithms (SHA-1 only; we do not sign with it)');
-  const key = config.leaf.publicKey!;
-  const scheme = config.signatureSchemes.find((s) => offer.schemes!.includes(SignatureSchemeCode[s]) && schemeFitsKey(s, key));
+  const scheme = chooseScheme(config.signatureSchemes, offer.schemes, (s) => SignatureSchemeCode[s], config.leaf.publicKey!);
   if (!scheme) throw new TlsError('handshake_failure', 'no signature scheme in common for our certificate');
   return scheme;
 }
