@@ -155,11 +155,13 @@ export interface OpensslServerOptions {
   args?: string[];
   /** Serve the HTML status page (-www): answers "GET /" then closes the connection. */
   www?: boolean;
+  /** The one version it speaks: s_server's -tls1_3 (default) or -tls1_2. */
+  version?: 'tls1_3' | 'tls1_2';
   readyTimeoutMs?: number;
 }
 
 /**
- * `openssl s_server -accept 127.0.0.1:PORT -tls1_3 ...`, running (across any
+ * `openssl s_server -accept 127.0.0.1:PORT -tls1_3 ...` (or -tls1_2), running (across any
  * number of sequential connections) until stop(). Resolves once it prints
  * ACCEPT, which it does right after listen().
  */
@@ -170,7 +172,7 @@ export async function startOpensslServer(opts: OpensslServerOptions): Promise<Op
     '-accept', `127.0.0.1:${port}`,
     '-cert', opts.cert,
     '-key', opts.key,
-    '-tls1_3',
+    `-${opts.version ?? 'tls1_3'}`,
     ...(opts.www ? ['-www'] : []),
     ...(opts.args ?? []),
   ];

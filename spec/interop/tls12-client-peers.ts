@@ -4,38 +4,10 @@
  * with a handle to write to it mid-connection (s_client's R command), and
  * name tables between us, openssl, node:tls and GnuTLS for the 1.2 suites.
  */
-import type { GroupName } from '../../lib/crypto/provider.js';
-import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
 import { type ExecResult, type TrackedProcess, matches, spawnTracked, withTimeout } from './proc.js';
 import type { ClientRunOptions } from './peers.js';
 
-export const TLS12_SUITE_NAMES: Tls12SuiteName[] = [
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-];
-
-/** OpenSSL's names (s_client -cipher, node's getCipher().name). */
-export const OPENSSL_SUITE: Record<Tls12SuiteName, string> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-};
-
-/** GnuTLS's cipher names (priority strings and its "- Description:" line). */
-export const GNUTLS_CIPHER: Record<Tls12SuiteName, string> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'AES-128-GCM',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'AES-256-GCM',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'CHACHA20-POLY1305',
-};
-export const GNUTLS_GROUP: Record<GroupName, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1' };
-
-/** A GnuTLS priority string for TLS 1.2 only, optionally one suite's cipher and some groups; `extra` is appended (e.g. ':%NO_SESSION_HASH'). */
-export function gnutlsTls12Priority(suite?: Tls12SuiteName, groupList?: GroupName[], extra = ''): string {
-  const cipher = suite ? `:-CIPHER-ALL:+${GNUTLS_CIPHER[suite]}` : '';
-  const groups = groupList ? `:-GROUP-ALL${groupList.map((g) => `:+GROUP-${GNUTLS_GROUP[g]}`).join('')}` : '';
-  return `NORMAL:-VERS-ALL:+VERS-TLS1.2${cipher}${groups}${extra}`;
-}
+export { GNUTLS_GROUP, TLS12_SUITE_NAMES, gnutlsTls12Priority } from './tls12-peers.js';
 
 export type ClientVersion = 'TLSv1.2' | 'TLSv1.3' | 'any';
 

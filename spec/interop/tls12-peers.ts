@@ -6,8 +6,7 @@
  */
 import type { GroupName } from '../../lib/crypto/provider.js';
 import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
-import { freePort, type OpensslServer } from './peers.js';
-import { spawnTracked } from './proc.js';
+import { type OpensslServer, type OpensslServerOptions, startOpensslServer } from './peers.js';
 import type { WireTap } from './tls13-support.js';
 
 export const TLS12_SUITE_NAMES: Tls12SuiteName[] = [
@@ -28,43 +27,22 @@ export const GNUTLS_GROUP: Record<GroupName, string> = { x25519: 'X25519', secp2
 /** TLS 1.2 only, otherwise gnutls defaults. */
 export const GNUTLS_TLS12_PRIORITY = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
 
-/** A GnuTLS priority string: TLS 1.2, one cipher, one group. */
-export function gnutlsTls12Priority(suite: Tls12SuiteName, group: GroupName, extra = ''): string {
-  return `${GNUTLS_TLS12_PRIORITY}:-CIPHER-ALL:+${TLS12_SUITES[suite].gnutls}:-GROUP-ALL:+GROUP-${GNUTLS_GROUP[group]}${extra}`;
+/** A GnuTLS priority string for TLS 1.2 only, optionally one suite's cipher and some groups; `extra` is appended (e.g. ':%NO_SESSION_HASH'). */
+export function gnutlsTls12Priority(suite?: Tls12SuiteName, groups?: GroupName[], extra = ''): string {
+  const cipher = suite ? `:-CIPHER-ALL:+${TLS12_SUITES[suite].gnutls}` : '';
+  const groupList = groups ? `:-GROUP-ALL${groups.map((g) => `:+GROUP-${GNUTLS_GROUP[g]}`).join('')}` : '';
+  return `${GNUTLS_TLS12_PRIORITY}${cipher}${groupList}${extra}`;
 }
 
-export interface OpensslTls12ServerOptions {
-  cert: string;
-  key: string;
-  /** Extra s_server args, e.g. ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-groups', 'X25519']. */
-  args?: string[];
-  readyTimeoutMs?: number;
-}
+export type OpensslTls12ServerOptions = Omit<OpensslServerOptions, 'version'>;
 
 /**
- * `openssl s_server -accept 127.0.0.1:PORT -tls1_2 ...` until stop(); resolves
- * once it prints ACCEPT. stdin stays open (EOF would end it): see peers.ts.
- * Lines written with send() go to the client, except command letters: R
- * (renegotiate: a HelloRequest in TLS 1.2), Q, q, ...
+ * `openssl s_server -accept 127.0.0.1:PORT -tls1_2 ...` until stop() (see
+ * peers.ts). Lines written with send() go to the client, except command
+ * letters: R (renegotiate: a HelloRequest in TLS 1.2), Q, q, ...
  */
-export async function startOpensslTls12Server(opts: OpensslTls12ServerOptions): Promise<OpensslServer> {
-  const port = await freePort();
-  const argv = ['openssl', 's_server', '-accept', `127.0.0.1:${port}`, '-cert', opts.cert, '-key', opts.key, '-tls1_2', ...(opts.args ?? [])];
-  const t = spawnTracked(argv);
-  try {
-    await t.waitForOutput(/^ACCEPT$/m, opts.readyTimeoutMs ?? 5000);
-  } catch (e) {
-    await t.stop();
-    throw e;
-  }
-  return {
-    proc: t.proc,
-    port,
-    output: t.output,
-    waitForOutput: (p, ms = 5000) => t.waitForOutput(p, ms),
-    send: (data) => void t.proc.stdin!.write(data),
-    stop: () => t.stop(),
-  };
+export function startOpensslTls12Server(opts: OpensslTls12ServerOptions): Promise<OpensslServer> {
+  return startOpensslServer({ ...opts, version: 'tls1_2' });
 }
 
 /** What the server's plaintext flight said, read from the raw bytes it sent us. */

@@ -27,7 +27,8 @@ import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
 import type { ServerOptions, TlsVersionName } from '../../lib/tls13/config.js';
 import { caPem } from '../support/fixtures.js';
 import { type ExecResult, parseGnutlsDescription, parseOpensslClientOutput, requirePeer, runGnutlsClient, stopAll } from './peers.js';
-import { type ClientVersion, GNUTLS_CIPHER, OPENSSL_SUITE, TLS12_SUITE_NAMES, gnutlsTls12Priority, runOpensslClientAt, startOpensslClient } from './tls12-client-peers.js';
+import { type ClientVersion, TLS12_SUITE_NAMES, gnutlsTls12Priority, runOpensslClientAt, startOpensslClient } from './tls12-client-peers.js';
+import { TLS12_SUITES } from './tls12-peers.js';
 import { CA_FILE, CERTS, GROUPS, GROUP_NAMES, closeOurs, collect, listenOurs, nodeClient, text, token, utf8, type OurEnd, type OurServer } from './tls13-support.js';
 
 const P256 = { cert: CERTS.p256.cert, key: CERTS.p256.key };
@@ -116,7 +117,7 @@ describe('TLS 1.2 interop: real clients against our server', function () {
           const msg = token('s_client');
           const run = runOpensslClientAt('TLSv1.2', {
             port: server.port,
-            args: ['-cipher', OPENSSL_SUITE[suite], '-groups', withCertCurve(group, OPENSSL_GROUP, ':'), '-CAfile', CA_FILE, '-verify_return_error', '-servername', 'localhost'],
+            args: ['-cipher', TLS12_SUITES[suite].openssl, '-groups', withCertCurve(group, OPENSSL_GROUP, ':'), '-CAfile', CA_FILE, '-verify_return_error', '-servername', 'localhost'],
             input: `${msg}\n`,
             closeWhen: msg,
             timeoutMs: 15_000,
@@ -125,7 +126,7 @@ describe('TLS 1.2 interop: real clients against our server', function () {
           await echoLine(conn, msg);
           const r = await run;
           expect(r.code, r.stderr).to.equal(0);
-          expect(openssl(r)).to.deep.include({ protocol: 'TLSv1.2', cipher: OPENSSL_SUITE[suite], group, verifyCode: 0 });
+          expect(openssl(r)).to.deep.include({ protocol: 'TLSv1.2', cipher: TLS12_SUITES[suite].openssl, group, verifyCode: 0 });
           expect(r.stdout).to.match(/^\s+Protocol\s+: TLSv1\.2$/m);
           expect(r.stdout).to.match(/Extended master secret: yes/);
           expect(r.stdout).to.match(/Secure Renegotiation IS supported/);
@@ -140,14 +141,14 @@ describe('TLS 1.2 interop: real clients against our server', function () {
             port: server.port,
             minVersion: 'TLSv1.2',
             maxVersion: 'TLSv1.2',
-            ciphers: OPENSSL_SUITE[suite],
+            ciphers: TLS12_SUITES[suite].openssl,
             ecdhCurve: withCertCurve(group, NODE_GROUP, ':'),
             ca: caPem(),
             servername: 'localhost',
           });
           expect(socket.authorized).to.equal(true);
           expect(socket.getProtocol()).to.equal('TLSv1.2');
-          expect(socket.getCipher()).to.include({ name: OPENSSL_SUITE[suite], standardName: suite });
+          expect(socket.getCipher()).to.include({ name: TLS12_SUITES[suite].openssl, standardName: suite });
           expect(socket.getEphemeralKeyInfo()).to.include({ name: GROUPS[group].nodeEphemeral });
           const msg = token('node');
           const received = collect(socket);
@@ -178,7 +179,7 @@ describe('TLS 1.2 interop: real clients against our server', function () {
           await echoLine(conn, msg);
           const r = await run;
           expect(r.code, r.stderr).to.equal(0);
-          expect(parseGnutlsDescription(r.stdout)).to.deep.include({ protocol: 'TLS1.2', group, cipher: GNUTLS_CIPHER[suite] });
+          expect(parseGnutlsDescription(r.stdout)).to.deep.include({ protocol: 'TLS1.2', group, cipher: TLS12_SUITES[suite].gnutls });
           expect(r.stdout).to.match(/- Options: .*extended master secret/);
           expect(r.stdout).to.match(/- Options: .*safe renegotiation/);
           expectOurInfo(conn, suite, group);
