@@ -155,8 +155,8 @@ export interface OpensslServerOptions {
   args?: string[];
   /** Serve the HTML status page (-www): answers "GET /" then closes the connection. */
   www?: boolean;
-  /** The one version it speaks: s_server's -tls1_3 (default) or -tls1_2. */
-  version?: 'tls1_3' | 'tls1_2';
+  /** The one version it speaks: s_server's -tls1_3 (default) or -tls1_2; 'any': its default range (1.2 and 1.3). */
+  version?: 'tls1_3' | 'tls1_2' | 'any';
   readyTimeoutMs?: number;
 }
 
@@ -172,7 +172,7 @@ export async function startOpensslServer(opts: OpensslServerOptions): Promise<Op
     '-accept', `127.0.0.1:${port}`,
     '-cert', opts.cert,
     '-key', opts.key,
-    `-${opts.version ?? 'tls1_3'}`,
+    ...(opts.version === 'any' ? [] : [`-${opts.version ?? 'tls1_3'}`]),
     ...(opts.www ? ['-www'] : []),
     ...(opts.args ?? []),
   ];
