@@ -18,7 +18,7 @@ import {
   resolveClientConfig,
   resolveServerConfig,
 } from '../tls13/config.js';
-import { Tls13Connection } from '../tls13/connection.js';
+import { Connection } from '../connection/connection.js';
 import { startServer } from '../tls13/server/expect-client-hello.js';
 import { AGAIN, type Again, type Direction, EOF, type Eof, type NonBlockingSession, type SessionInfo, type Transport } from './contract.js';
 import { OutputQueue } from './output-queue.js';
@@ -30,13 +30,13 @@ export class Session implements NonBlockingSession {
   /** A client; `options` may be a config made once with resolveClientConfig(). */
   static client(options: (ClientOptions & { protocol?: 'tls' }) | ClientConfig): Session {
     const config = isResolvedConfig(options) ? (options as ClientConfig) : resolveClientConfig(options as ClientOptions);
-    return new Session(new Tls13Connection(config, startClient));
+    return new Session(new Connection(config, startClient));
   }
 
   /** A server; pass a config made once with resolveServerConfig() to skip parsing the certificate and key per connection. */
   static server(options: (ServerOptions & { protocol?: 'tls' }) | ServerConfig): Session {
     const config = isResolvedConfig(options) ? (options as ServerConfig) : resolveServerConfig(options as ServerOptions);
-    return new Session(new Tls13Connection(config, startServer));
+    return new Session(new Connection(config, startServer));
   }
 
   private transport?: Transport;
@@ -48,7 +48,7 @@ export class Session implements NonBlockingSession {
   /** Plaintext bytes of an interrupted send(), reported once flushed. */
   private unsentCount?: number;
 
-  private constructor(private readonly conn: Tls13Connection<any>) {}
+  private constructor(private readonly conn: Connection<any>) {}
 
   get info(): SessionInfo {
     return this.conn.info;

@@ -71,3 +71,9 @@ export interface State<C extends ClientConfig | ServerConfig = ClientConfig | Se
   /** TLS 1.2 only: the peer's ChangeCipherSpec, for the state that waits for it; elsewhere it is unexpected. */
   handleChangeCipherSpec?(ctx: Context<C>): State<C, any>;
 }
+
+/** Implemented by the Connected state of either role. */
+export interface PostHandshake {
+  /** Sends a KeyUpdate and moves to the next write secret. */
+  updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void;
+}

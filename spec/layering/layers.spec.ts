@@ -21,13 +21,14 @@ const RANK: Record<string, number> = {
   tls13: 3,
   tls12: 3,
   dtls: 3,
+  connection: 3.5,
   session: 4,
   rx: 5,
   testing: 5,
   node: 6,
   'index.ts': 7,
 };
-const CORE = ['wire', 'record', 'handshake', 'tls13', 'tls12', 'dtls', 'x509', 'session'];
+const CORE = ['wire', 'record', 'handshake', 'tls13', 'tls12', 'dtls', 'x509', 'connection', 'session'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

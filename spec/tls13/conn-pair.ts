@@ -1,5 +1,5 @@
 /**
- * Two Tls13Connections wired directly, without a Session: records from one
+ * Two Connections wired directly, without a Session: records from one
  * side's takeOutput() go through a RecordReader into the other's
  * receiveRecord(). Specs use it to act exactly where the protocol core
  * decides (a client whose ClientHello carries an extension we never send,
@@ -18,7 +18,7 @@ import {
   resolveClientConfig,
   resolveServerConfig,
 } from '../../lib/tls13/config.js';
-import { Tls13Connection } from '../../lib/tls13/connection.js';
+import { Connection } from '../../lib/connection/connection.js';
 import type { Context, State } from '../../lib/tls13/context.js';
 import { startServer } from '../../lib/tls13/server/expect-client-hello.js';
 import { Transcript } from '../../lib/tls13/transcript.js';
@@ -26,13 +26,13 @@ import { concatBytes } from '../../lib/wire/codec.js';
 import type { Extension } from '../../lib/wire/extension.js';
 import { caPem, serverIdentity } from '../support/fixtures.js';
 
-export type Conn<C extends ClientConfig | ServerConfig> = Tls13Connection<C>;
+export type Conn<C extends ClientConfig | ServerConfig> = Connection<C>;
 
 /** A client whose first ClientHello also carries `extra` extensions (e.g. early_data, which we never send). */
 export function clientWith(extra: Extension[], options: Partial<ClientOptions> = {}): Conn<ClientConfig> {
   const config = resolveClientConfig({ serverName: 'localhost', ca: caPem(), ...options });
-  if (extra.length === 0) return new Tls13Connection(config, startClient);
-  return new Tls13Connection(config, (ctx: Context<ClientConfig>): State<ClientConfig> => {
+  if (extra.length === 0) return new Connection(config, startClient);
+  return new Connection(config, (ctx: Context<ClientConfig>): State<ClientConfig> => {
     const shares = config.keyShareGroups.map((g) => config.crypto.keyShare(g, config.random));
     const hello = buildClientHello(config, config.random(32), config.middleboxCompat ? config.random(32) : new Uint8Array(0), shares);
     hello.extensions.push(...extra);
@@ -43,7 +43,7 @@ export function clientWith(extra: Extension[], options: Partial<ClientOptions> =
 }
 
 export function server(options: Partial<ServerOptions> = {}): Conn<ServerConfig> {
-  return new Tls13Connection(resolveServerConfig({ ...serverIdentity('p256'), ...options }), startServer);
+  return new Connection(resolveServerConfig({ ...serverIdentity('p256'), ...options }), startServer);
 }
 
 /** The records in `bytes` (whole ones), split as a reader on the other side would. */

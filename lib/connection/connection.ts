@@ -1,7 +1,9 @@
 /**
- * The TLS 1.3 protocol engine of one connection: records in, records out.
- * It owns the record protection, handshake reassembly and the current
- * handshake state; it never touches a transport (lib/session does that).
+ * The protocol engine of one TLS connection, 1.3 or 1.2: records in, records
+ * out. It owns the installed record protection, handshake reassembly, the
+ * current handshake state and the receive rules of the negotiated version;
+ * the states install keys and send messages through it (Context). It never
+ * touches a transport (lib/session does that).
  */
 import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
@@ -9,23 +11,17 @@ import { plaintextRecord } from '../record/record-header.js';
 import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
-import { maxBodyLength } from './limits.js';
+import { maxBodyLength } from '../tls13/limits.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import { decodeTls12Body } from '../wire/tls12-messages.js';
 import { maxTls12BodyLength } from '../tls12/limits.js';
-import type { ClientConfig, ServerConfig } from './config.js';
-import type { Context, EarlyDataSkip, ProtocolName, State } from './context.js';
-import type { CipherSuite } from './suites.js';
-import type { Transcript } from './transcript.js';
-
-/** Implemented by the Connected state of either role. */
-export interface PostHandshake {
-  /** Sends a KeyUpdate and moves to the next write secret. */
-  updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void;
-}
+import type { ClientConfig, ServerConfig } from '../tls13/config.js';
+import type { Context, EarlyDataSkip, PostHandshake, ProtocolName, State } from '../tls13/context.js';
+import type { CipherSuite } from '../tls13/suites.js';
+import type { Transcript } from '../tls13/transcript.js';
 
 function isPostHandshake(s: unknown): s is PostHandshake & State {
   return typeof (s as PostHandshake).updateWriteKey === 'function';
@@ -34,7 +30,7 @@ function isPostHandshake(s: unknown): s is PostHandshake & State {
 /** Bytes of a protected record that are not content: the inner type byte and the 16-byte tag of every TLS 1.3 AEAD we implement. */
 const PROTECTED_OVERHEAD = 1 + 16;
 
-export class Tls13Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
+export class Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
   readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
   private state: State<C, any>;
   private suiteChosen?: CipherSuite;
