@@ -1,5 +1,4 @@
-/** What bulk.ts and its forked receiver (bulk-server.ts) share. */
-export const BULK_SUITE = 'TLS_AES_128_GCM_SHA256' as const;
+/** What bulk.ts and its forked receiver (bulk-server.ts) share; the TLS versions and suites are protocols.ts's. */
 /**
  * `records-node` is the node:crypto ceiling: our record layer alone
  * (RecordSealer -> TCP -> RecordReader + RecordOpener on nodeCrypto), no

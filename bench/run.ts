@@ -3,6 +3,8 @@
  * run, median over rounds with min and max; the table is printed and written
  * to bench/results.json. BENCH_QUICK=1 scales sizes and durations down for a
  * smoke run; BENCH_ONLY=record,handshake,loop-stall,... runs only some sections.
+ * The handshake and bulk sections measure TLS 1.3 and TLS 1.2 (protocols.ts);
+ * BENCH_TLS=1.3 or BENCH_TLS=1.2 keeps one of them.
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +15,15 @@ import { channelLines } from './channel.js';
 import { handshakeLines } from './handshake.js';
 import { heapLines } from './heap.js';
 import { loopStallLines } from './loop-stall.js';
+import { TLS12, TLS13 } from './protocols.js';
 import { recordLayerLines } from './record.js';
 import { MiB, QUICK, type Line } from './stats.js';
 import { printTable, writeResults } from './table.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (section: string) => !only || only.includes(section);
+const tls = process.env.BENCH_TLS?.split(',');
+const wantTls = (version: '1.2' | '1.3') => !tls || tls.includes(version);
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -32,17 +37,24 @@ async function main(): Promise<void> {
   }
 
   if (want('bulk')) {
-    log('bulk');
     const scale = QUICK ? 16 : 1;
-    lines.push(
-      ...(await bulkLines(
-        [
-          { provider: nodeCrypto, bytes: (256 * MiB) / scale },
-          { provider: nobleCrypto, bytes: (32 * MiB) / scale },
-        ],
-        rounds,
-      )),
-    );
+    if (wantTls('1.3')) {
+      log('bulk, TLS 1.3');
+      lines.push(
+        ...(await bulkLines(
+          TLS13,
+          [
+            { provider: nodeCrypto, bytes: (256 * MiB) / scale, target: { min: 0.8, text: '≥ 0.80' }, ceiling: true },
+            { provider: nobleCrypto, bytes: (32 * MiB) / scale },
+          ],
+          rounds,
+        )),
+      );
+    }
+    if (wantTls('1.2')) {
+      log('bulk, TLS 1.2');
+      lines.push(...(await bulkLines(TLS12, [{ provider: nodeCrypto, bytes: (256 * MiB) / scale }], rounds)));
+    }
   }
 
   if (want('channel')) {
@@ -60,14 +72,15 @@ async function main(): Promise<void> {
   }
 
   if (want('handshake')) {
-    log('handshakes');
-    lines.push(
-      ...(await handshakeLines(
-        [nobleCrypto, nodeCrypto],
-        QUICK ? { rounds, sliceMs: 150, slices: 2, warmMs: 150 } : { rounds, sliceMs: 300, slices: 3, warmMs: 300 },
-        nobleCrypto,
-      )),
-    );
+    const timing = QUICK ? { rounds, sliceMs: 150, slices: 2, warmMs: 150 } : { rounds, sliceMs: 300, slices: 3, warmMs: 300 };
+    if (wantTls('1.3')) {
+      log('handshakes, TLS 1.3');
+      lines.push(...(await handshakeLines(TLS13, [nobleCrypto, nodeCrypto], timing, nobleCrypto, { min: 1.0, text: '≥ 1.00' })));
+    }
+    if (wantTls('1.2')) {
+      log('handshakes, TLS 1.2');
+      lines.push(...(await handshakeLines(TLS12, [nobleCrypto, nodeCrypto], timing, undefined)));
+    }
   }
 
   if (want('loop-stall')) {
