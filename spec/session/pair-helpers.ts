@@ -150,3 +150,15 @@ export function handshakeOutcome(p: Pair, maxSteps = 1_000_000): { client: 'done
 function stalled(who: string): TlsError {
   return new TlsError('internal_error', `${who} handshake still waiting (AGAIN)`);
 }
+
+/** Both ways, then close_notify from the client: the server reads EOF, and goes on reading EOF. */
+export function exchangeAndClose(p: Pair, sizes: number[], seed: number): void {
+  for (const [i, n] of sizes.entries()) {
+    transfer(p.client, p.server, payload(n, seed + i));
+    transfer(p.server, p.client, payload(n, seed + 100 + i));
+  }
+  const [bye, eof] = driveBoth(() => p.client.bye(), () => recvUntilEof(p.server));
+  expect(bye).to.equal('done');
+  expect(eof).to.equal('eof');
+  expect(p.server.recv()).to.equal(EOF);
+}

@@ -24,6 +24,7 @@ import {
   payload,
   recvUntilEof,
   stats,
+  exchangeAndClose,
   tlsErrorOf,
   transfer,
 } from './pair-helpers.js';
@@ -33,19 +34,6 @@ const SUITES: SuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384',
 const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 const CERTS: CertKind[] = ['p256', 'p384', 'ed25519'];
 const SCHEME: Record<CertKind, string> = { p256: 'ecdsa_secp256r1_sha256', p384: 'ecdsa_secp384r1_sha384', ed25519: 'ed25519' };
-
-/** Both ways, then close_notify from the client: the server reads EOF. */
-function exchangeAndClose(p: Pair, sizes: number[], seed: number): void {
-  for (const [i, n] of sizes.entries()) {
-    transfer(p.client, p.server, payload(n, seed + i));
-    transfer(p.server, p.client, payload(n, seed + 100 + i));
-  }
-  const [bye, eof] = driveBoth(() => p.client.bye(), () => recvUntilEof(p.server));
-  expect(bye).to.equal('done');
-  expect(eof).to.equal('eof');
-  // EOF is sticky.
-  expect(p.server.recv()).to.equal(EOF);
-}
 
 function expectAgreement(p: Pair, suite: SuiteName, group: GroupName, cert: CertKind, alpn?: string): void {
   for (const info of [p.client.info, p.server.info]) {

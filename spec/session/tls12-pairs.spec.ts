@@ -11,14 +11,12 @@ import { nodeCrypto } from '../../lib/crypto/node/index.js';
 import type { GroupName } from '../../lib/crypto/provider.js';
 import { TlsError } from '../../lib/errors.js';
 import type { Tls12SessionTicket } from '../../lib/handshake/session-info.js';
-import { EOF } from '../../lib/session/contract.js';
 import { generateTicketKey } from '../../lib/tls12/ticket-keys.js';
 import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
 import type { ClientOptions, ServerOptions } from '../../lib/tls13/config.js';
-import { driveBoth } from '../support/drive.js';
 import { type CertKind, serverIdentity } from '../support/fixtures.js';
 import { prng } from '../support/memory-pipe.js';
-import { type Pair, connect, handshakeOutcome, makePair, payload, recvUntilEof, stats, transfer } from './pair-helpers.js';
+import { type Pair, connect, exchangeAndClose, handshakeOutcome, makePair, stats } from './pair-helpers.js';
 
 const SUITES: Tls12SuiteName[] = [
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
@@ -37,18 +35,6 @@ const TLS12: Partial<ClientOptions> = { maxVersion: 'TLSv1.2' };
 function groupsFor(group: GroupName, cert: CertKind): { client: GroupName[]; server: GroupName[] } {
   const curve = CERT_CURVE[cert];
   return { client: curve && curve !== group ? [group, curve] : [group], server: [group] };
-}
-
-/** Both ways, then close_notify from the client: the server reads EOF. */
-function exchangeAndClose(p: Pair, sizes: number[], seed: number): void {
-  for (const [i, n] of sizes.entries()) {
-    transfer(p.client, p.server, payload(n, seed + i));
-    transfer(p.server, p.client, payload(n, seed + 100 + i));
-  }
-  const [bye, eof] = driveBoth(() => p.client.bye(), () => recvUntilEof(p.server));
-  expect(bye).to.equal('done');
-  expect(eof).to.equal('eof');
-  expect(p.server.recv()).to.equal(EOF);
 }
 
 function expectAgreement(p: Pair, suite: Tls12SuiteName, group: GroupName, cert: CertKind): void {
