@@ -3,6 +3,11 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { AGAIN, EOF, type Again, type Transport } from '../lib/session/contract.js';
 import { type Paired, pairSummary } from './stats.js';
+import { nobleCrypto } from '../lib/crypto/noble/index.js';
+import { setDefaultCryptoProvider } from '../lib/crypto/default-provider.js';
+
+// Bench files import the core directly, not through the `rxtls` entry that sets this default.
+setDefaultCryptoProvider(nobleCrypto);
 
 const fixture = (name: string) => readFileSync(new URL(`../spec/fixtures/${name}`, import.meta.url), 'utf8');
 export const CA = fixture('ca.pem');

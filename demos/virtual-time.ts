@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VirtualTimeScheduler } from 'rxjs';
 import { openChannel } from '../lib/rx/index.js';
-import { Session } from '../lib/session/session.js';
+import { Session } from '../lib/index.js';
 import { virtualStreamLink } from '../lib/testing/index.js';
 
 const fixture = (name: string) => readFileSync(fixturePath(name), 'utf8');

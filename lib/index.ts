@@ -1,4 +1,6 @@
 /** rxtls: the non-blocking Session, its configuration and errors. */
+import { nobleCrypto } from './crypto/noble/index.js';
+import { setDefaultCryptoProvider } from './crypto/default-provider.js';
 export { Session } from './session/session.js';
 export { AGAIN, EOF } from './session/contract.js';
 export type { Again, Eof, Direction, Transport, NonBlockingSession, SessionInfo, SessionTicket, Tls12SessionTicket, Tls13SessionTicket } from './session/contract.js';
@@ -8,3 +10,7 @@ export type { SuiteName } from './tls13/suites.js';
 export { TlsError, Alert, alertName, type AlertName } from './errors.js';
 export type { CryptoProvider, GroupName, SignatureSchemeName, RandomSource } from './crypto/provider.js';
 export { nobleCrypto } from './crypto/noble/index.js';
+export { setDefaultCryptoProvider } from './crypto/default-provider.js';
+
+// The package's default provider: pure JavaScript, runs anywhere (the core names none itself).
+setDefaultCryptoProvider(nobleCrypto);

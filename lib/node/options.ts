@@ -9,6 +9,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { SessionInfo } from '../session/contract.js';
 import type { ClientOptions, PemOrDer, ServerOptions } from '../tls13/config.js';
 import type { ChannelOptions } from '../rx/secure-channel.js';
+import { nobleCrypto } from '../crypto/noble/index.js';
 
 /** node:tls protocol version names (`minVersion`/`maxVersion`). */
 export type TlsVersionName = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
@@ -130,6 +131,9 @@ function timeoutMs(ms: number | undefined, fallback: number): number | undefined
   return ms === 0 || ms === Infinity ? undefined : ms;
 }
 
+/** The provider when `session.crypto` names none: @noble's, as the `rxtls` entry's (nodeCrypto is the faster choice on Node). */
+const DEFAULT_CRYPTO = nobleCrypto;
+
 /** node's version range as ours: TLS 1.1 and older are never negotiated, so a lower minimum means TLS 1.2. */
 function versionRange(o: CommonNodeOptions): { minVersion?: 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } {
   const clamp = (v: TlsVersionName | undefined) => (v === undefined ? undefined : v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2');
@@ -138,6 +142,7 @@ function versionRange(o: CommonNodeOptions): { minVersion?: 'TLSv1.2' | 'TLSv1.3
 
 export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
   return {
+    crypto: DEFAULT_CRYPTO,
     ...o.session,
     ...versionRange(o),
     ...defined({
@@ -152,6 +157,7 @@ export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
 
 export function serverSessionOptions(o: ListenTlsOptions): ServerOptions {
   return {
+    crypto: DEFAULT_CRYPTO,
     ...o.session,
     ...versionRange(o),
     ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog }),

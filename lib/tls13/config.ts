@@ -5,7 +5,7 @@
  */
 import type { CryptoProvider, GroupName, PrivateKey, PublicKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
 import { equalBytes } from '../wire/codec.js';
-import { nobleCrypto } from '../crypto/noble/index.js';
+import { defaultCryptoProvider } from '../crypto/default-provider.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseCertificate, parseCertificates } from '../x509/certificate.js';
 import { decodePemLabel, isPem, pemText } from '../x509/pem.js';
@@ -221,7 +221,7 @@ function namedSuites(names: readonly string[]): { tls13: CipherSuite[]; tls12: T
 }
 
 function resolveCommon(o: CommonOptions): CommonConfig {
-  const crypto = o.crypto ?? nobleCrypto;
+  const crypto = o.crypto ?? defaultCryptoProvider();
   const minVersion = checkVersion('minVersion', o.minVersion, 'TLSv1.2');
   const maxVersion = checkVersion('maxVersion', o.maxVersion, 'TLSv1.3');
   if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) throw new Error(`minVersion ${minVersion} is above maxVersion ${maxVersion}`);

@@ -61,6 +61,17 @@ describe('layering (DESIGN.md)', () => {
     expect(bad).to.deep.equal([]);
   });
 
+  it('the protocol core names no concrete crypto provider: only the CryptoProvider interface (entry points choose the default)', () => {
+    const bad = all
+      .filter((f) => CORE.includes(layerOf(f)))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => i.startsWith('.') && /^crypto\/(noble|node)\//.test(relative(lib, resolve(dirname(f), i))))
+          .map((i) => `${relative(root, f)} -> ${i}`),
+      );
+    expect(bad).to.deep.equal([]);
+  });
+
   it('lib/crypto/noble never imports node:*', () => {
     const bad = all
       .filter((f) => relative(lib, f).startsWith('crypto/noble'))
