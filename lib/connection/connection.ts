@@ -23,6 +23,12 @@ import type { Context, EarlyDataSkip, PostHandshake, ProtocolName, State } from 
 import type { CipherSuite } from '../tls13/suites.js';
 import type { Transcript } from '../tls13/transcript.js';
 
+/** Keys only move forward: a state installing an epoch again, or an older one, is a bug caught here. */
+function nextEpoch(current: number, next: number): number {
+  if (!(next > current)) throw new TlsError('internal_error', `key epoch ${next} after epoch ${current}`);
+  return next;
+}
+
 function isPostHandshake(s: unknown): s is PostHandshake & State {
   return typeof (s as PostHandshake).updateWriteKey === 'function';
 }
@@ -37,6 +43,8 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   private version?: ProtocolName;
   private sealer?: RecordSeal;
   private opener?: RecordOpen;
+  private readKeyEpoch = 0;
+  private writeKeyEpoch = 0;
   private readonly hsIn = new HandshakeBuffer();
   private hsOut: Uint8Array[] = [];
   private out: Uint8Array[] = [];
@@ -84,6 +92,14 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
 
   // --- Context for the states ---
 
+  get readEpoch(): number {
+    return this.readKeyEpoch;
+  }
+
+  get writeEpoch(): number {
+    return this.writeKeyEpoch;
+  }
+
   get suite(): CipherSuite | undefined {
     return this.suiteChosen;
   }
@@ -119,8 +135,9 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     this.out.push(plaintextRecord(ContentType.change_cipher_spec, Uint8Array.of(1)));
   }
 
-  installRead(protection: RecordOpen): void {
+  installRead(protection: RecordOpen, epoch: number): void {
     this.hsIn.requireAligned();
+    this.readKeyEpoch = nextEpoch(this.readKeyEpoch, epoch);
     this.opener = protection;
     this.earlySkip = undefined; // a state that still skips says so after the key change
   }
@@ -135,8 +152,9 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     return true;
   }
 
-  installWrite(protection: RecordSeal): void {
+  installWrite(protection: RecordSeal, epoch: number): void {
     this.flushHandshake();
+    this.writeKeyEpoch = nextEpoch(this.writeKeyEpoch, epoch);
     this.sealer = protection;
   }
 

@@ -34,7 +34,7 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
   handle(ctx: Context, msg: HandshakeMessage): State<ClientConfig | ServerConfig> {
     if (msg.type === HandshakeType.key_update) {
       this.keys.readSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.readSecret);
-      installReadSecret(ctx, this.keys.readSecret);
+      installReadSecret(ctx, this.keys.readSecret, ctx.readEpoch + 1);
       // One reply per request, unless our reply to an earlier one is still unsent: it answers both (RFC 8446 §4.6.3).
       if (msg.updateRequested && ctx.claimKeyUpdateReply()) this.updateWriteKey(ctx, false);
       return this;
@@ -49,7 +49,7 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
   updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void {
     ctx.send({ type: HandshakeType.key_update, updateRequested: requestPeerUpdate }, undefined);
     this.keys.writeSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.writeSecret);
-    installWriteSecret(ctx, this.keys.writeSecret);
+    installWriteSecret(ctx, this.keys.writeSecret, ctx.writeEpoch + 1);
   }
 
   private keepTicket(ctx: Context, msg: NewSessionTicket): void {

@@ -39,10 +39,17 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   sendCompatCcs(): void;
   /** Queues a TLS 1.2 ChangeCipherSpec under the current write protection; install the new one right after. */
   sendChangeCipherSpec(): void;
-  /** Switches incoming protection; the handshake buffer must be aligned. */
-  installRead(protection: RecordOpen): void;
-  /** Switches outgoing protection after flushing what was queued under the old one. */
-  installWrite(protection: RecordSeal): void;
+  /**
+   * Switches incoming protection to `epoch` (higher than the current one: 0
+   * is plaintext; TLS 1.2's CCS starts epoch 1, TLS 1.3 numbers its keys as
+   * RFC 9147 does); the handshake buffer must be aligned.
+   */
+  installRead(protection: RecordOpen, epoch: number): void;
+  /** Switches outgoing protection to `epoch` after flushing what was queued under the old one. */
+  installWrite(protection: RecordSeal, epoch: number): void;
+  /** The epoch of the installed read / write protection (0: none yet). */
+  readonly readEpoch: number;
+  readonly writeEpoch: number;
   /** Queues a warning alert that leaves the connection open (TLS 1.2: no_renegotiation). */
   sendWarningAlert(alert: AlertName): void;
   /** NSS key-log line for a secret, if the user asked for key logging. */

@@ -9,22 +9,30 @@ import type { Context } from './context.js';
 import { trafficKeys } from './key-schedule.js';
 import type { CipherSuite } from './suites.js';
 
+/**
+ * Epochs of the keys as RFC 9147 §6.1 numbers them (TLS 1.3 over a stream
+ * has no epoch on the wire, but the same numbers keep installs in order and
+ * are what DTLS 1.3 will send): 2 handshake, 3 the first application keys,
+ * then one more per KeyUpdate.
+ */
+export const EPOCH = { handshake: 2, application: 3 } as const;
+
 function requireSuite(ctx: Context): CipherSuite {
   if (!ctx.suite) throw new TlsError('internal_error', 'keys before a suite was chosen');
   return ctx.suite;
 }
 
-/** Reads under `secret` from now on. */
-export function installReadSecret(ctx: Context, secret: Uint8Array): void {
+/** Reads under `secret` from now on, as epoch `epoch`. */
+export function installReadSecret(ctx: Context, secret: Uint8Array, epoch: number): void {
   const suite = requireSuite(ctx);
   const { key, iv } = trafficKeys(ctx.config.crypto.hash(suite.hash), secret, suite.keyLength);
-  ctx.installRead(new RecordOpener(ctx.config.crypto.aead(suite.aead, key), iv));
+  ctx.installRead(new RecordOpener(ctx.config.crypto.aead(suite.aead, key), iv), epoch);
 }
 
 /** Writes under `secret` from now on (a KeyUpdate is due after the suite's record limit, or the configured one). */
-export function installWriteSecret(ctx: Context, secret: Uint8Array): void {
+export function installWriteSecret(ctx: Context, secret: Uint8Array, epoch: number): void {
   const suite = requireSuite(ctx);
   const { key, iv } = trafficKeys(ctx.config.crypto.hash(suite.hash), secret, suite.keyLength);
   const limit = ctx.config.keyUpdateAfterRecords ?? suite.recordLimit;
-  ctx.installWrite(new RecordSealer(ctx.config.crypto.aead(suite.aead, key), iv, limit));
+  ctx.installWrite(new RecordSealer(ctx.config.crypto.aead(suite.aead, key), iv, limit), epoch);
 }

@@ -11,7 +11,7 @@ import { Connected } from '../connected.js';
 import type { Context, State } from '../context.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeKeys } from './handshake-keys.js';
-import { installReadSecret, installWriteSecret } from '../traffic-protection.js';
+import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
 export class ExpectFinished implements State<ClientConfig> {
   readonly expects = [HandshakeType.finished];
@@ -35,8 +35,8 @@ export class ExpectFinished implements State<ClientConfig> {
     if (this.requestContext) ctx.send({ type: HandshakeType.certificate, context: this.requestContext, entries: [] }, transcript);
     const verifyData = finishedVerifyData(hash, secrets.clientHandshake, transcript.current());
     ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
-    installWriteSecret(ctx, app.clientApplication);
-    installReadSecret(ctx, app.serverApplication);
+    installWriteSecret(ctx, app.clientApplication, EPOCH.application);
+    installReadSecret(ctx, app.serverApplication, EPOCH.application);
     const resumption = schedule.resumptionMaster(app.masterSecret, transcript.current());
     ctx.handshakeComplete();
     return new Connected('client', {

@@ -15,7 +15,7 @@ import type { Transcript } from '../transcript.js';
 import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
 import { tls12ServerHello } from '../../tls12/client/start.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
-import { installReadSecret, installWriteSecret } from '../traffic-protection.js';
+import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
 export interface HelloSent {
   hello: ClientHello;
@@ -120,11 +120,11 @@ export class ExpectServerHello implements State<ClientConfig> {
     const secrets = schedule.handshake(shared, transcript.current());
     ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
     ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
-    installReadSecret(ctx, secrets.serverHandshake);
+    installReadSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
     // Write keys now, not at Finished: an alert about the server's flight must
     // reach a server that already reads with these keys (as rustls does).
     if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
-    installWriteSecret(ctx, secrets.clientHandshake);
+    installWriteSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
     Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group });
     return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite });
   }

@@ -17,7 +17,7 @@ import type { Context, State } from '../context.js';
 import { type ApplicationSecrets, type HandshakeSecrets, KeySchedule, finishedVerifyData } from '../key-schedule.js';
 import type { CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
-import { installReadSecret, installWriteSecret } from '../traffic-protection.js';
+import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
 export interface Negotiated {
   hello: ClientHello;
@@ -44,7 +44,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
   ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
   if (hello.sessionId.length) ctx.sendCompatCcs();
-  installWriteSecret(ctx, secrets.serverHandshake);
+  installWriteSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
 
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
   ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: config.chain.map((data) => ({ data, extensions: [] })) }, transcript);
@@ -57,8 +57,8 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   ctx.keylog('CLIENT_TRAFFIC_SECRET_0', hello.random, app.clientApplication);
   ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
   ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
-  installWriteSecret(ctx, app.serverApplication);
-  installReadSecret(ctx, secrets.clientHandshake);
+  installWriteSecret(ctx, app.serverApplication, EPOCH.application);
+  installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
   Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.scheme, alpn: n.alpn });
   return new ExpectClientFinished(transcript, schedule, secrets, app, n.suite);
 }
@@ -101,7 +101,7 @@ class ExpectClientFinished implements State<ServerConfig> {
     const expected = finishedVerifyData(this.schedule.hash, this.secrets.clientHandshake, this.transcript.current());
     if (!equalBytes(expected, msg.verifyData)) throw new TlsError('decrypt_error', 'client Finished does not verify');
     this.transcript.add(raw);
-    installReadSecret(ctx, this.app.clientApplication);
+    installReadSecret(ctx, this.app.clientApplication, EPOCH.application);
     const keys: ApplicationKeys = {
       schedule: this.schedule,
       suite: this.suite,
