@@ -186,29 +186,40 @@ function replaceLeading(pieces: Uint8Array[], aadLength: number, prefixLength: n
   return [prefix, ...rest];
 }
 
-/** Protects outgoing TLS 1.2 records under one write key. */
-export class Tls12RecordSealer {
-  private readonly sequence: SequenceNumber;
-  private readonly nonces: NonceBuilder;
-  private readonly explicitLength: number;
-  private readonly aad = new Uint8Array(AAD_LENGTH);
+/** What a sealer and an opener of one key share: its AEAD, nonces, sequence numbers and framing. */
+abstract class Tls12KeyState {
+  protected readonly sequence: SequenceNumber;
+  protected readonly nonces: NonceBuilder;
+  protected readonly explicitLength: number;
+  protected readonly aad = new Uint8Array(AAD_LENGTH);
 
   constructor(
-    private readonly aead: Aead,
+    protected readonly aead: Aead,
     /** client_write_IV or server_write_IV: the 4-byte GCM salt or the 12-byte ChaCha20-Poly1305 IV. */
     fixedIv: Uint8Array,
-    /** Records before `exhausted` (the suite's recordLimit). */
-    readonly limit = Infinity,
-    private readonly framing: Tls12Framing = TLS12_FRAMING,
+    protected readonly framing: Tls12Framing,
   ) {
     this.explicitLength = explicitNonceLength(aead, fixedIv);
     this.nonces = new NonceBuilder(fixedIv, aead.nonceLength);
     this.sequence = framing.newSequence();
   }
 
-  /** Records sealed under this key so far (the next sequence number). */
+  /** Records handled under this key so far (with implicit sequence numbers: the next one). */
   get seq(): number {
     return this.sequence.count;
+  }
+}
+
+/** Protects outgoing TLS 1.2 records under one write key. */
+export class Tls12RecordSealer extends Tls12KeyState {
+  constructor(
+    aead: Aead,
+    fixedIv: Uint8Array,
+    /** Records before `exhausted` (the suite's recordLimit). */
+    readonly limit = Infinity,
+    framing: Tls12Framing = TLS12_FRAMING,
+  ) {
+    super(aead, fixedIv, framing);
   }
 
   /** True once `limit` records were sealed (or every sequence number was used): time to close. */
@@ -252,25 +263,9 @@ export class Tls12RecordSealer {
 }
 
 /** Removes protection from incoming TLS 1.2 records under one read key. */
-export class Tls12RecordOpener {
-  private readonly sequence: SequenceNumber;
-  private readonly nonces: NonceBuilder;
-  private readonly explicitLength: number;
-  private readonly aad = new Uint8Array(AAD_LENGTH);
-
-  constructor(
-    private readonly aead: Aead,
-    fixedIv: Uint8Array,
-    private readonly framing: Tls12Framing = TLS12_FRAMING,
-  ) {
-    this.explicitLength = explicitNonceLength(aead, fixedIv);
-    this.nonces = new NonceBuilder(fixedIv, aead.nonceLength);
-    this.sequence = framing.newSequence();
-  }
-
-  /** Records opened under this key so far (with implicit sequence numbers: the next one). */
-  get seq(): number {
-    return this.sequence.count;
+export class Tls12RecordOpener extends Tls12KeyState {
+  constructor(aead: Aead, fixedIv: Uint8Array, framing: Tls12Framing = TLS12_FRAMING) {
+    super(aead, fixedIv, framing);
   }
 
   /**
