@@ -7,8 +7,8 @@ import * as nodeCrypto from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { aesCcm } from '../../lib/crypto/noble/ccm.js';
+import { fromHex as hex } from '../support/hex.js';
 
-const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** The same bytes at byteOffset 1, to catch code that assumes aligned buffers. */

@@ -16,8 +16,8 @@ import type {
   RandomSource,
   SignatureSchemeName,
 } from '../../lib/crypto/provider.js';
+import { fromHex as hex } from '../support/hex.js';
 
-const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const b64url = (s: string | undefined) => new Uint8Array(Buffer.from(s!, 'base64url'));

@@ -21,6 +21,7 @@ import {
 } from '../../lib/record/tls12-protection.js';
 import { concatBytes, toHex } from '../../lib/wire/codec.js';
 import { alertOf } from '../support/alerts.js';
+import { fromHex as hex } from '../support/hex.js';
 
 const HANDSHAKE = 22;
 const ALERT = 21;
@@ -32,7 +33,6 @@ const SUITES: { aead: AeadName; keyLength: number; fixedIvLength: number }[] = [
 ];
 const PROVIDERS: CryptoProvider[] = [nobleCrypto, nodeCrypto];
 
-const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const data = (n: number, start = 0) => Uint8Array.from({ length: n }, (_, i) => (start + i * 13 + 5) & 0xff);
 const keyFor = (s: (typeof SUITES)[number]) => Uint8Array.from({ length: s.keyLength }, (_, i) => 0x10 + i);
 const ivFor = (s: (typeof SUITES)[number]) => Uint8Array.from({ length: s.fixedIvLength }, (_, i) => 0xe0 + i);

@@ -14,8 +14,8 @@ import { deriveKeys, keyBlockLength, splitKeyBlock } from '../../lib/tls12/key-b
 import { extendedMasterSecret, keyBlock, masterSecret, prf, verifyData } from '../../lib/tls12/prf.js';
 import { TLS12_SUITES, tls12SuiteByCode, tls12SuiteByName } from '../../lib/tls12/suites.js';
 import { toHex } from '../../lib/wire/codec.js';
+import { fromHex as hex } from '../support/hex.js';
 
-const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const bytes = (n: number, start = 0) => Uint8Array.from({ length: n }, (_, i) => (start + i * 7) & 0xff);
 
 /** P_hash / PRF from RFC 5246 §5, written plainly on node:crypto: the reference the module is checked against. */

@@ -10,8 +10,8 @@ import {
   readHandshakeHeader,
 } from '../../lib/wire/handshake-header.js';
 import { alertOf } from '../support/alerts.js';
+import { fromHex as hex } from '../support/hex.js';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
 
 describe('handshake header (TLS 4 bytes, DTLS 12 bytes)', () => {
   describe('TLS', () => {

@@ -21,8 +21,8 @@ import {
 } from '../../lib/wire/tls12-extensions.js';
 import { decodeTls12NewSessionTicket } from '../../lib/wire/tls12-messages.js';
 import { alertOf } from '../support/alerts.js';
+import { fromHex as hex } from '../support/hex.js';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 29 + seed) & 0xff);
 
 /**

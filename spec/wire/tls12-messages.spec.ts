@@ -40,8 +40,8 @@ import {
 import { spawnTracked, stopAll, which } from '../interop/proc.js';
 import { alertOf } from '../support/alerts.js';
 import { fixturePath } from '../support/fixtures.js';
+import { fromHex as hex } from '../support/hex.js';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 29 + seed) & 0xff);
 const CTX: Tls12DecodeContext = { kx: 'ecdhe', verifyDataLength: TLS12_VERIFY_DATA_LENGTH };
 
