@@ -23,6 +23,19 @@ export interface Transport {
   readonly error?: Error;
 }
 
+/**
+ * The datagram transport under a DTLS session: whole datagrams, never split
+ * or joined. Order and delivery are not guaranteed.
+ */
+export interface DatagramTransport {
+  /** Sends one datagram; returns its length once handed to the network, or AGAIN when it cannot be now. */
+  push(datagram: Uint8Array): number | Again;
+  /** The next received datagram, AGAIN when none is waiting, EOF once the transport is closed. */
+  pull(): Uint8Array | Again | Eof;
+  /** Why the transport ended, when it failed. */
+  readonly error?: Error;
+}
+
 import type { SessionInfo } from '../handshake/session-info.js';
 export type { SessionInfo, SessionTicket, Tls12SessionTicket, Tls13SessionTicket } from '../handshake/session-info.js';
 
