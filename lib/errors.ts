@@ -84,12 +84,14 @@ export type VerifyErrorCode =
  * - `ERR_TLS_PEER_ALERT_<NAME>`: the peer sent that fatal alert
  *   (`ERR_TLS_PEER_ALERT_UNKNOWN_CA`, `ERR_TLS_PEER_ALERT_ALERT_255` for codes we do not know);
  * - a VerifyErrorCode for certificate verification failures (the alert is sent too);
- * - a TransportErrorCode when no alert was involved.
+ * - a TransportErrorCode when no alert was involved;
+ * - `large_packet`: a DTLS send() larger than the datagram room (GnuTLS's
+ *   GNUTLS_E_LARGE_PACKET); not fatal, the session stays usable.
  */
-export type TlsErrorCode = `ERR_TLS_ALERT_${Uppercase<string>}` | `ERR_TLS_PEER_ALERT_${Uppercase<string>}` | VerifyErrorCode | TransportErrorCode;
+export type TlsErrorCode = `ERR_TLS_ALERT_${Uppercase<string>}` | `ERR_TLS_PEER_ALERT_${Uppercase<string>}` | VerifyErrorCode | TransportErrorCode | 'large_packet';
 
-/** Codes under which nothing is sent: the transport ended or failed. */
-const TRANSPORT_CODE = /^(ERR_TLS_PREMATURE_TERMINATION|E[A-Z0-9]+)$/;
+/** Codes under which nothing is sent: the transport ended or failed, or the failure was not fatal. */
+const TRANSPORT_CODE = /^(ERR_TLS_PREMATURE_TERMINATION|E[A-Z0-9]+|large_packet)$/;
 
 export class TlsError extends Error {
   override readonly name = 'TlsError';
@@ -115,6 +117,10 @@ export class TlsError extends Error {
     return !this.fromPeer && !TRANSPORT_CODE.test(this.code) && this.alert in Alert;
   }
 }
+
+/** A DTLS send() of `size` bytes where one datagram holds `room`: nothing was sent, the session goes on. */
+export const largePacket = (size: number, room: number) =>
+  new TlsError('internal_error', `${size} bytes do not fit one datagram (${room} bytes of room)`, false, 'large_packet');
 
 /** The transport ended without close_notify: the data may have been truncated (GnuTLS: premature termination). */
 export const prematureTermination = (when: string) =>

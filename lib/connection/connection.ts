@@ -7,6 +7,7 @@
  */
 import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
+import { TLS12_FRAMING, type Tls12Framing } from '../record/tls12-protection.js';
 import { plaintextRecord } from '../record/record-header.js';
 import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
@@ -98,6 +99,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
 
   get writeEpoch(): number {
     return this.writeKeyEpoch;
+  }
+
+  tls12Framing(): Tls12Framing {
+    return TLS12_FRAMING;
   }
 
   get suite(): CipherSuite | undefined {

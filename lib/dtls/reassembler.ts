@@ -79,6 +79,21 @@ export class Reassembler {
   }
 
   /**
+   * Starts the count at `seq` instead of 0: a server behind a stateless
+   * cookie exchange first hears the ClientHello that carries the cookie
+   * (message_seq 1). Only before anything was buffered or handed out.
+   */
+  startAt(seq: number): void {
+    if (this.expected !== 0 || this.pending.size) throw new Error('reassembler already started');
+    this.expected = seq;
+  }
+
+  /** True when nothing is buffered. */
+  get idle(): boolean {
+    return this.pending.size === 0;
+  }
+
+  /**
    * Takes one fragment (its header already read and checked: offset + length
    * within the message). 'old': a message already handed out (the peer
    * retransmits its last flight, which tells the flight engine to resend ours).

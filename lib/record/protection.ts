@@ -20,6 +20,8 @@ export interface RecordOpen {
 export interface RecordSeal {
   /** True once the key has sealed as many records as it safely may (TLS 1.3 then updates it). */
   readonly exhausted: boolean;
+  /** Bytes a record adds to its content besides the header (explicit nonce, tag), where the datagram layer needs it. */
+  readonly expansion?: number;
   /** One protected record of `content` (at most 2^14 bytes), as pieces to write in order. */
   sealPieces(type: number, content: Uint8Array): Uint8Array[];
 }

@@ -208,6 +208,11 @@ abstract class Tls12KeyState {
   get seq(): number {
     return this.sequence.count;
   }
+
+  /** Bytes a record carries beyond its content and header: explicit nonce and tag. */
+  get expansion(): number {
+    return this.explicitLength + this.aead.tagLength;
+  }
 }
 
 /** Protects outgoing TLS 1.2 records under one write key. */

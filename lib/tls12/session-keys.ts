@@ -53,7 +53,7 @@ export class Tls12SessionKeys {
   installRead(ctx: Context, role: 'client' | 'server'): void {
     const k = this.derived(ctx);
     const [key, iv] = role === 'client' ? [k.serverWriteKey, k.serverWriteIv] : [k.clientWriteKey, k.clientWriteIv];
-    ctx.installRead(new Tls12RecordOpener(ctx.config.crypto.aead(this.suite.aead, key), iv), 1);
+    ctx.installRead(new Tls12RecordOpener(ctx.config.crypto.aead(this.suite.aead, key), iv, ctx.tls12Framing(1)), 1);
   }
 
   /** Sends our ChangeCipherSpec and protects what follows (our Finished) with `role`'s write key. */
@@ -62,7 +62,7 @@ export class Tls12SessionKeys {
     const [key, iv] = role === 'client' ? [k.clientWriteKey, k.clientWriteIv] : [k.serverWriteKey, k.serverWriteIv];
     ctx.sendChangeCipherSpec();
     // TLS 1.2 has no KeyUpdate: a 64-bit sequence number is the only limit (the sealer enforces it).
-    ctx.installWrite(new Tls12RecordSealer(ctx.config.crypto.aead(this.suite.aead, key), iv), 1);
+    ctx.installWrite(new Tls12RecordSealer(ctx.config.crypto.aead(this.suite.aead, key), iv, Infinity, ctx.tls12Framing(1)), 1);
   }
 
   /** verify_data over the transcript so far (RFC 5246 §7.4.9). */

@@ -4,6 +4,7 @@
  */
 import type { AlertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
+import type { Tls12Framing } from '../record/tls12-protection.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
@@ -47,6 +48,12 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   installRead(protection: RecordOpen, epoch: number): void;
   /** Switches outgoing protection to `epoch` after flushing what was queued under the old one. */
   installWrite(protection: RecordSeal, epoch: number): void;
+  /**
+   * How TLS 1.2 records of `epoch` are framed on this connection's transport:
+   * 5-byte headers and implicit sequence numbers over a stream, DTLS's
+   * 13-byte headers with epoch and explicit sequence numbers over datagrams.
+   */
+  tls12Framing(epoch: number): Tls12Framing;
   /** The epoch of the installed read / write protection (0: none yet). */
   readonly readEpoch: number;
   readonly writeEpoch: number;

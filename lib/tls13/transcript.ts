@@ -37,6 +37,15 @@ export class Transcript {
     return this.state.digest();
   }
 
+  /**
+   * Forgets every message: DTLS hashes neither the first ClientHello nor the
+   * HelloVerifyRequest (RFC 6347 §4.2.6). Only before the hash is chosen.
+   */
+  restart(): void {
+    if (this.state) throw new Error('transcript restarted after its hash was chosen');
+    this.early = [];
+  }
+
   /** Replaces ClientHello1 by message_hash(Hash(ClientHello1)) (RFC 8446 §4.4.1). */
   rollUpForRetry(): void {
     const h = this.current();

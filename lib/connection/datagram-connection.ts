@@ -1,0 +1,491 @@
+/**
+ * The protocol engine of one DTLS 1.2 connection: datagrams in, datagrams
+ * out (RFC 6347). It runs the TLS 1.2 states unchanged; everything DTLS does
+ * differently sits here and below:
+ *
+ * - records: 13-byte headers, epochs, explicit sequence numbers, a replay
+ *   window per epoch (updated only once a record authenticated); an invalid
+ *   record (bad MAC, bad length, unknown epoch, replay, wrong version) is
+ *   dropped and counted in `discarded`, never an error (§4.1.2.7). Records of
+ *   the next epoch that arrive before the ChangeCipherSpec wait (bounded);
+ * - handshake messages: the 12-byte header with message_seq, reassembly of
+ *   fragments (lib/dtls/reassembler.ts), the hellos rewritten between the
+ *   TLS and DTLS forms (lib/dtls/message-flavour.ts), the HelloVerifyRequest
+ *   round on the client, the transcript over the DTLS form (§4.2.6);
+ * - flights (lib/dtls/flight.ts): what the states queue in one step is one
+ *   flight, sent cut to the MTU, kept and sent again when the retransmission
+ *   deadline passes or when the peer sends its previous flight again; after
+ *   two unanswered retransmissions in smaller datagrams, for a path whose MTU
+ *   is lower than assumed (NSS does this);
+ * - deadlines as arithmetic on the caller's clock (lib/dtls/retransmit-timer.ts):
+ *   the session asks checkTimer(now) and timeout(now); nothing here waits.
+ */
+import { type AlertName, Alert, TlsError, alertName, handshakeTimeout } from '../errors.js';
+import type { RecordOpen, RecordSeal } from '../record/protection.js';
+import type { Tls12Framing } from '../record/tls12-protection.js';
+import { DTLS10_VERSION, DTLS12_VERSION, DtlsPlaintextWriter, type DtlsRecord, dtlsFraming, splitDatagram } from '../record/dtls-record.js';
+import { MAX_PLAINTEXT } from '../record/limits.js';
+import type { SessionInfo } from '../handshake/session-info.js';
+import { ContentType, HandshakeType } from '../wire/enums.js';
+import { concatBytes, toHex } from '../wire/codec.js';
+import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
+import { type DtlsHandshakeHeader, encodeHandshakeHeader, HANDSHAKE_HEADER_LENGTH, readHandshakeHeader } from '../wire/handshake-header.js';
+import { decodeTls12Body } from '../wire/tls12-messages.js';
+import { maxTls12BodyLength } from '../tls12/limits.js';
+import type { ClientConfig, ServerConfig } from '../tls13/config.js';
+import type { Context, EarlyDataSkip, ProtocolName, State } from '../tls13/context.js';
+import type { CipherSuite } from '../tls13/suites.js';
+import type { Transcript } from '../tls13/transcript.js';
+import { type EpochWriter, Flight } from '../dtls/flight.js';
+import { Reassembler, type ReassembledMessage } from '../dtls/reassembler.js';
+import { ReplayWindow } from '../dtls/replay-window.js';
+import { RetransmitTimer, type RetransmitPolicy } from '../dtls/retransmit-timer.js';
+import {
+  HELLO_VERIFY_REQUEST,
+  clientHelloFromDtls,
+  clientHelloToDtls,
+  decodeHelloVerifyRequest,
+  serverHelloFromDtls,
+  serverHelloToDtls,
+} from '../dtls/message-flavour.js';
+
+export interface DatagramConnectionOptions {
+  role: 'client' | 'server';
+  /** Largest datagram we send (headers included). */
+  mtu: number;
+  policy: RetransmitPolicy;
+}
+
+/** The smallest datagram a flight is cut to when retransmissions go unanswered. */
+const MIN_RETRANSMIT_MTU = 256;
+/** Next-epoch records kept while the ChangeCipherSpec is missing. */
+const MAX_EARLY_RECORDS = 32;
+/** HelloVerifyRequests a client answers before giving up on the server. */
+const MAX_HELLO_VERIFY = 4;
+const EMPTY = new Uint8Array(0);
+
+interface EpochReader {
+  /** undefined for epoch 0 (plaintext). */
+  opener?: RecordOpen;
+  window: ReplayWindow;
+}
+
+export class DatagramConnection<C extends ClientConfig | ServerConfig> implements Context<C> {
+  readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
+  /** Records dropped as invalid: bad MAC or length, unknown epoch, replayed, wrong version. */
+  discarded = 0;
+  private state: State<C, any>;
+  private suiteChosen?: CipherSuite;
+  private readonly readers = new Map<number, EpochReader>();
+  private readonly writers = new Map<number, EpochWriter>();
+  private readKeyEpoch = 0;
+  private writeKeyEpoch = 0;
+  private readonly reassembler = new Reassembler();
+  private sendSeq = 0;
+  private building = new Flight();
+  /** The last flight sent: resent when due or when the peer repeats its own. */
+  private current?: Flight;
+  private timer?: RetransmitTimer;
+  private outbox: Uint8Array[] = [];
+  private app: Uint8Array[] = [];
+  private appBytes = 0;
+  private early: DtlsRecord[] = [];
+  private done = false;
+  /** The handshake's end was handled (endHandshake). */
+  private ended = false;
+  private closeReceived = false;
+  private closeSent = false;
+  /** Server: the first ClientHello fragment fixed where message_seq counts from. */
+  private started = false;
+  /** Client: our first ClientHello in its TLS form, to send again with a cookie. */
+  private firstHello?: { tlsBody: Uint8Array; transcript: Transcript | undefined };
+  private helloVerifies = 0;
+  private serverHelloSeen = false;
+  private mtuNow: number;
+
+  constructor(
+    readonly config: C,
+    start: (ctx: Context<C>) => State<C>,
+    private readonly options: DatagramConnectionOptions,
+    now: number,
+  ) {
+    this.mtuNow = options.mtu;
+    this.writers.set(0, new DtlsPlaintextWriter());
+    this.readers.set(0, { window: new ReplayWindow() });
+    this.started = options.role === 'client';
+    this.state = start(this);
+    this.endStep(now);
+  }
+
+  get handshakeDone(): boolean {
+    return this.done;
+  }
+  get peerClosed(): boolean {
+    return this.closeReceived;
+  }
+  get closed(): boolean {
+    return this.closeSent;
+  }
+  get pendingBytes(): number {
+    return this.appBytes;
+  }
+  get mtu(): number {
+    return this.mtuNow;
+  }
+  set mtu(value: number) {
+    this.mtuNow = value;
+  }
+
+  /** Application bytes one send() can carry: the MTU less the record's header and expansion. */
+  get dataRoom(): number {
+    return this.mtuNow - 13 - this.writer(this.writeKeyEpoch).expansion;
+  }
+
+  // --- Context for the states ---
+
+  get readEpoch(): number {
+    return this.readKeyEpoch;
+  }
+  get writeEpoch(): number {
+    return this.writeKeyEpoch;
+  }
+  get suite(): CipherSuite | undefined {
+    return this.suiteChosen;
+  }
+  useSuite(suite: CipherSuite): void {
+    this.suiteChosen = suite;
+  }
+  useVersion(version: ProtocolName): void {
+    if (version !== 'TLSv1.2') throw new TlsError('protocol_version', `${version} over datagrams: only DTLS 1.2 is implemented`);
+    this.info.version = 'DTLSv1.2';
+  }
+  tls12Framing(epoch: number): Tls12Framing {
+    return dtlsFraming(epoch);
+  }
+
+  send(msg: HandshakeMessage, transcript: Transcript | undefined): void {
+    this.sendEncoded(encodeHandshake(msg), transcript);
+  }
+
+  /** Takes a message in its TLS form (4-byte header), queues its DTLS form in the flight being built. */
+  sendEncoded(raw: Uint8Array, transcript: Transcript | undefined): void {
+    const type = raw[0]!;
+    let body = raw.subarray(HANDSHAKE_HEADER_LENGTH.tls);
+    if (type === HandshakeType.client_hello) {
+      this.firstHello ??= { tlsBody: body.slice(), transcript };
+      body = clientHelloToDtls(body, EMPTY);
+    } else if (type === HandshakeType.server_hello) {
+      body = serverHelloToDtls(body);
+    }
+    this.queueMessage(type, body, transcript);
+  }
+
+  private queueMessage(type: number, body: Uint8Array, transcript: Transcript | undefined): void {
+    const messageSeq = this.sendSeq++;
+    transcript?.add(concatBytes(encodeHandshakeHeader({ type, length: body.length, messageSeq }, 'dtls'), body));
+    this.building.add({ kind: 'handshake', type, messageSeq, body, epoch: this.writeKeyEpoch });
+  }
+
+  sendCompatCcs(): void {
+    // TLS 1.3's middlebox compatibility: nothing to do over datagrams.
+  }
+
+  sendChangeCipherSpec(): void {
+    this.building.add({ kind: 'ccs', epoch: this.writeKeyEpoch });
+  }
+
+  installRead(protection: RecordOpen, epoch: number): void {
+    if (!(epoch > this.readKeyEpoch)) throw new TlsError('internal_error', `key epoch ${epoch} after epoch ${this.readKeyEpoch}`);
+    this.readers.set(epoch, { opener: protection, window: new ReplayWindow() });
+    this.readKeyEpoch = epoch;
+  }
+
+  installWrite(protection: RecordSeal, epoch: number): void {
+    if (!(epoch > this.writeKeyEpoch)) throw new TlsError('internal_error', `key epoch ${epoch} after epoch ${this.writeKeyEpoch}`);
+    this.writers.set(epoch, {
+      epoch,
+      expansion: protection.expansion ?? 0,
+      record: (type, content) => concatBytes(...protection.sealPieces(type, content)),
+    });
+    this.writeKeyEpoch = epoch;
+  }
+
+  sendWarningAlert(alert: AlertName): void {
+    this.outbox.push(this.writer(this.writeKeyEpoch).record(ContentType.alert, Uint8Array.of(1, Alert[alert])));
+  }
+
+  keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    this.config.keylog?.(`${label} ${toHex(clientRandom)} ${toHex(secret)}`);
+  }
+
+  handshakeComplete(): void {
+    this.done = true;
+  }
+
+  skipEarlyData(_skip: EarlyDataSkip): void {
+    // TLS 1.3 only.
+  }
+
+  claimKeyUpdateReply(): boolean {
+    return false;
+  }
+
+  // --- Time ---
+
+  /** Retransmits the current flight when its deadline passed; throws the timeout error once the handshake took too long. */
+  checkTimer(now: number): void {
+    if (this.done || !this.timer) return;
+    if (this.timer.expired(now)) throw handshakeTimeout(this.options.policy.handshakeTimeoutMs);
+    if (this.timer.due(now) && this.current) this.transmit(this.current);
+  }
+
+  /** ms until checkTimer() has something to do, or undefined when no deadline runs. */
+  timeout(now: number): number | undefined {
+    if (this.done || !this.timer) return undefined;
+    return this.timer.timeout(now);
+  }
+
+  // --- Input ---
+
+  /** Processes one datagram; throws TlsError only for fatal handshake failures and the peer's fatal alerts. */
+  receiveDatagram(datagram: Uint8Array, now: number): void {
+    const { records, malformed } = splitDatagram(datagram);
+    if (malformed) this.discarded++;
+    for (const rec of records) {
+      if (this.closeReceived) break;
+      this.receiveRecord(rec);
+    }
+    this.endStep(now);
+  }
+
+  private receiveRecord(rec: DtlsRecord): void {
+    if (!this.versionAccepted(rec)) return this.drop();
+    if (rec.epoch < this.readKeyEpoch) return; // the peer repeating records from before its ChangeCipherSpec
+    const reader = this.readers.get(rec.epoch);
+    if (!reader) return rec.epoch === this.readKeyEpoch + 1 ? this.keepEarly(rec) : this.drop();
+    if (!reader.window.check(rec.seq)) return this.drop();
+    const opened = this.open(reader, rec);
+    if (!opened) return this.drop();
+    reader.window.accept(rec.seq);
+    this.dispatch(opened.type, opened.content);
+  }
+
+  /** DTLS 1.2 records; the first ClientHello may say DTLS 1.0 in its record (RFC 6347 §4.1). */
+  private versionAccepted(rec: DtlsRecord): boolean {
+    return rec.version === DTLS12_VERSION || (rec.version === DTLS10_VERSION && rec.epoch === 0);
+  }
+
+  private open(reader: EpochReader, rec: DtlsRecord): { type: number; content: Uint8Array } | undefined {
+    if (!reader.opener) return rec.fragment.length <= MAX_PLAINTEXT ? { type: rec.type, content: rec.fragment } : undefined;
+    try {
+      return reader.opener.open(rec.header, rec.fragment);
+    } catch (e) {
+      if (e instanceof TlsError) return undefined;
+      throw e;
+    }
+  }
+
+  /** A record of the next epoch before the ChangeCipherSpec that starts it (reordered): kept for then, within a bound. */
+  private keepEarly(rec: DtlsRecord): void {
+    if (this.early.length >= MAX_EARLY_RECORDS) return this.drop();
+    this.early.push({ ...rec, header: rec.header.slice(), fragment: rec.fragment.slice() });
+  }
+
+  private drop(): void {
+    this.discarded++;
+  }
+
+  private dispatch(type: number, content: Uint8Array): void {
+    switch (type) {
+      case ContentType.handshake:
+        return this.receiveHandshake(content);
+      case ContentType.change_cipher_spec:
+        return this.receiveCcs(content);
+      case ContentType.alert:
+        return this.receiveAlert(content);
+      case ContentType.application_data:
+        return this.receiveApplicationData(content);
+      default:
+        return this.drop();
+    }
+  }
+
+  /** The fragments of one record (a record may carry several). */
+  private receiveHandshake(content: Uint8Array): void {
+    const L = HANDSHAKE_HEADER_LENGTH.dtls;
+    for (let at = 0; at < content.length; ) {
+      let h: DtlsHandshakeHeader | undefined;
+      try {
+        h = readHandshakeHeader(content, at, 'dtls');
+      } catch {
+        h = undefined;
+      }
+      const end = h ? at + L + h.fragmentLength : Infinity;
+      if (!h || end > content.length) return this.drop();
+      this.receiveFragment(h, content.subarray(at + L, end));
+      if (this.closeReceived) return;
+      at = end;
+    }
+  }
+
+  private receiveFragment(h: DtlsHandshakeHeader, fragment: Uint8Array): void {
+    if (!this.started) {
+      // A server's first message is a ClientHello; its message_seq (1 after a stateless cookie exchange) starts both counts.
+      if (h.type !== HandshakeType.client_hello) return this.drop();
+      this.reassembler.startAt(h.messageSeq);
+      this.sendSeq = h.messageSeq;
+      this.started = true;
+    }
+    const fate = this.reassembler.add(h, fragment);
+    if (fate === 'dropped') this.drop();
+    else if (fate === 'old') this.peerRepeated(h);
+    for (let m = this.reassembler.next(); m && !this.closeReceived; m = this.reassembler.next()) this.deliver(m);
+  }
+
+  /**
+   * The peer sent its previous flight again: ours did not arrive (RFC 6347
+   * §4.2.4). Answered once per repetition: on the fragment that ends the
+   * last message of that flight.
+   */
+  private peerRepeated(h: DtlsHandshakeHeader): void {
+    const last = h.messageSeq === this.reassembler.nextSeq - 1 && h.fragmentOffset + h.fragmentLength === h.length;
+    if (last && this.current && this.building.empty) this.transmit(this.current);
+  }
+
+  private deliver(m: ReassembledMessage): void {
+    if (m.type === HELLO_VERIFY_REQUEST && this.options.role === 'client') return this.answerHelloVerify(m);
+    if (!this.state.expects.includes(m.type)) {
+      throw new TlsError('unexpected_message', `handshake message ${m.type} now (expected ${this.state.expects.join(' or ')})`);
+    }
+    const max = maxTls12BodyLength(m.type);
+    if (m.body.length > max) throw new TlsError('illegal_parameter', `handshake message ${m.type} of ${m.body.length} bytes (at most ${max})`);
+    if (m.type === HandshakeType.server_hello) this.serverHelloSeen = true;
+    this.state = this.state.handle(this, this.decode(m.type, m.body), m.raw);
+  }
+
+  /** A body in the vocabulary the states read: the hellos in their TLS form, the rest as TLS 1.2 bodies. */
+  private decode(type: number, body: Uint8Array): unknown {
+    if (type === HandshakeType.client_hello) return decodeHandshake(type, clientHelloFromDtls(body).body, 32);
+    if (type === HandshakeType.server_hello) return decodeHandshake(type, serverHelloFromDtls(body), 32);
+    return decodeTls12Body(type, body, { kx: 'ecdhe', verifyDataLength: 12 });
+  }
+
+  /**
+   * RFC 6347 §4.2.1: the server wants its cookie back. The ClientHello goes
+   * again with the cookie and the next message_seq; the transcript starts
+   * over with it (§4.2.6: neither the first hello nor this request is hashed).
+   */
+  private answerHelloVerify(m: ReassembledMessage): void {
+    if (this.serverHelloSeen || !this.firstHello) throw new TlsError('unexpected_message', 'HelloVerifyRequest after the ServerHello');
+    if (++this.helloVerifies > MAX_HELLO_VERIFY) throw new TlsError('handshake_failure', `more than ${MAX_HELLO_VERIFY} HelloVerifyRequests`);
+    const { cookie } = decodeHelloVerifyRequest(m.body);
+    const { tlsBody, transcript } = this.firstHello;
+    transcript?.restart();
+    this.queueMessage(HandshakeType.client_hello, clientHelloToDtls(tlsBody, cookie), transcript);
+  }
+
+  /** The states decide; a ChangeCipherSpec nobody waits for (reordered, repeated, early) is dropped. */
+  private receiveCcs(content: Uint8Array): void {
+    if (content.length !== 1 || content[0] !== 1 || !this.state.handleChangeCipherSpec) return this.drop();
+    this.state = this.state.handleChangeCipherSpec(this);
+    const early = this.early;
+    this.early = [];
+    for (const rec of early) this.receiveRecord(rec);
+  }
+
+  private receiveAlert(content: Uint8Array): void {
+    if (content.length !== 2) return this.drop();
+    const [level, description] = [content[0]!, content[1]!];
+    if (description === Alert.close_notify) {
+      this.closeReceived = true;
+      return;
+    }
+    if (level === 1) return; // a warning: the connection goes on
+    throw new TlsError(alertName(description), 'alert received from peer', true);
+  }
+
+  private receiveApplicationData(content: Uint8Array): void {
+    // Data before our handshake completed, or unprotected, is dropped (RFC 6347 §4.1: it may also be buffered).
+    if (!this.done || this.readKeyEpoch === 0) return this.drop();
+    // The peer protects data under its new keys only once it has our final flight: no need to keep it now.
+    this.current = undefined;
+    if (content.length === 0) return;
+    this.app.push(content.slice());
+    this.appBytes += content.length;
+  }
+
+  /** The next record of decrypted application data, if any (datagram boundaries are kept). */
+  takeApplicationData(): Uint8Array | undefined {
+    const chunk = this.app.shift();
+    if (chunk) this.appBytes -= chunk.length;
+    return chunk;
+  }
+
+  // --- Output ---
+
+  /** One record of application data in a datagram of its own. */
+  writeApplicationData(data: Uint8Array): void {
+    if (!this.done) throw new Error('send before the handshake completed');
+    if (this.closeSent) throw new Error('send after close');
+    this.outbox.push(this.writer(this.writeKeyEpoch).record(ContentType.application_data, data));
+  }
+
+  close(): void {
+    if (this.closeSent) return;
+    this.sendAlert('close_notify');
+  }
+
+  /** Queues an alert under the current write keys in a datagram of its own; nothing follows it. */
+  sendAlert(alert: AlertName): void {
+    const level = alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2;
+    this.outbox.push(this.writer(this.writeKeyEpoch).record(ContentType.alert, Uint8Array.of(level, Alert[alert])));
+    this.closeSent = true;
+  }
+
+  /** Moves the datagrams to send, in order, to `into`; true when there were any. */
+  takePendingOutput(into: Uint8Array[]): boolean {
+    if (this.outbox.length === 0) return false;
+    into.push(...this.outbox);
+    this.outbox = [];
+    return true;
+  }
+
+  /** After each step: what the states queued is the next flight; it goes out and its deadline starts. */
+  private endStep(now: number): void {
+    const sent = !this.building.empty;
+    if (sent) {
+      this.current = this.building;
+      this.building = new Flight();
+      this.transmit(this.current);
+      this.timer ??= new RetransmitTimer(now, this.options.policy);
+      this.timer.flightSent(now);
+    }
+    if (this.done && !this.ended) this.endHandshake(sent);
+  }
+
+  /**
+   * The step that completed the handshake. A side that sent the last flight
+   * in it keeps that flight, without a timer, to resend when the peer
+   * repeats its own (RFC 6347 §4.2.4); a side that received the last flight
+   * has nothing left to resend (resending would only bounce flights back
+   * and forth with a peer that repeats its last one).
+   */
+  private endHandshake(sentLastFlight: boolean): void {
+    this.ended = true;
+    this.timer?.stop();
+    if (!sentLastFlight) this.current = undefined;
+  }
+
+  private transmit(flight: Flight): void {
+    // Transmissions 4 and later (two retransmissions unanswered) go in smaller datagrams.
+    const shrink = Math.max(0, flight.transmissions - 2);
+    const mtu = shrink ? Math.min(this.mtuNow, Math.max(MIN_RETRANSMIT_MTU, this.mtuNow >> shrink)) : this.mtuNow;
+    this.outbox.push(...flight.datagrams(mtu, (epoch) => this.writer(epoch)));
+  }
+
+  private writer(epoch: number): EpochWriter {
+    const w = this.writers.get(epoch);
+    if (!w) throw new TlsError('internal_error', `no write keys for epoch ${epoch}`);
+    return w;
+  }
+}
