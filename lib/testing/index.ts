@@ -4,3 +4,12 @@ export {
   type VirtualEndpoint,
   type VirtualStreamLinkOptions,
 } from './virtual-stream-link.js';
+export {
+  virtualDatagramLink,
+  type DatagramLinkStats,
+  type DatagramScript,
+  type DatagramSelector,
+  type LinkSide,
+  type VirtualDatagramEndpoint,
+  type VirtualDatagramLinkOptions,
+} from './virtual-datagram-link.js';

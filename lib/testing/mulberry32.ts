@@ -1,0 +1,19 @@
+/**
+ * mulberry32: a tiny, fast 32-bit PRNG (Tommy Ettinger's public-domain
+ * generator). Not for cryptography: it only makes "random" link impairments
+ * repeat exactly for the same seed, on every run and platform.
+ *
+ * @example
+ * const next = mulberry32(42);
+ * next(); // a float in [0, 1), the same sequence for every mulberry32(42)
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
