@@ -40,14 +40,8 @@ import { type EpochWriter, Flight } from '../dtls/flight.js';
 import { Reassembler, type ReassembledMessage } from '../dtls/reassembler.js';
 import { ReplayWindow } from '../dtls/replay-window.js';
 import { RetransmitTimer, type RetransmitPolicy } from '../dtls/retransmit-timer.js';
-import {
-  HELLO_VERIFY_REQUEST,
-  clientHelloFromDtls,
-  clientHelloToDtls,
-  decodeHelloVerifyRequest,
-  serverHelloFromDtls,
-  serverHelloToDtls,
-} from '../dtls/message-flavour.js';
+import { clientHelloFromDtls, clientHelloToDtls, serverHelloFromDtls, serverHelloToDtls } from '../dtls/message-flavour.js';
+import { HELLO_VERIFY_REQUEST, decodeHelloVerifyRequest } from '../wire/dtls-hello.js';
 
 export interface DatagramConnectionOptions {
   role: 'client' | 'server';

@@ -6,15 +6,12 @@
  * - Versions: DTLS 1.2 is 0xfefd where TLS 1.2 says 0x0303, DTLS 1.0 is
  *   0xfeff (TLS 1.1's place); DTLS versions count down.
  * - ClientHello: a cookie<0..2^8-1> follows the session id.
- * - HelloVerifyRequest (type 3): server_version, cookie<0..2^8-1>.
+ * - HelloVerifyRequest (type 3): server_version, cookie<0..2^8-1>
+ *   (lib/wire/dtls-hello.ts).
  */
 import { decodeError } from '../errors.js';
 import { concatBytes, Reader } from '../wire/codec.js';
-
-/** Handshake type of HelloVerifyRequest (RFC 6347 §4.3.2). */
-export const HELLO_VERIFY_REQUEST = 3;
-/** DTLS 1.2 allows cookies up to 255 bytes. */
-export const MAX_COOKIE_LENGTH = 255;
+import { MAX_COOKIE_LENGTH } from '../wire/dtls-hello.js';
 
 const TLS_OF_DTLS = new Map([
   [0xfeff, 0x0302],
@@ -81,22 +78,4 @@ export function serverHelloToDtls(tlsBody: Uint8Array): Uint8Array {
 export function serverHelloFromDtls(dtlsBody: Uint8Array): Uint8Array {
   if (dtlsBody.length < 2) throw decodeError('ServerHello: truncated');
   return withVersion(dtlsBody, tlsVersionOf((dtlsBody[0]! << 8) | dtlsBody[1]!));
-}
-
-export interface HelloVerifyRequest {
-  serverVersion: number;
-  cookie: Uint8Array;
-}
-
-export function encodeHelloVerifyRequest(serverVersion: number, cookie: Uint8Array): Uint8Array {
-  if (cookie.length > MAX_COOKIE_LENGTH) throw new RangeError('cookie over 255 bytes');
-  return concatBytes(Uint8Array.of(serverVersion >>> 8, serverVersion & 0xff, cookie.length), cookie);
-}
-
-export function decodeHelloVerifyRequest(body: Uint8Array): HelloVerifyRequest {
-  const r = new Reader(body, 'HelloVerifyRequest');
-  const serverVersion = r.u16();
-  const cookie = r.vec(1, 0, MAX_COOKIE_LENGTH).slice();
-  r.end();
-  return { serverVersion, cookie };
 }

@@ -17,8 +17,8 @@
  */
 import { SequenceNumber, type Tls12Framing } from './tls12-protection.js';
 
-export const DTLS12_VERSION = 0xfefd;
-export const DTLS10_VERSION = 0xfeff;
+export { DTLS1_2_VERSION as DTLS12_VERSION, DTLS1_0_VERSION as DTLS10_VERSION } from '../wire/dtls-hello.js';
+import { DTLS1_2_VERSION as DTLS12_VERSION } from '../wire/dtls-hello.js';
 export const DTLS_RECORD_HEADER_LENGTH = 13;
 /** Largest fragment a DTLS 1.2 record may declare (2^14 + 2048, as TLS 1.2). */
 export const DTLS_MAX_FRAGMENT = (1 << 14) + 2048;
