@@ -4,7 +4,7 @@
  * differently sits here and below:
  *
  * - records: 13-byte headers, epochs, explicit sequence numbers, a replay
- *   window per epoch (updated only once a record authenticated); an invalid
+ *   window per protected epoch (updated only once a record authenticated); an invalid
  *   record (bad MAC, bad length, unknown epoch, replay, wrong version) is
  *   dropped and counted in `discarded`, never an error (§4.1.2.7). Records of
  *   the next epoch that arrive before the ChangeCipherSpec wait (bounded);
@@ -61,6 +61,7 @@ const EMPTY = new Uint8Array(0);
 interface EpochReader {
   /** undefined for epoch 0 (plaintext). */
   opener?: RecordOpen;
+  /** Records of this epoch seen, once authenticated (RFC 6347 §4.1.2.6). */
   window: ReplayWindow;
 }
 
@@ -257,11 +258,23 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     if (rec.epoch < this.readKeyEpoch) return; // the peer repeating records from before its ChangeCipherSpec
     const reader = this.readers.get(rec.epoch);
     if (!reader) return rec.epoch === this.readKeyEpoch + 1 ? this.keepEarly(rec) : this.drop();
+    if (!reader.opener) return this.dispatchPlaintext(rec);
     if (!reader.window.check(rec.seq)) return this.drop();
-    const opened = this.open(reader, rec);
+    const opened = this.open(reader.opener, rec);
     if (!opened) return this.drop();
     reader.window.accept(rec.seq);
     this.dispatch(opened.type, opened.content);
+  }
+
+  /**
+   * Epoch 0 has no replay window: nothing authenticates its records, so a
+   * forged one with a high sequence number would push the peer's real
+   * records out of the window. The handshake layer deduplicates instead
+   * (message_seq), and the states take one ChangeCipherSpec.
+   */
+  private dispatchPlaintext(rec: DtlsRecord): void {
+    if (rec.fragment.length > MAX_PLAINTEXT) return this.drop();
+    this.dispatch(rec.type, rec.fragment);
   }
 
   /** DTLS 1.2 records; the first ClientHello may say DTLS 1.0 in its record (RFC 6347 §4.1). */
@@ -269,10 +282,9 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     return rec.version === DTLS12_VERSION || (rec.version === DTLS10_VERSION && rec.epoch === 0);
   }
 
-  private open(reader: EpochReader, rec: DtlsRecord): { type: number; content: Uint8Array } | undefined {
-    if (!reader.opener) return rec.fragment.length <= MAX_PLAINTEXT ? { type: rec.type, content: rec.fragment } : undefined;
+  private open(opener: RecordOpen, rec: DtlsRecord): { type: number; content: Uint8Array } | undefined {
     try {
-      return reader.opener.open(rec.header, rec.fragment);
+      return opener.open(rec.header, rec.fragment);
     } catch (e) {
       if (e instanceof TlsError) return undefined;
       throw e;
