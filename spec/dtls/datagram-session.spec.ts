@@ -170,4 +170,52 @@ describe('DTLS 1.2 session (two rxtls peers, manual clock)', () => {
     const firstMessageSeq = (reply.bytes[13 + 4]! << 8) | reply.bytes[13 + 5]!;
     expect(firstMessageSeq).to.equal(1);
   });
+
+  describe('behind the stateless cookie exchange (HelloVerifyRequest)', () => {
+    it('answers the HelloVerifyRequest with the cookie and completes (Finished proves both transcripts skip the first hello)', () => {
+      const p = dtlsPair({ cookie: true });
+      expect(runHandshake(p)).to.deep.equal({ client: 0, server: 0 });
+      // ClientHello, HelloVerifyRequest, ClientHello + cookie, then the usual three flights.
+      expect(p.wire.log.map((e) => e.from)).to.deep.equal(['client', 'server', 'client', 'server', 'client', 'server']);
+      const verify = p.wire.log[1]!.bytes;
+      expect(verify[13]).to.equal(3); // hello_verify_request
+      expect([...verify.subarray(3, 11)]).to.deep.equal([...p.wire.log[0]!.bytes.subarray(3, 11)]); // the ClientHello's record number
+      exchange(p);
+    });
+
+    it('recovers from a lost HelloVerifyRequest and from a lost second ClientHello at 1000 ms', () => {
+      for (const [side, index] of [['server', 1], ['client', 2]] as const) {
+        const p = dtlsPair({ cookie: true, drop: (from, i) => from === side && i === index });
+        expect(runHandshake(p).client).to.equal(1000);
+        exchange(p);
+      }
+    });
+  });
+
+  // Both servers seal and open tickets with the same key, as the servers of one deployment do.
+  const ticketKeys = [{ name: new Uint8Array(16).fill(1), key: new Uint8Array(32).fill(2) }];
+
+  it('resumes a session from its ticket in an abbreviated handshake', () => {
+    const first = dtlsPair({ server: { ticketKeys } });
+    runHandshake(first);
+    exchange(first);
+    const ticket = first.client.info.tickets.at(-1);
+    expect(ticket?.version).to.equal('TLSv1.2');
+    const p = dtlsPair({ client: { session: ticket }, server: { ticketKeys } });
+    runHandshake(p);
+    expect(p.client.info.resumed).to.equal(true);
+    expect(p.server.info.resumed).to.equal(true);
+    // ClientHello; ServerHello, [NewSessionTicket,] ChangeCipherSpec, Finished; ChangeCipherSpec, Finished.
+    expect(p.wire.log.map((e) => e.from)).to.deep.equal(['client', 'server', 'client']);
+    exchange(p);
+  });
+
+  it("resends the client's last flight of a resumed handshake when the server repeats its own", () => {
+    const first = dtlsPair({ server: { ticketKeys } });
+    runHandshake(first);
+    const p = dtlsPair({ client: { session: first.client.info.tickets.at(-1) }, server: { ticketKeys }, drop: (from, i) => from === 'client' && i === 2 });
+    const done = runHandshake(p);
+    expect(done).to.deep.equal({ client: 0, server: 1000 });
+    exchange(p);
+  });
 });

@@ -10,6 +10,33 @@ import { Session } from '../../../lib/session/session.js';
 import type { DatagramSession } from '../../../lib/session/datagram-session.js';
 import type { ClientOptions, ServerOptions } from '../../../lib/tls13/config.js';
 import { caPem, serverIdentity } from '../../support/fixtures.js';
+import { CookieJar } from '../../../lib/dtls/cookie.js';
+import { cookieGate } from '../../../lib/dtls/cookie-gate.js';
+import { nobleCrypto } from '../../../lib/crypto/noble/index.js';
+
+/**
+ * What listenDtls does in front of a server session: until a ClientHello
+ * carries a valid cookie, datagrams go to the stateless gate (which answers
+ * HelloVerifyRequests itself), not to the session.
+ */
+export function behindCookieGate(inner: DatagramTransport, jar: CookieJar, address = '192.0.2.1:5684'): DatagramTransport {
+  let accepted = false;
+  return {
+    push: (d) => inner.push(d),
+    pull: () => {
+      for (;;) {
+        const d = inner.pull();
+        if (accepted || d === AGAIN || d === EOF) return d;
+        const v = cookieGate(jar, address, d);
+        if (v.verdict === 'accept') {
+          accepted = true;
+          return d;
+        }
+        if (v.verdict === 'reply') inner.push(v.datagram);
+      }
+    },
+  };
+}
 
 export type Side = 'client' | 'server';
 
@@ -64,14 +91,21 @@ export interface DtlsPair {
 }
 
 export function dtlsPair(
-  opts: { client?: Record<string, unknown>; server?: Record<string, unknown>; drop?: (from: Side, index: number, bytes: Uint8Array) => boolean } = {},
+  opts: {
+    client?: Record<string, unknown>;
+    server?: Record<string, unknown>;
+    drop?: (from: Side, index: number, bytes: Uint8Array) => boolean;
+    /** Put the stateless cookie exchange in front of the server. */
+    cookie?: boolean;
+  } = {},
 ): DtlsPair {
   const wire = new DatagramWire(opts.drop);
   const clock = () => wire.now;
   const client = Session.client({ ...dtlsClientOptions(), clock, ...opts.client } as any) as DatagramSession;
   const server = Session.server({ ...dtlsServerOptions(), clock, ...opts.server } as any) as DatagramSession;
   client.setTransport(wire.end('client'));
-  server.setTransport(wire.end('server'));
+  const jar = new CookieJar(nobleCrypto, nobleCrypto.random, clock);
+  server.setTransport(opts.cookie ? behindCookieGate(wire.end('server'), jar) : wire.end('server'));
   return { wire, client, server };
 }
 
