@@ -1,8 +1,12 @@
-/** rxtls: the non-blocking Session, its configuration and errors. */
+/** rxtls: the non-blocking Session (TLS over streams, DTLS over datagrams), its configuration and errors. */
 import { nobleCrypto } from './crypto/noble/index.js';
 import { setDefaultCryptoProvider } from './crypto/default-provider.js';
 export { Session } from './session/session.js';
 export { AGAIN, EOF } from './session/contract.js';
+export { DatagramSession, DEFAULT_DTLS_MTU, type DatagramOptions, type DtlsClientOptions, type DtlsServerOptions } from './session/datagram-session.js';
+export { CookieJar } from './dtls/cookie.js';
+export { cookieGate, type CookieVerdict } from './dtls/cookie-gate.js';
+export type { DatagramTransport } from './session/contract.js';
 export type { Again, Eof, Direction, Transport, NonBlockingSession, SessionInfo, SessionTicket, Tls12SessionTicket, Tls13SessionTicket } from './session/contract.js';
 export type { ClientOptions, ServerOptions, CommonOptions, PemOrDer, ClientConfig, ServerConfig } from './tls13/config.js';
 export { resolveClientConfig, resolveServerConfig } from './tls13/config.js';

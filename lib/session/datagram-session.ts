@@ -23,6 +23,9 @@ const MIN_MTU = 64;
 /** What DTLS adds to the TLS options. */
 export interface DatagramOptions {
   protocol: 'dtls';
+  /** Only 'DTLSv1.2' for now (DTLS 1.2 runs the TLS 1.2 states). */
+  minVersion?: 'DTLSv1.2';
+  maxVersion?: 'DTLSv1.2';
   /** Largest datagram sent, headers included (default 1200). */
   mtu?: number;
   /** ms for the whole handshake (default 60,000); then it fails with ERR_TLS_HANDSHAKE_TIMEOUT. */
@@ -30,6 +33,10 @@ export interface DatagramOptions {
   /** First retransmission wait and its cap, ms (default 1,000 and 60,000, RFC 6347 §4.2.4.1). */
   retransmit?: { initialMs?: number; maxMs?: number };
 }
+
+/** Options of a DTLS client: the TLS client's, with DTLS's version names and datagram settings. */
+export type DtlsClientOptions = Omit<ClientOptions, 'minVersion' | 'maxVersion'> & DatagramOptions;
+export type DtlsServerOptions = Omit<ServerOptions, 'minVersion' | 'maxVersion'> & DatagramOptions;
 
 export function retransmitPolicy(o: DatagramOptions): RetransmitPolicy {
   const p = {
@@ -235,18 +242,22 @@ export class DatagramSession implements NonBlockingSession {
 }
 
 /** The TLS options of a DTLS session: DTLS 1.2 runs the TLS 1.2 states, so the version range is fixed. */
-function tlsPart<T extends object>(o: T & Partial<DatagramOptions>): T {
+function tlsPart<T extends object>(o: T & Partial<Pick<DatagramOptions, 'protocol' | 'mtu' | 'handshakeTimeout' | 'retransmit'>>): T {
   const { protocol: _p, mtu: _m, handshakeTimeout: _h, retransmit: _r, ...rest } = o;
+  for (const key of ['minVersion', 'maxVersion'] as const) {
+    const v = (o as { minVersion?: string; maxVersion?: string })[key];
+    if (v !== undefined && v !== 'DTLSv1.2') throw new Error(`${key} ${v}: DTLS sessions speak DTLSv1.2`);
+  }
   return { ...rest, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as T;
 }
 
-export function dtlsClient(options: ClientOptions & DatagramOptions): DatagramSession {
+export function dtlsClient(options: DtlsClientOptions): DatagramSession {
   // No TLS 1.3 middlebox compatibility over DTLS: an empty session id unless a ticket is offered.
-  const config = resolveClientConfig({ middleboxCompat: false, ...tlsPart<ClientOptions>(options) });
+  const config = resolveClientConfig({ middleboxCompat: false, ...tlsPart<ClientOptions>(options as ClientOptions & DatagramOptions) });
   return new DatagramSession(config, startClient, 'client', options);
 }
 
-export function dtlsServer(options: ServerOptions & DatagramOptions): DatagramSession {
-  const config = resolveServerConfig(tlsPart<ServerOptions>(options));
+export function dtlsServer(options: DtlsServerOptions): DatagramSession {
+  const config = resolveServerConfig(tlsPart<ServerOptions>(options as ServerOptions & DatagramOptions));
   return new DatagramSession(config, startServer, 'server', options);
 }

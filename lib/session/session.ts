@@ -22,26 +22,26 @@ import { Connection } from '../connection/connection.js';
 import { startServer } from '../tls13/server/expect-client-hello.js';
 import { AGAIN, type Again, type Direction, EOF, type Eof, type NonBlockingSession, type SessionInfo, type Transport } from './contract.js';
 import { OutputQueue } from './output-queue.js';
-import { type DatagramOptions, DatagramSession, dtlsClient, dtlsServer } from './datagram-session.js';
+import { type DatagramOptions, DatagramSession, type DtlsClientOptions, type DtlsServerOptions, dtlsClient, dtlsServer } from './datagram-session.js';
 
 /** How much one pull asks for: a few full records. */
 const PULL_SIZE = 4 * MAX_CIPHERTEXT;
 
 export class Session implements NonBlockingSession {
   /** A client; `options` may be a config made once with resolveClientConfig(). With `protocol: 'dtls'`, a DTLS 1.2 client. */
-  static client(options: ClientOptions & DatagramOptions): DatagramSession;
+  static client(options: DtlsClientOptions): DatagramSession;
   static client(options: (ClientOptions & { protocol?: 'tls' }) | ClientConfig): Session;
-  static client(options: (ClientOptions & { protocol?: 'tls' | 'dtls' }) | ClientConfig): Session | DatagramSession {
-    if ((options as Partial<DatagramOptions>).protocol === 'dtls') return dtlsClient(options as ClientOptions & DatagramOptions);
+  static client(options: (ClientOptions & { protocol?: 'tls' }) | DtlsClientOptions | ClientConfig): Session | DatagramSession {
+    if ((options as Partial<DatagramOptions>).protocol === 'dtls') return dtlsClient(options as DtlsClientOptions);
     const config = isResolvedConfig(options) ? (options as ClientConfig) : resolveClientConfig(options as ClientOptions);
     return new Session(new Connection(config, startClient));
   }
 
   /** A server; pass a config made once with resolveServerConfig() to skip parsing the certificate and key per connection. */
-  static server(options: ServerOptions & DatagramOptions): DatagramSession;
+  static server(options: DtlsServerOptions): DatagramSession;
   static server(options: (ServerOptions & { protocol?: 'tls' }) | ServerConfig): Session;
-  static server(options: (ServerOptions & { protocol?: 'tls' | 'dtls' }) | ServerConfig): Session | DatagramSession {
-    if ((options as Partial<DatagramOptions>).protocol === 'dtls') return dtlsServer(options as ServerOptions & DatagramOptions);
+  static server(options: (ServerOptions & { protocol?: 'tls' }) | DtlsServerOptions | ServerConfig): Session | DatagramSession {
+    if ((options as Partial<DatagramOptions>).protocol === 'dtls') return dtlsServer(options as DtlsServerOptions);
     const config = isResolvedConfig(options) ? (options as ServerConfig) : resolveServerConfig(options as ServerOptions);
     return new Session(new Connection(config, startServer));
   }
