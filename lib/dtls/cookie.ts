@@ -47,8 +47,10 @@ export class CookieJar {
   }
 
   private rotate(): void {
-    if (this.clock() - this.rotatedAt < this.rotateMs) return;
-    this.previous = this.current;
+    const elapsed = this.clock() - this.rotatedAt;
+    if (elapsed < this.rotateMs) return;
+    // After a quiet spell of two periods or more, the secret before is as stale as any: it is not kept.
+    this.previous = elapsed < 2 * this.rotateMs ? this.current : undefined;
     this.current = this.random(32);
     this.rotatedAt = this.clock();
   }

@@ -39,4 +39,11 @@ describe('dtls/cookie', () => {
     at(3000); // rotated twice
     expect(j.check('10.0.0.1:1', params, c)).to.equal(false);
   });
+
+  it('after a quiet spell of two periods, a cookie from before is refused at the first check', () => {
+    const { j, at } = jar();
+    const c = j.make('10.0.0.1:1', params);
+    at(2500); // two periods passed with no call in between
+    expect(j.check('10.0.0.1:1', params, c)).to.equal(false);
+  });
 });
