@@ -49,6 +49,8 @@ export interface CommonOptions {
    * DTLS-SRTP protection profiles (RFC 5764 use_srtp), in preference order:
    * a client offers them (TLS 1.2 handshakes), a server picks the first of
    * its list the client offered. Unset: no use_srtp. See srtpKeyingMaterial().
+   * Meant for DTLS: over TLS, GnuTLS negotiates it, but OpenSSL (and so
+   * node:tls) servers refuse a ClientHello carrying it (illegal_parameter).
    */
   srtpProfiles?: SrtpProfileName[];
   /** Send a KeyUpdate after this many records under one key (default: the AEAD's limit). */
