@@ -18,9 +18,10 @@ import { packageVersion } from './cli/version.js';
 
 const USAGE = `usage:
   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
-               [--min-version 1.2|1.3] [--max-version 1.2|1.3]
+               [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--keymatexport LABEL [--keymatexport-len N]]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
+               [--keymatexport LABEL [--keymatexport-len N]]
   rxtls --help | --version
 
 server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
@@ -34,6 +35,8 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
   --sess-in F     resume the session saved there (TLS 1.2)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
 Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
+--keymatexport LABEL prints the keying material exported under LABEL (no context,
+  --keymatexport-len bytes, default 20) as hex on stderr after each handshake.
 Exit status: 0 ok, 1 failure (TLS alert, connection, file, broken pipe), 2 usage error.`;
 
 const COMMANDS: Record<string, { options: CommandOptions; run: (args: ParsedArgs) => void }> = {

@@ -22,9 +22,13 @@ import { loadSession, saveSession } from './session-file.js';
 import type { SessionTicket } from '../../lib/session/contract.js';
 import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 
-export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out'], booleans: ['insecure'] };
+export const CLIENT_OPTIONS: CommandOptions = {
+  values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', ...KEYMAT_OPTIONS],
+  booleans: ['insecure'],
+};
 
 export function runClient(args: ParsedArgs): void {
   const [target] = positionals(args, 1, 'HOST:PORT');
@@ -35,6 +39,7 @@ export function runClient(args: ParsedArgs): void {
   if (!caFile && !insecure) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification)');
   const sessionIn = stringOption(args, 'sess-in');
   const sessionOut = stringOption(args, 'sess-out');
+  const keymat = keymatOption(args);
   const options = {
     host,
     port,
@@ -74,7 +79,10 @@ export function runClient(args: ParsedArgs): void {
     connectTls(options)
       .pipe(
         switchMap((channel) => {
-          channel.handshake$.subscribe({ next: (info) => stderr.write(`${describeInfo(info)}\n`), error: () => {} });
+          channel.handshake$.subscribe({
+            next: (info) => stderr.write(`${describeInfo(info)}\n${keymat ? `${describeKeymat(channel, keymat)}\n` : ''}`),
+            error: () => {},
+          });
           // The newest ticket once the connection is over (TLS 1.3 tickets come after the handshake).
           if (sessionOut) channel.events$.subscribe({ complete: () => saveNewest(sessionOut, channel.info.tickets) });
           stopInput = sendFrom(stdin, channel);

@@ -18,8 +18,12 @@ import { describeError, oneLine } from './describe.js';
 import { echo } from './echo.js';
 import { loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 
-export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version'], booleans: ['echo', 'http'] };
+export const SERVER_OPTIONS: CommandOptions = {
+  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', ...KEYMAT_OPTIONS],
+  booleans: ['echo', 'http'],
+};
 
 export function runServer(args: ParsedArgs): void {
   positionals(args, 0, '');
@@ -33,6 +37,7 @@ export function runServer(args: ParsedArgs): void {
   const mode = flag(args, 'http') ? http : flag(args, 'echo') ? echo : undefined;
   if (!mode) throw new UsageError('choose --echo or --http');
   const host = stringOption(args, 'host') ?? '127.0.0.1';
+  const keymat = keymatOption(args);
   const { cert, key } = loadServerIdentity(certFile, keyFile);
   let listening = false;
   listenTls({
@@ -52,6 +57,9 @@ export function runServer(args: ParsedArgs): void {
     },
   })
     .pipe(
+      tap((channel) => {
+        if (keymat) channel.handshake$.subscribe({ next: () => process.stderr.write(`${describeKeymat(channel, keymat)}\n`), error: () => {} });
+      }),
       mergeMap((channel) =>
         mode(channel).pipe(
           catchError((e) => {

@@ -4,6 +4,7 @@
  * the session (DESIGN.md layers) so the states fill it in without importing
  * upwards; lib/session re-exports it.
  */
+import type { SrtpProfileName } from '../wire/use-srtp.js';
 
 /** Negotiated parameters, filled in as the handshake goes. */
 export interface SessionInfo {
@@ -19,6 +20,8 @@ export interface SessionInfo {
   helloRetry: boolean;
   /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
   extendedMasterSecret?: boolean;
+  /** The DTLS-SRTP protection profile negotiated with use_srtp (RFC 5764), when both sides configured `srtpProfiles`. */
+  srtpProfile?: SrtpProfileName;
   /** Session tickets received (client side), for later resumption (`session` option). */
   tickets: SessionTicket[];
 }

@@ -14,6 +14,7 @@ import { type CipherSuite, type SuiteName, SUITES } from './suites.js';
 import { type Tls12CipherSuite, type Tls12SuiteName, TLS12_SUITES } from '../tls12/suites.js';
 import { type TicketKey, TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
+import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -44,6 +45,14 @@ export interface CommonOptions {
   alpn?: string[];
   /** Receives NSS key-log lines (SSLKEYLOGFILE format). Only called when set. */
   keylog?: (line: string) => void;
+  /**
+   * DTLS-SRTP protection profiles (RFC 5764 use_srtp), in preference order:
+   * a client offers them (TLS 1.2 handshakes), a server picks the first of
+   * its list the client offered. Unset: no use_srtp. See srtpKeyingMaterial().
+   * Meant for DTLS: over TLS, GnuTLS negotiates it, but OpenSSL (and so
+   * node:tls) servers refuse a ClientHello carrying it (illegal_parameter).
+   */
+  srtpProfiles?: SrtpProfileName[];
   /** Send a KeyUpdate after this many records under one key (default: the AEAD's limit). */
   keyUpdateAfterRecords?: number;
   /**
@@ -125,6 +134,8 @@ interface CommonConfig {
   signatureSchemes: SignatureSchemeName[];
   alpn: string[];
   keylog?: (line: string) => void;
+  /** use_srtp profiles in preference order (empty: none offered or accepted). */
+  srtpProfiles: SrtpProfileName[];
   keyUpdateAfterRecords?: number;
   maxEmptyRecords: number;
   maxWarningAlerts: number;
@@ -186,6 +197,13 @@ function checkAlpn(protocols: string[]): string[] {
   return protocols;
 }
 
+/** Known profile names, each once. */
+function checkSrtpProfiles(profiles: SrtpProfileName[]): SrtpProfileName[] {
+  for (const p of profiles) if (!Object.hasOwn(SrtpProfileCode, p)) throw new Error(`unknown SRTP protection profile ${JSON.stringify(p)}`);
+  if (new Set(profiles).size !== profiles.length) throw new Error('srtpProfiles names a profile twice');
+  return profiles;
+}
+
 /** The suites of `table` the provider implements, in its order of AEAD preference (its fastest first). */
 function defaultSuites<S extends { aead: CryptoProvider['aeads'][number] }>(crypto: CryptoProvider, table: readonly S[]): S[] {
   const rank = (s: S) => crypto.aeads.indexOf(s.aead);
@@ -244,6 +262,7 @@ function resolveCommon(o: CommonOptions): CommonConfig {
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
     alpn: checkAlpn(o.alpn ?? []),
     keylog: o.keylog,
+    srtpProfiles: checkSrtpProfiles(o.srtpProfiles ?? []),
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
     maxEmptyRecords: limit('maxEmptyRecords', o.maxEmptyRecords, 32),
     maxWarningAlerts: limit('maxWarningAlerts', o.maxWarningAlerts, 4),

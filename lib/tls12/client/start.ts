@@ -32,7 +32,7 @@ export function tls12ServerHello(ctx: Context<ClientConfig>, sent: Tls12HelloSen
   ctx.useVersion('TLSv1.2');
   sent.transcript.selectHash(ctx.config.crypto.hash(suite.hash));
   sent.transcript.add(raw);
-  Object.assign(ctx.info, { suite: suite.name, alpn: ext.alpn, extendedMasterSecret: ext.ems });
+  Object.assign(ctx.info, { suite: suite.name, alpn: ext.alpn, extendedMasterSecret: ext.ems, srtpProfile: ext.srtpProfile });
   const n: Negotiated = { hello: sent.hello, serverRandom: msg.random, suite, transcript: sent.transcript, ems: ext.ems, ticketPromised: ext.ticketPromised };
   const ticket = resumedTicket(ctx.config, sent.hello, msg);
   return ticket ? resume(ctx, n, ticket) : new ExpectCertificate(n);

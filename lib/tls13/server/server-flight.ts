@@ -108,6 +108,7 @@ class ExpectClientFinished implements State<ServerConfig> {
       readSecret: this.app.clientApplication,
       writeSecret: this.app.serverApplication,
       resumption: this.schedule.resumptionMaster(this.app.masterSecret, this.transcript.current()),
+      exporter: this.app.exporter,
     };
     ctx.handshakeComplete();
     issueTickets(ctx);
