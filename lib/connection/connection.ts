@@ -13,7 +13,7 @@ import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import { maxBodyLength } from '../tls13/limits.js';
-import { holdsExporter } from '../handshake/keying-material-exporter.js';
+import { exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
@@ -356,9 +356,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
    * the handshake it is a usage error, not a protocol failure.
    */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    if (!this.done) throw new Error('keying material is exported after the handshake completed');
-    if (!holdsExporter(this.state)) throw new TlsError('internal_error', 'the connected state holds no keying material exporter');
-    return this.state.exporter.exportKeyingMaterial(label, context, length);
+    return exportFromState(this.state, this.done, label, context, length);
   }
 
   /** Sends a KeyUpdate (asking the peer to update too when `requestPeer`). */

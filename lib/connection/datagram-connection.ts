@@ -26,6 +26,7 @@ import type { Tls12Framing } from '../record/tls12-protection.js';
 import { DTLS10_VERSION, DTLS12_VERSION, DtlsPlaintextWriter, type DtlsRecord, dtlsFraming, splitDatagram } from '../record/dtls-record.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import type { SessionInfo } from '../handshake/session-info.js';
+import { exportFromState } from '../handshake/keying-material-exporter.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
@@ -223,6 +224,11 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   claimKeyUpdateReply(): boolean {
     return false;
+  }
+
+  /** Keying material from the finished handshake (RFC 5705), as TLS 1.2 exports it. */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return exportFromState(this.state, this.done, label, context, length);
   }
 
   // --- Time ---

@@ -6,6 +6,8 @@
  * reach the same call without knowing which one ran.
  */
 
+import { TlsError } from '../errors.js';
+
 export interface KeyingMaterialExporter {
   /**
    * `length` bytes bound to this connection's secret, `label` and `context`.
@@ -24,6 +26,17 @@ export interface HoldsExporter {
 export function holdsExporter(state: unknown): state is HoldsExporter {
   const e = (state as Partial<HoldsExporter> | undefined)?.exporter;
   return typeof e?.exportKeyingMaterial === 'function';
+}
+
+/**
+ * What a connection answers to exportKeyingMaterial(): its Connected state's
+ * export once the handshake is `done`; before, a usage error (not a
+ * protocol failure).
+ */
+export function exportFromState(state: unknown, done: boolean, label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+  if (!done) throw new Error('keying material is exported after the handshake completed');
+  if (!holdsExporter(state)) throw new TlsError('internal_error', 'the connected state holds no keying material exporter');
+  return state.exporter.exportKeyingMaterial(label, context, length);
 }
 
 /** A label's bytes: RFC 5705 §4 labels are ASCII strings, without a length or terminator. */

@@ -132,6 +132,16 @@ export class DatagramSession implements NonBlockingSession {
     });
   }
 
+  /**
+   * `length` bytes of keying material bound to this connection (RFC 5705;
+   * DTLS-SRTP keys through srtpKeyingMaterial()). No context (undefined)
+   * differs from an empty one. Usage errors leave the session usable.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    this.requireHandshake();
+    return this.conn.exportKeyingMaterial(label, context, length);
+  }
+
   bye(): 'done' | Again {
     return this.guard(() => {
       this.conn.close();
