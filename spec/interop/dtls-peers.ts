@@ -19,7 +19,7 @@ import { readFile, readlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { openPrivateNetns, type PrivateNetns } from './netns.js';
 import { type ClientRunOptions, type ExecResult, runGnutlsClient, runInteractiveClient, stopAll as stopPeers } from './peers.js';
-import { spawnTracked, type TrackedProcess } from './proc.js';
+import { spawnTracked, which, type TrackedProcess } from './proc.js';
 
 /** DTLS 1.2 only, otherwise gnutls defaults. */
 export const GNUTLS_DTLS12_PRIORITY = 'NORMAL:-VERS-ALL:+VERS-DTLS1.2';
@@ -164,6 +164,7 @@ export interface GnutlsDtlsServer {
   /** UDP port it listens on inside the namespace. */
   readonly netnsPort: number;
   output(): string;
+  waitForOutput(pattern: string | RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -182,13 +183,18 @@ export async function startGnutlsDtlsServer(opts: { cert: string; key: string; a
   try {
     const netnsPort = 5557;
     const t = ns.spawn([
+      // Line-buffered stdout (when coreutils' stdbuf is there): gnutls-serv prints
+      // "received[...]: <data>" with printf, lost in a full buffer when it is killed.
+      ...(which('stdbuf') ? ['stdbuf', '-oL'] : []),
       'gnutls-serv', '--udp', '--echo', `--port=${netnsPort}`,
+      // -d 4 for "Selected version DTLS1.2" and "Selected cipher suite: ..." (its UDP mode prints no description line).
+      '-d', '4',
       `--x509certfile=${opts.cert}`, `--x509keyfile=${opts.key}`,
       `--priority=${opts.priority ?? GNUTLS_DTLS12_PRIORITY}`,
       ...(opts.args ?? []),
     ]);
     await waitForUdpBound(t, netnsPort, opts.readyTimeoutMs ?? 5000, ns.nsPath);
-    return { netns: ns, netnsPort, output: t.output, stop };
+    return { netns: ns, netnsPort, output: t.output, waitForOutput: (p, ms = 5000) => t.waitForOutput(p, ms), stop };
   } catch (e) {
     await stop();
     throw e;
@@ -229,9 +235,20 @@ export interface OurDtlsClientResult {
   suite?: string;
   /** What came back, utf8. */
   received?: string;
-  /** recv() ended with EOF (the peer's close_notify) after our bye(). */
-  eofAfterBye?: boolean;
+  /** What bye() returned ('done': our close_notify went out). */
+  bye?: string;
   discarded?: number;
+  /** Largest datagram we received / sent. */
+  maxReceived?: number;
+  maxSent?: number;
+}
+
+/** What gnutls-serv -d 4 says it selected, from its debug log. */
+export function parseGnutlsServerDebug(text: string): { version?: string; suite?: string } {
+  return {
+    version: /Selected version (\S+)/.exec(text)?.[1],
+    suite: /Selected cipher suite: (\S+)/.exec(text)?.[1],
+  };
 }
 
 const CLIENT_MAIN = fileURLToPath(new URL('./dtls-client-main.ts', import.meta.url));

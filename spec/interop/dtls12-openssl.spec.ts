@@ -289,6 +289,8 @@ describe('interop: DTLS 1.2, our server ↔ openssl s_client -dtls1_2', function
       expect(await readUntil(u, theirs)).to.equal(`${theirs}\n`);
       u.session.send(utf8(`${ours}\n`));
       expect(await u.recv(5000)).to.equal(EOF);
+      // Answer its close_notify with ours, as an application does on EOF.
+      expect(u.session.bye()).to.equal('done');
       const r = await client;
       const out = r.stdout + r.stderr;
       expect(r.code, out).to.equal(0);
