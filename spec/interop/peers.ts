@@ -216,7 +216,7 @@ export interface OpensslClientOptions extends ClientRunOptions {
   commands?: boolean;
 }
 
-function runInteractiveClient(argv: string[], opts: ClientRunOptions): Promise<ExecResult> {
+export function runInteractiveClient(argv: string[], opts: ClientRunOptions): Promise<ExecResult> {
   const t = spawnTracked(argv);
   if (opts.input !== undefined) t.proc.stdin!.write(opts.input);
   if (opts.closeWhen !== undefined) {
