@@ -96,6 +96,8 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   /** Client: our first ClientHello in its TLS form, to send again with a cookie. */
   private firstHello?: { tlsBody: Uint8Array; transcript: Transcript | undefined };
   private helloVerifies = 0;
+  /** The current flight was resent for the peer's repetition in this step (once is enough). */
+  private resentThisStep = false;
   private serverHelloSeen = false;
   private mtuNow: number;
 
@@ -357,11 +359,13 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   /**
    * The peer sent its previous flight again: ours did not arrive (RFC 6347
    * §4.2.4). Answered once per repetition: on the fragment that ends the
-   * last message of that flight.
+   * last message of that flight, at most once per datagram.
    */
   private peerRepeated(h: DtlsHandshakeHeader): void {
     const last = h.messageSeq === this.reassembler.nextSeq - 1 && h.fragmentOffset + h.fragmentLength === h.length;
-    if (last && this.current && this.building.empty) this.transmit(this.current);
+    if (!last || !this.current || !this.building.empty || this.resentThisStep) return;
+    this.resentThisStep = true;
+    this.transmit(this.current);
   }
 
   private deliver(m: ReassembledMessage): void {
@@ -464,6 +468,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   /** After each step: what the states queued is the next flight; it goes out and its deadline starts. */
   private endStep(now: number): void {
+    this.resentThisStep = false;
     const sent = !this.building.empty;
     if (sent) {
       this.current = this.building;

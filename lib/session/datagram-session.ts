@@ -91,9 +91,10 @@ export class DatagramSession implements NonBlockingSession {
         if (this.flush() === AGAIN) return AGAIN;
         if (this.conn.handshakeDone) return 'done';
         if (this.conn.peerClosed) throw new TlsError('handshake_failure', 'peer closed during the handshake', true);
+        // What already arrived first: it may answer our flight, and then nothing is due.
+        if (this.readDatagram('during the handshake') !== AGAIN) continue;
         this.conn.checkTimer(this.now());
-        if (this.conn.takePendingOutput(this.unsentDatagrams)) continue;
-        if (this.readDatagram('during the handshake') === AGAIN) return AGAIN;
+        if (!this.conn.takePendingOutput(this.unsentDatagrams)) return AGAIN;
       }
     });
   }
