@@ -17,6 +17,8 @@ export interface SessionInfo {
   peerCertificates: Uint8Array[];
   resumed: boolean;
   helloRetry: boolean;
+  /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */
+  pskIdentity?: string;
   /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
   extendedMasterSecret?: boolean;
   /** Session tickets received (client side), for later resumption (`session` option). */
