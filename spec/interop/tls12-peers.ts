@@ -77,7 +77,8 @@ export function readServerFlight(tap: WireTap): Tls12ServerFlight {
     o += 4 + body.length;
     flight.types.push(type);
     if (type === 2) readServerHello(body, flight);
-    if (type === 12) {
+    // ECDHE's ServerKeyExchange starts with curve_type named_curve (3); a PSK one with its hint's length.
+    if (type === 12 && body[0] === 3) {
       // curve_type(1) named_group(2) point<1..255> scheme(2) signature<..>
       flight.group = body.readUInt16BE(1);
       flight.scheme = body.readUInt16BE(4 + body[3]!);
