@@ -23,10 +23,11 @@ import type { SessionTicket } from '../../lib/session/contract.js';
 import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
+import { pskOption } from './psk.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 
 export const CLIENT_OPTIONS: CommandOptions = {
-  values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', ...KEYMAT_OPTIONS],
+  values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', ...KEYMAT_OPTIONS],
   booleans: ['insecure'],
 };
 
@@ -36,7 +37,9 @@ export function runClient(args: ParsedArgs): void {
   exclusive(args, 'ca', 'insecure');
   const caFile = stringOption(args, 'ca');
   const insecure = flag(args, 'insecure');
-  if (!caFile && !insecure) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification)');
+  const psk = pskOption(args);
+  // With only a PSK the PSK suites are offered alone: the key authenticates the server.
+  if (!caFile && !insecure && !psk) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification, or --psk ID:HEX)');
   const sessionIn = stringOption(args, 'sess-in');
   const sessionOut = stringOption(args, 'sess-out');
   const keymat = keymatOption(args);
@@ -51,6 +54,7 @@ export function runClient(args: ParsedArgs): void {
     maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
+    psk,
   };
   if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
 

@@ -20,6 +20,7 @@ import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import { decodeTls12Body } from '../wire/tls12-messages.js';
 import { maxTls12BodyLength } from '../tls12/limits.js';
+import { tls12DecodeOptions } from '../tls12/decode-options.js';
 import type { ClientConfig, ServerConfig } from '../tls13/config.js';
 import type { Context, EarlyDataSkip, PostHandshake, ProtocolName, State } from '../tls13/context.js';
 import type { CipherSuite } from '../tls13/suites.js';
@@ -288,8 +289,8 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   /** A handshake body in the vocabulary of the negotiated version (the hellos are shared). */
   private decode(type: number, body: Uint8Array): unknown {
     const hello = type === HandshakeType.client_hello || type === HandshakeType.server_hello;
-    // Only ECDHE suites exist in TLS 1.2 here; PSK key exchanges will name theirs through the suite.
-    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, { kx: 'ecdhe', verifyDataLength: 12 });
+    // The suite's key exchange shapes the key-exchange bodies (tls12/decode-options.ts).
+    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite));
     const hashLength = this.suiteChosen ? this.config.crypto.hash(this.suiteChosen.hash).outputLength : 32;
     return decodeHandshake(type, body, hashLength);
   }

@@ -18,6 +18,8 @@ export interface SessionInfo {
   peerCertificates: Uint8Array[];
   resumed: boolean;
   helloRetry: boolean;
+  /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */
+  pskIdentity?: string;
   /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
   extendedMasterSecret?: boolean;
   /** The DTLS-SRTP protection profile negotiated with use_srtp (RFC 5764), when both sides configured `srtpProfiles`. */
