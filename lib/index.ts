@@ -8,7 +8,6 @@ export { CookieJar } from './dtls/cookie.js';
 export { cookieGate, type CookieVerdict } from './dtls/cookie-gate.js';
 export type { DatagramTransport } from './session/contract.js';
 export type { Again, Eof, Direction, Transport, NonBlockingSession, SessionInfo, SessionTicket, Tls12SessionTicket, Tls13SessionTicket } from './session/contract.js';
-export type { DatagramTransport } from './session/contract.js';
 export type { ClientOptions, ServerOptions, CommonOptions, PemOrDer, ClientConfig, ServerConfig } from './tls13/config.js';
 export { resolveClientConfig, resolveServerConfig } from './tls13/config.js';
 export type { SuiteName } from './tls13/suites.js';
