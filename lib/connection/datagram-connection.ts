@@ -33,6 +33,7 @@ import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire
 import { type DtlsHandshakeHeader, encodeHandshakeHeader, HANDSHAKE_HEADER_LENGTH, readHandshakeHeader } from '../wire/handshake-header.js';
 import { decodeTls12Body } from '../wire/tls12-messages.js';
 import { maxTls12BodyLength } from '../tls12/limits.js';
+import { tls12DecodeOptions } from '../tls12/decode-options.js';
 import type { ClientConfig, ServerConfig } from '../tls13/config.js';
 import type { Context, EarlyDataSkip, ProtocolName, State } from '../tls13/context.js';
 import type { CipherSuite } from '../tls13/suites.js';
@@ -383,7 +384,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private decode(type: number, body: Uint8Array): unknown {
     if (type === HandshakeType.client_hello) return decodeHandshake(type, clientHelloFromDtls(body).body, 32);
     if (type === HandshakeType.server_hello) return decodeHandshake(type, serverHelloFromDtls(body), 32);
-    return decodeTls12Body(type, body, { kx: 'ecdhe', verifyDataLength: 12 });
+    return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite));
   }
 
   /**
