@@ -15,6 +15,7 @@ import { MAX_PLAINTEXT } from '../record/limits.js';
 import { maxBodyLength } from '../tls13/limits.js';
 import { exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
+import { PlaintextQueue } from './plaintext-queue.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
@@ -51,8 +52,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   private readonly hsIn = new HandshakeBuffer();
   private hsOut: Uint8Array[] = [];
   private out: Uint8Array[] = [];
-  private app: Uint8Array[] = [];
-  private appBytes = 0;
+  private readonly app = new PlaintextQueue();
   private compatCcsSent = false;
   private done = false;
   private closeReceived = false;
@@ -90,7 +90,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   }
   /** Decrypted application bytes not yet taken. */
   get pendingBytes(): number {
-    return this.appBytes;
+    return this.app.bytes;
   }
 
   // --- Context for the states ---
@@ -235,7 +235,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
         if (!this.done) throw new TlsError('unexpected_message', 'application data during the handshake');
         if (content.length === 0) return this.sawEmptyRecord('empty application data records');
         this.sawContent();
-        this.pushApp(content);
+        this.app.push(content);
         return;
       default:
         throw new TlsError('unexpected_message', `record content type ${type}`);
@@ -327,16 +327,9 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     throw new TlsError(alertName(description), 'alert received from peer', true);
   }
 
-  private pushApp(data: Uint8Array): void {
-    this.app.push(data);
-    this.appBytes += data.length;
-  }
-
   /** The next chunk of decrypted application data, if any. */
   takeApplicationData(): Uint8Array | undefined {
-    const chunk = this.app.shift();
-    if (chunk) this.appBytes -= chunk.length;
-    return chunk;
+    return this.app.take();
   }
 
   // --- Output ---

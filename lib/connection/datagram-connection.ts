@@ -26,6 +26,7 @@ import type { Tls12Framing } from '../record/tls12-protection.js';
 import { DTLS10_VERSION, DTLS12_VERSION, DtlsPlaintextWriter, type DtlsRecord, dtlsFraming, splitDatagram } from '../record/dtls-record.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import type { SessionInfo } from '../handshake/session-info.js';
+import { PlaintextQueue } from './plaintext-queue.js';
 import { exportFromState } from '../handshake/keying-material-exporter.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
@@ -84,8 +85,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private current?: Flight;
   private timer?: RetransmitTimer;
   private outbox: Uint8Array[] = [];
-  private app: Uint8Array[] = [];
-  private appBytes = 0;
+  private readonly app = new PlaintextQueue();
   private early: DtlsRecord[] = [];
   private done = false;
   /** The handshake's end was handled (endHandshake). */
@@ -126,7 +126,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     return this.closeSent;
   }
   get pendingBytes(): number {
-    return this.appBytes;
+    return this.app.bytes;
   }
   get mtu(): number {
     return this.mtuNow;
@@ -428,14 +428,11 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     this.current = undefined;
     if (content.length === 0) return;
     this.app.push(content.slice());
-    this.appBytes += content.length;
   }
 
   /** The next record of decrypted application data, if any (datagram boundaries are kept). */
   takeApplicationData(): Uint8Array | undefined {
-    const chunk = this.app.shift();
-    if (chunk) this.appBytes -= chunk.length;
-    return chunk;
+    return this.app.take();
   }
 
   // --- Output ---
