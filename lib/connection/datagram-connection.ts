@@ -346,7 +346,8 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private receiveFragment(h: DtlsHandshakeHeader, fragment: Uint8Array): void {
     if (!this.started) {
       // A server's first message is a ClientHello; its message_seq (1 after a stateless cookie exchange) starts both counts.
-      if (h.type !== HandshakeType.client_hello) return this.drop();
+      // Rounds of cookie exchange before us number it; more than a few is no client's first hello.
+      if (h.type !== HandshakeType.client_hello || h.messageSeq > MAX_HELLO_VERIFY) return this.drop();
       this.reassembler.startAt(h.messageSeq);
       this.sendSeq = h.messageSeq;
       this.started = true;

@@ -80,6 +80,18 @@ describe('DTLS 1.2 against the state-fuzzing bug patterns', () => {
     expect(p.server.discarded).to.equal(1);
   });
 
+  it('drops a first ClientHello that claims to follow more cookie rounds than a client makes', () => {
+    const p = dtlsPair();
+    p.client.handshake();
+    const hello = p.wire.log[0]!.bytes.slice();
+    hello[13 + 5] = 200; // message_seq 200
+    const fresh = dtlsPair();
+    fresh.wire.inject('client', hello);
+    expect(fresh.server.handshake()).to.equal(AGAIN);
+    expect(fresh.server.discarded).to.equal(1);
+    expect(fresh.wire.log).to.have.length(0);
+  });
+
   it('drops handshake fragments with a message_seq far ahead', () => {
     const p = midHandshake((p) => p.wire.inject('client', plainRecord(22, fragment(16, 200, new Uint8Array(33)))));
     expect(p.server.handshake()).to.equal(AGAIN);
