@@ -75,7 +75,13 @@ export type VerifyErrorCode =
   | 'CERT_CHAIN_TOO_LONG'
   | 'INVALID_PURPOSE'
   | 'CERT_REJECTED'
-  | 'ERR_TLS_CERT_ALTNAME_INVALID';
+  // OpenSSL's X509_V_ERR_PERMITTED_VIOLATION / X509_V_ERR_EXCLUDED_VIOLATION (node's code list lacks them)
+  | 'PERMITTED_VIOLATION'
+  | 'EXCLUDED_VIOLATION'
+  | 'ERR_TLS_CERT_ALTNAME_INVALID'
+  // rxtls's checks done beside the chain, named like node's ERR_TLS_CERT_ALTNAME_INVALID
+  | 'ERR_TLS_CERT_PIN_MISMATCH'
+  | 'ERR_TLS_CERT_FINGERPRINT_MISMATCH';
 
 /**
  * Every TlsError's `code`:

@@ -23,6 +23,7 @@ import type { CurveName, PublicKey } from '../crypto/provider.js';
 import { bytesKey, LruCache } from './cache.js';
 import { decodePemLabel, isPem, pemText } from './pem.js';
 import { parseAsn, RawCertificate, RawGeneralNames } from './schema.js';
+import { OID_NAME_CONSTRAINTS, readNameConstraints, type NameConstraints } from './name-constraints.js';
 
 export type SignatureAlgorithm = 'ecdsa-with-SHA256' | 'ecdsa-with-SHA384' | 'ed25519' | (string & {});
 
@@ -73,6 +74,8 @@ export interface Certificate {
   /** Key purpose OIDs; undefined when the extension is absent. */
   readonly extKeyUsage: readonly string[] | undefined;
   readonly subjectAltNames: { readonly dns: readonly string[]; readonly ip: readonly Uint8Array[] };
+  /** Undefined when the extension is absent (see name-constraints.ts). */
+  readonly nameConstraints: NameConstraints | undefined;
   /** Critical extensions we do not implement; a verifier must reject such a certificate. */
   readonly unhandledCriticalExtensions: readonly string[];
 }
@@ -147,8 +150,9 @@ export function parseCertificate(der: Uint8Array): Certificate {
 
 /** Freezes the object graph a shared Certificate exposes (typed arrays and Dates cannot be frozen). */
 function freezeCertificate(cert: Certificate): Certificate {
-  const { basicConstraints, extKeyUsage, subjectAltNames, publicKey } = cert;
-  for (const part of [basicConstraints, extKeyUsage, subjectAltNames.dns, subjectAltNames.ip, subjectAltNames, publicKey]) {
+  const { basicConstraints, extKeyUsage, subjectAltNames, publicKey, nameConstraints: nc } = cert;
+  const subtrees = [nc?.permitted, nc?.excluded].flatMap((t) => (t ? [t.dns, t.ip, t.other, t] : []));
+  for (const part of [basicConstraints, extKeyUsage, subjectAltNames.dns, subjectAltNames.ip, subjectAltNames, publicKey, ...subtrees, nc]) {
     if (part) Object.freeze(part);
   }
   Object.freeze(cert.unhandledCriticalExtensions);
@@ -197,7 +201,7 @@ function parse(der: Uint8Array): Certificate {
 
 type ExtensionFields = Pick<
   Certificate,
-  'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectAltNames' | 'unhandledCriticalExtensions'
+  'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectAltNames' | 'nameConstraints' | 'unhandledCriticalExtensions'
 >;
 
 function readExtensions(extensions: readonly Extension[]): ExtensionFields {
@@ -208,6 +212,7 @@ function readExtensions(extensions: readonly Extension[]): ExtensionFields {
     keyUsage: undefined,
     extKeyUsage: undefined,
     subjectAltNames: { dns: [], ip: [] },
+    nameConstraints: undefined,
     unhandledCriticalExtensions: [],
   };
   const seen = new Set<string>();
@@ -233,6 +238,9 @@ function readExtensions(extensions: readonly Extension[]): ExtensionFields {
         break;
       case id_ce_subjectAltName:
         out.subjectAltNames = readSan(value);
+        break;
+      case OID_NAME_CONSTRAINTS:
+        out.nameConstraints = readNameConstraints(value);
         break;
       default:
         if (e.critical) unhandled.push(e.extnID);

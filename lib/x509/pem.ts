@@ -101,7 +101,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
-function base64Encode(bytes: Uint8Array): string {
+export function base64Encode(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -120,7 +120,7 @@ function base64Encode(bytes: Uint8Array): string {
 }
 
 /** Strict base64: whole quanta, padding only at the end, zero unused bits (so encoding is unique). */
-function base64Decode(text: string): Uint8Array {
+export function base64Decode(text: string): Uint8Array {
   const s = text.replace(/[ \t\r]/g, '');
   if (s.length % 4 !== 0) throw fail('base64 length is not a multiple of 4');
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;

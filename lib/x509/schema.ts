@@ -9,7 +9,7 @@
  * Decorators are applied as plain calls (no experimentalDecorators needed).
  */
 import { AsnParser, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, AsnArray } from '@peculiar/asn1-schema';
-import { Certificate, GeneralName, Name, TBSCertificate } from '@peculiar/asn1-x509';
+import { Certificate, GeneralName, GeneralSubtree, Name, NameConstraints, TBSCertificate } from '@peculiar/asn1-x509';
 
 /** TBSCertificate whose issuer/subject also yield `issuerRaw`/`subjectRaw`. */
 export class RawTbsCertificate extends TBSCertificate {
@@ -41,6 +41,28 @@ export class RawGeneralNames extends AsnArray<RawGeneralName> {
   }
 }
 AsnType({ type: AsnTypeTypes.Sequence, itemType: RawGeneralName })(RawGeneralNames);
+
+/** GeneralSubtree whose base keeps iPAddress raw: a constraint is 8 or 32 bytes (address and mask), not an address. */
+export class RawGeneralSubtree extends GeneralSubtree {
+  declare base: RawGeneralName;
+}
+AsnProp({ type: RawGeneralName })(RawGeneralSubtree.prototype, 'base');
+
+export class RawGeneralSubtrees extends AsnArray<RawGeneralSubtree> {
+  constructor(items?: RawGeneralSubtree[]) {
+    super(items);
+    Object.setPrototypeOf(this, RawGeneralSubtrees.prototype);
+  }
+}
+AsnType({ type: AsnTypeTypes.Sequence, itemType: RawGeneralSubtree })(RawGeneralSubtrees);
+
+/** NameConstraints (RFC 5280 §4.2.1.10) over RawGeneralSubtrees. */
+export class RawNameConstraints extends NameConstraints {
+  declare permittedSubtrees?: RawGeneralSubtrees;
+  declare excludedSubtrees?: RawGeneralSubtrees;
+}
+AsnProp({ type: RawGeneralSubtrees, context: 0, optional: true, implicit: true })(RawNameConstraints.prototype, 'permittedSubtrees');
+AsnProp({ type: RawGeneralSubtrees, context: 1, optional: true, implicit: true })(RawNameConstraints.prototype, 'excludedSubtrees');
 
 /** asn1js limits for untrusted input: no deep nesting or node floods. */
 export const berOptions = { maxDepth: 32, maxNodes: 20_000 } as const;

@@ -4,28 +4,39 @@
  * Path building: the leaf must come first; the remaining certificates are an
  * unordered pool of candidate intermediates (RFC 8446 §4.4.2 only says
  * "SHOULD" be ordered, and OpenSSL, browsers and rustls all accept any order
- * and ignore extras). We search depth-first from the leaf towards any
- * configured root whose subject matches, with a bounded budget so a hostile
- * pool cannot make us explode.
+ * and ignore extras). We search depth-first from the leaf towards any trust
+ * anchor whose subject matches, trying every candidate issuer in turn: a
+ * cross-signed intermediate comes in several certificates with one subject and
+ * key, and when the path through one fails (expired, unknown root, name
+ * constraints, pins) another may succeed (RFC 4158). The search is bounded by
+ * a depth limit, a signature budget so a hostile pool cannot make us explode,
+ * and loop detection (a subject and key already on the path end it).
  *
- * Not implemented (rejected or ignored, never silently trusted): name
- * constraints and any other critical extension we do not know are rejected;
- * revocation is not checked.
+ * Along a path: validity at the injected date, basicConstraints cA,
+ * pathLenConstraint, keyCertSign, name constraints (name-constraints.ts),
+ * critical extensions we do not know (rejected), then the optional SPKI pins
+ * (pins.ts). Revocation is not checked.
  */
 import { TlsError, type VerifyErrorCode } from '../errors.js';
 import type { CryptoProvider, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { equalBytes } from '../wire/codec.js';
 import { KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
+import { certificateFields } from './der-fields.js';
 import { matchesServerName } from './hostname.js';
+import { checkNameConstraints } from './name-constraints.js';
+import { pathMatchesPins, pinMismatch } from './pins.js';
+import { TrustStore } from './trust-store.js';
 
 export interface VerifyServerChainOptions {
-  /** Trust anchors. */
-  readonly roots: readonly Certificate[];
+  /** Trust anchors: a TrustStore (shared, parsed lazily) or parsed certificates. */
+  readonly roots: TrustStore | readonly Certificate[];
   /** The time to validate at (injected so tests and replays are deterministic). */
   readonly date: Date;
   /** Expected server identity (DNS name or IP literal); omitted = identity not checked. */
   readonly serverName?: string;
   readonly crypto: CryptoProvider;
+  /** SHA-256 digests of SubjectPublicKeyInfos (pins.ts): a path is accepted only when one of its certificates has one. */
+  readonly pins?: readonly Uint8Array[];
 }
 
 /** Certificates in one path, leaf and trust anchor included. */
@@ -55,9 +66,12 @@ export function verifyServerChain(chainDer: readonly Uint8Array[], opts: VerifyS
     throw new TlsError('unsupported_certificate', `server certificate key type ${leaf.publicKeyAlgorithm} is not supported`);
   }
 
-  // A configured root may be used directly as the server certificate (pinned self-signed).
-  if (!opts.roots.some((r) => equalBytes(r.der, leaf.der))) {
-    new PathBuilder(chain.slice(1), opts).build(leaf);
+  const store = opts.roots instanceof TrustStore ? opts.roots : TrustStore.ofCertificates(opts.roots);
+  // A trust anchor may be used directly as the server certificate (pinned self-signed).
+  if (store.has(leaf.der)) {
+    if (opts.pins && !pathMatchesPins([leaf], opts.pins, opts.crypto)) throw pinMismatch([leaf], opts.crypto);
+  } else {
+    new PathBuilder(chain.slice(1), store, opts).build(leaf);
   }
 
   if (opts.serverName !== undefined && !matchesServerName(leaf, opts.serverName)) {
@@ -79,6 +93,7 @@ class PathBuilder {
 
   constructor(
     private readonly pool: readonly Certificate[],
+    private readonly store: TrustStore,
     private readonly opts: VerifyServerChainOptions,
   ) {}
 
@@ -89,19 +104,18 @@ class PathBuilder {
 
   /** Tries to finish the path whose last element is `child`; true on success. */
   private extend(child: Certificate, path: Certificate[]): boolean {
-    // A self-signed certificate that is not itself a configured root (roots are
+    // A self-signed certificate that is not itself a trust anchor (anchors are
     // matched by DER before we get here) cannot chain further: it is an unknown
     // CA. Key-rollover self-issued certificates are therefore not supported.
     if (equalBytes(child.subjectDer, child.issuerDer)) {
       this.note(unknownCa(child, path.length === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN'));
       return false;
     }
-    for (const root of this.opts.roots) {
-      if (!equalBytes(root.subjectDer, child.issuerDer)) continue;
-      if (this.tryIssuer(root, child, path)) return true;
+    for (const root of this.store.issuersOf(child.issuerDer)) {
+      if (this.tryIssuer(root, child, path) && this.accept([...path, root])) return true;
     }
     for (const candidate of this.pool) {
-      if (!equalBytes(candidate.subjectDer, child.issuerDer) || path.includes(candidate)) continue;
+      if (!equalBytes(candidate.subjectDer, child.issuerDer) || onPath(candidate, path)) continue;
       if (path.length + 1 >= MAX_PATH_LENGTH) {
         this.note(new TlsError('bad_certificate', `certificate path longer than ${MAX_PATH_LENGTH}`, false, 'CERT_CHAIN_TOO_LONG'));
         continue;
@@ -113,11 +127,13 @@ class PathBuilder {
     return false;
   }
 
-  /** Checks that `issuer` may issue `child` at this depth and that the signature verifies. */
+  /** Checks that `issuer` may issue `child` (and constrain `path`) at this depth, and that the signature verifies. */
   private tryIssuer(issuer: Certificate, child: Certificate, path: Certificate[]): boolean {
     try {
       checkCommon(issuer, this.opts.date, `CA certificate "${issuer.subject}"`);
       checkCa(issuer, path.length - 1);
+      const constraints = issuer.nameConstraints;
+      if (constraints) for (const below of path) checkNameConstraints(issuer, constraints, below);
       if (this.budget-- <= 0) {
         throw new TlsError('unknown_ca', 'gave up building a certificate path (too many candidates)', false, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
       }
@@ -130,9 +146,23 @@ class PathBuilder {
     }
   }
 
+  /** A complete path (leaf to anchor) is accepted unless pins are set and none of its keys is pinned. */
+  private accept(path: Certificate[]): boolean {
+    const { pins, crypto } = this.opts;
+    if (!pins || pathMatchesPins(path, pins, crypto)) return true;
+    this.note(pinMismatch(path, crypto));
+    return false;
+  }
+
   private note(e: TlsError): void {
     if (!this.failure || (this.failure.alert === 'unknown_ca' && e.alert !== 'unknown_ca')) this.failure = e;
   }
+}
+
+/** Loop detection (RFC 4158 §5.2): the same subject with the same key already on the path. */
+function onPath(cert: Certificate, path: readonly Certificate[]): boolean {
+  const spki = certificateFields(cert.der).spkiDer;
+  return path.some((p) => equalBytes(p.subjectDer, cert.subjectDer) && equalBytes(certificateFields(p.der).spkiDer, spki));
 }
 
 function unknownCa(cert: Certificate, code: VerifyErrorCode = 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'): TlsError {
