@@ -9,6 +9,8 @@ import { defaultCryptoProvider } from '../crypto/default-provider.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseCertificate, parseCertificates } from '../x509/certificate.js';
 import { decodePemLabel, isPem, pemText } from '../x509/pem.js';
+import { parseFingerprint, parsePin, type Fingerprint } from '../x509/pins.js';
+import { TrustStore } from '../x509/trust-store.js';
 import { parsePrivateKey } from '../x509/private-key.js';
 import { type CipherSuite, type SuiteName, SUITES } from './suites.js';
 import { type Tls12CipherSuite, type Tls12SuiteName, TLS12_SUITES, isPskSuite } from '../tls12/suites.js';
@@ -74,8 +76,26 @@ export interface CommonOptions {
 export interface ClientOptions extends CommonOptions {
   /** Host name for SNI and certificate verification (an IP literal is verified but not sent as SNI). */
   serverName?: string;
-  /** Trusted root certificates. */
-  ca?: PemOrDer | PemOrDer[];
+  /**
+   * Trusted root certificates, or a TrustStore (build one once and share it:
+   * it parses a root only when a chain names it). There is no default here:
+   * the core reads no files; lib/node passes Node's root store.
+   */
+  ca?: PemOrDer | PemOrDer[] | TrustStore;
+  /**
+   * SPKI pins, 'sha256/BASE64' (HPKP form; `openssl x509 -pubkey | openssl pkey
+   * -pubin -outform der | openssl dgst -sha256 -binary | base64`): the verified
+   * chain must hold a certificate with one of these keys (leaf, intermediate or
+   * root), else bad_certificate with code ERR_TLS_CERT_PIN_MISMATCH.
+   */
+  pins?: string[];
+  /**
+   * The server certificate's fingerprint(s), 'sha-256 AB:CD:...' (RFC 8122, as
+   * WebRTC signals it), instead of `ca`: the leaf must hash to one of them and
+   * no chain, validity or name is checked (the peer is typically self-signed).
+   * A mismatch is bad_certificate with code ERR_TLS_CERT_FINGERPRINT_MISMATCH.
+   */
+  fingerprint?: string | string[];
   /** Turns certificate verification OFF. Anyone on the path can then read and change the traffic. */
   dangerouslySkipCertificateVerification?: boolean;
   /** Groups to send key shares for in the first ClientHello (default: the first group). Others cost a HelloRetryRequest. */
@@ -160,8 +180,12 @@ interface CommonConfig {
 
 export interface ClientConfig extends CommonConfig {
   serverName?: string;
-  roots: Certificate[];
+  roots: TrustStore;
   verify: boolean;
+  /** SPKI SHA-256 digests; undefined: no pinning. */
+  pins?: Uint8Array[];
+  /** Set: the leaf is checked against these instead of chain validation. */
+  fingerprints?: Fingerprint[];
   keyShareGroups: GroupName[];
   middleboxCompat: boolean;
   maxTickets: number;
@@ -334,22 +358,43 @@ function clientPsk(psk: ClientOptions['psk']): ClientConfig['psk'] {
   return { identity: identity.slice(), key: psk.key.slice() };
 }
 
+/** What authenticates the server besides (or instead of) a CA: pins and fingerprints, parsed and checked for contradictions. */
+function serverIdentityChecks(o: ClientOptions, verify: boolean): Pick<ClientConfig, 'pins' | 'fingerprints'> {
+  const pins = o.pins?.map(parsePin);
+  const fingerprints = o.fingerprint === undefined ? undefined : (Array.isArray(o.fingerprint) ? o.fingerprint : [o.fingerprint]).map(parseFingerprint);
+  if (pins?.length === 0) throw new Error('`pins` is empty: every server would be refused');
+  if (fingerprints?.length === 0) throw new Error('`fingerprint` is empty: every server would be refused');
+  if ((pins || fingerprints) && !verify) throw new Error('`pins` and `fingerprint` need certificate verification (drop dangerouslySkipCertificateVerification)');
+  if (fingerprints && o.ca !== undefined) throw new Error('`fingerprint` replaces `ca`: give one or the other');
+  if (fingerprints && pins) throw new Error('`pins` check a verified chain, and with `fingerprint` there is none: give one or the other');
+  return { pins, fingerprints };
+}
+
+/** The `ca` option as a TrustStore (empty without one). parseCertificates caches by PEM text / DER bytes: a client resolving this per connection parses its CA once. */
+function trustStore(ca: ClientOptions['ca']): TrustStore {
+  if (ca instanceof TrustStore) return ca;
+  return TrustStore.ofCertificates(ca ? (Array.isArray(ca) ? ca : [ca]).flatMap((item) => parseCertificates(item)) : []);
+}
+
 export function resolveClientConfig(o: ClientOptions): ClientConfig {
   const psk = clientPsk(o.psk);
   const verify = !o.dangerouslySkipCertificateVerification;
+  const { pins, fingerprints } = serverIdentityChecks(o, verify);
   // A PSK client without roots runs the PSK suites alone; any other client verifies certificates (or said it would not).
-  const certificate = !verify || o.ca !== undefined || !psk;
+  const certificate = !verify || o.ca !== undefined || fingerprints !== undefined || !psk;
   const common = resolveCommon(o, { certificate, psk: psk !== undefined }, 'client');
-  // parseCertificates caches by PEM text / DER bytes: a client resolving this per connection parses its CA once.
-  const roots = o.ca ? (Array.isArray(o.ca) ? o.ca : [o.ca]).flatMap((item) => parseCertificates(item)) : [];
-  if (certificate && verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
+  const roots = trustStore(o.ca);
+  const chainCheck = certificate && verify && !fingerprints;
+  if (chainCheck && roots.size === 0) throw new Error('certificate verification needs `ca` (or `fingerprint`, or dangerouslySkipCertificateVerification)');
   // Without a name a valid certificate for any host would pass: never verify "something".
-  if (certificate && verify && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
+  if (chainCheck && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
   return markResolved({
     ...common,
     serverName: o.serverName,
     roots,
     verify,
+    pins,
+    fingerprints,
     keyShareGroups: o.keyShareGroups ?? common.groups.slice(0, 1),
     middleboxCompat: o.middleboxCompat ?? true,
     maxTickets: limit('maxTickets', o.maxTickets, 8),

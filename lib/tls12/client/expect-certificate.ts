@@ -8,8 +8,7 @@ import type { ClientConfig } from '../../tls13/config.js';
 import type { Context, State } from '../../tls13/context.js';
 import { HandshakeType } from '../../wire/enums.js';
 import type { Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
-import { parseCertificate } from '../../x509/certificate.js';
-import { verifyServerChain } from '../../x509/verify-chain.js';
+import { verifyServerCertificate } from '../../tls13/verify-server-certificate.js';
 import { ExpectServerKeyExchange } from './expect-server-key-exchange.js';
 import { HELLO_REQUEST, type Negotiated } from './negotiated.js';
 
@@ -35,9 +34,7 @@ function serverKey(ctx: Context<ClientConfig>, chain: Uint8Array[]): PublicKey {
   const { config } = ctx;
   if (chain.length === 0) throw decodeError('server sent no certificate');
   ctx.info.peerCertificates = chain.map((c) => c.slice());
-  const leaf = config.verify
-    ? verifyServerChain(chain, { roots: config.roots, date: config.date(), serverName: config.serverName, crypto: config.crypto })
-    : parseCertificate(chain[0]!);
+  const leaf = verifyServerCertificate(config, chain);
   // Our suites are all ECDHE_ECDSA: the key signs with ECDSA, or with Ed25519 (RFC 8422 §2.1: an ECDSA- or EdDSA-capable key).
   if (!leaf.publicKey) throw new TlsError('unsupported_certificate', 'server key type is not supported');
   return leaf.publicKey;

@@ -7,8 +7,7 @@ import { TlsError, decodeError, illegalParameter, unexpectedMessage } from '../.
 import { ExtensionType as X, HandshakeType } from '../../wire/enums.js';
 import { findExtension } from '../../wire/extension.js';
 import type { Certificate, HandshakeMessage } from '../../wire/handshake.js';
-import { parseCertificate } from '../../x509/certificate.js';
-import { verifyServerChain } from '../../x509/verify-chain.js';
+import { verifyServerCertificate } from '../verify-server-certificate.js';
 import type { ClientConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import { ExpectCertificateVerify } from './expect-certificate-verify.js';
@@ -53,9 +52,7 @@ function peerKey(ctx: Context<ClientConfig>, msg: Certificate): PublicKey {
   const { config } = ctx;
   const chain = msg.entries.map((e) => e.data);
   ctx.info.peerCertificates = chain;
-  const leaf = config.verify
-    ? verifyServerChain(chain, { roots: config.roots, date: config.date(), serverName: config.serverName, crypto: config.crypto })
-    : parseCertificate(chain[0]!);
+  const leaf = verifyServerCertificate(config, chain);
   if (!leaf.publicKey) throw new TlsError('unsupported_certificate', 'server key type is not supported');
   return leaf.publicKey;
 }
