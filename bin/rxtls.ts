@@ -2,7 +2,8 @@
 /**
  * The rxtls command line:
  *   rxtls server --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) [--alpn a,b] (--echo | --http) [--keylog F]
- *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--alpn a,b] [--keylog F]
+ *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure | --fingerprint FP] [--pin sha256/B64,...]
+               [--psk ID:HEX] [--alpn a,b] [--keylog F]
  *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3])
  *   rxtls --help | -h | --version
  *
@@ -19,7 +20,8 @@ import { packageVersion } from './cli/version.js';
 const USAGE = `usage:
   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--psk ID:HEX] [--alpn a,b] (--echo | --http) [--keylog F]
                [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--keymatexport LABEL [--keymatexport-len N]]
-  rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--alpn a,b] [--keylog F]
+  rxtls client HOST:PORT [--servername N] [--ca F | --insecure | --fingerprint FP] [--pin sha256/B64,...]
+               [--psk ID:HEX] [--alpn a,b] [--keylog F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
                [--keymatexport LABEL [--keymatexport-len N]]
   rxtls --help | --version
@@ -31,7 +33,11 @@ server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until kille
   --psk ID:HEX    also serve the TLS 1.2 PSK suites to the client naming identity ID,
                   with the key in hex; alone (no --cert/--key), serve only them
 client: sends stdin to the server and its answer to stdout; parameters go to stderr.
-  --ca F          trusted roots (PEM); --insecure skips verification instead
+  --ca F          trusted roots (PEM); without it, Node's roots plus the system bundle
+                  (/etc/ssl/certs/ca-certificates.crt or the like); --insecure skips verification
+  --pin P,...     the verified chain must hold a key with one of these SPKI pins (sha256/BASE64)
+  --fingerprint F the server certificate's fingerprint ("sha-256 AB:CD:...") instead of a CA:
+                  no chain or name is checked (self-signed peers, WebRTC style)
   --servername N  SNI and the name the certificate must match (default: HOST)
   --sess-out F    save the session ticket the server sent (it holds the session's secret)
   --sess-in F     resume the session saved there (TLS 1.2)

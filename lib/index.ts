@@ -12,6 +12,7 @@ export type { ClientOptions, ServerOptions, CommonOptions, PemOrDer, ClientConfi
 export { resolveClientConfig, resolveServerConfig } from './tls13/config.js';
 export type { SuiteName } from './tls13/suites.js';
 export { TlsError, Alert, alertName, type AlertName } from './errors.js';
+export { TrustStore } from './x509/trust-store.js';
 export type { KeyingMaterialExporter } from './handshake/keying-material-exporter.js';
 export { srtpKeyingMaterial, DTLS_SRTP_EXPORTER_LABEL, type SrtpKeyingMaterial, type SrtpSession } from './handshake/srtp-keying-material.js';
 export type { SrtpProfileName } from './wire/use-srtp.js';

@@ -21,13 +21,16 @@ import { describeError, describeInfo } from './describe.js';
 import { loadSession, saveSession } from './session-file.js';
 import type { SessionTicket } from '../../lib/session/contract.js';
 import { loadCa, systemReason } from './files.js';
+import { systemRootStore } from '../../lib/node/root-store.js';
+import type { TrustStore } from '../../lib/x509/trust-store.js';
+import { parseFingerprint, parsePin } from '../../lib/x509/pins.js';
 import { keylogWriter } from './keylog.js';
 import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { pskOption } from './psk.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 
 export const CLIENT_OPTIONS: CommandOptions = {
-  values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', ...KEYMAT_OPTIONS],
+  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', ...KEYMAT_OPTIONS],
   booleans: ['insecure'],
 };
 
@@ -35,11 +38,15 @@ export function runClient(args: ParsedArgs): void {
   const [target] = positionals(args, 1, 'HOST:PORT');
   const { host, port } = hostPort(target);
   exclusive(args, 'ca', 'insecure');
+  exclusive(args, 'ca', 'fingerprint');
+  exclusive(args, 'pin', 'insecure');
+  exclusive(args, 'fingerprint', 'insecure');
+  exclusive(args, 'pin', 'fingerprint');
   const caFile = stringOption(args, 'ca');
   const insecure = flag(args, 'insecure');
   const psk = pskOption(args);
-  // With only a PSK the PSK suites are offered alone: the key authenticates the server.
-  if (!caFile && !insecure && !psk) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification, or --psk ID:HEX)');
+  const pins = checked('pin', listOption(args, 'pin'), (list) => list.forEach(parsePin));
+  const fingerprint = checked('fingerprint', stringOption(args, 'fingerprint'), parseFingerprint);
   const sessionIn = stringOption(args, 'sess-in');
   const sessionOut = stringOption(args, 'sess-out');
   const keymat = keymatOption(args);
@@ -47,7 +54,9 @@ export function runClient(args: ParsedArgs): void {
     host,
     port,
     servername: stringOption(args, 'servername'),
-    ca: caFile ? loadCa(caFile) : undefined,
+    ca: caFile ? loadCa(caFile) : defaultRoots(insecure || psk !== undefined || fingerprint !== undefined),
+    pins,
+    fingerprint,
     rejectUnauthorized: !insecure,
     session: sessionIn ? { session: loadSession(sessionIn) } : undefined,
     minVersion: versionOption(args, 'min-version'),
@@ -101,6 +110,27 @@ export function runClient(args: ParsedArgs): void {
         },
       }),
   );
+}
+
+/** `value` once `check` accepts it; its complaint becomes a usage error naming the option. */
+function checked<T>(option: string, value: T | undefined, check: (v: T) => unknown): T | undefined {
+  if (value === undefined) return undefined;
+  try {
+    check(value);
+  } catch (e) {
+    throw new UsageError(`--${option}: ${(e as Error).message}`);
+  }
+  return value;
+}
+
+/**
+ * Without --ca the server is verified against Node's roots plus the system
+ * bundle (/etc/ssl/certs/ca-certificates.crt and the like), as curl and
+ * openssl do: a private CA installed on the machine is trusted too. Not with
+ * --insecure, --fingerprint, or --psk alone (the key authenticates the server).
+ */
+function defaultRoots(otherwise: boolean): TrustStore | undefined {
+  return otherwise ? undefined : systemRootStore().store;
 }
 
 /** The TCP connection could not be made (no TLS was spoken). */

@@ -29,7 +29,9 @@ export function describeError(e: unknown): string {
     if (code.toLowerCase().includes('premature')) return `connection truncated: ${detail}`;
     // A system error code (ECONNRESET, EPIPE): no underscore, unlike ERR_TLS_* codes.
     if (/^E[A-Z0-9]+$/.test(code)) return `connection failed (${code}): ${detail}`;
-    return `TLS alert ${e.alert} (${e.fromPeer ? 'received from the peer' : 'sent to the peer'}): ${detail}`;
+    // A verification code (CERT_HAS_EXPIRED, ERR_TLS_CERT_PIN_MISMATCH...) says more than the alert: name it too.
+    const verifyCode = /^ERR_TLS_(PEER_)?ALERT_/.test(code) ? '' : ` [${code}]`;
+    return `TLS alert ${e.alert} (${e.fromPeer ? 'received from the peer' : 'sent to the peer'}): ${detail}${verifyCode}`;
   }
   return oneLine(e instanceof Error ? e.message : String(e));
 }

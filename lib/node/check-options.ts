@@ -14,7 +14,7 @@ type Kind = 'connectTls' | 'listenTls';
 
 const COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'allowHalfOpen', 'scheduler', 'highWaterMark', 'minVersion', 'maxVersion', 'signal', 'session'] as const;
 
-const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
+const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk', 'pins', 'fingerprint'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
 const LISTEN = [
   ...COMMON,
   'port',
@@ -95,6 +95,8 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
   listenTls: {
     ca: `${CLIENT_CERTS} (on a server, ca only verifies them)`,
     checkServerIdentity: 'checkServerIdentity is a client option',
+    pins: 'pins is a client option',
+    fingerprint: 'fingerprint is a client option',
   },
 };
 
@@ -153,6 +155,12 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
       if (kind === 'listenTls' ? typeof value !== 'function' : !isClientPsk(value)) {
         throw bad(kind === 'listenTls' ? 'a function (identity: Uint8Array) => Uint8Array | undefined' : 'an object { identity: string | Uint8Array, key: Uint8Array }');
       }
+      return;
+    case 'pins':
+      if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw bad("an array of 'sha256/BASE64' strings");
+      return;
+    case 'fingerprint':
+      if (typeof value !== 'string' && !(Array.isArray(value) && value.every((p) => typeof p === 'string'))) throw bad("a string 'sha-256 AB:CD:...' or an array of them");
       return;
     case 'pskIdentityHint':
       if (typeof value !== 'string') throw bad('a string');

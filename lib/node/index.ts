@@ -5,6 +5,8 @@ export { toDuplex, type SecureDuplex } from './to-duplex.js';
 export type { ChannelSocketInfo } from './channel-socket.js';
 export { AbortError, type NodeOptionErrorCode } from './node-errors.js';
 export { socketLink } from './socket-link.js';
+export { nodeRootStore, systemRootStore, SYSTEM_BUNDLES } from './root-store.js';
+export { TrustStore } from '../x509/trust-store.js';
 export { socketTransport, type SocketTransport } from './socket-transport.js';
 export { peerCertificate, type ConnectTlsOptions, type ListenTlsOptions, type TlsVersionName } from './options.js';
 /** The node:crypto CryptoProvider (faster than noble on Node; pass it as `session: { crypto: nodeCrypto }`). */

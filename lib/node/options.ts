@@ -10,6 +10,8 @@ import type { SessionInfo } from '../session/contract.js';
 import type { ClientOptions, PemOrDer, ServerOptions } from '../tls13/config.js';
 import type { ChannelOptions } from '../rx/secure-channel.js';
 import { nobleCrypto } from '../crypto/noble/index.js';
+import type { TrustStore } from '../x509/trust-store.js';
+import { nodeRootStore } from './root-store.js';
 
 /** node:tls protocol version names (`minVersion`/`maxVersion`). */
 export type TlsVersionName = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
@@ -63,8 +65,20 @@ export interface ConnectTlsOptions extends CommonNodeOptions {
   port: number;
   /** SNI and the name the certificate must match. Default: `host` (an IP address is matched, not sent as SNI). */
   servername?: string;
-  /** Trusted roots (PEM text or buffers, or DER). Required unless `rejectUnauthorized: false`. */
-  ca?: PemOrDer | PemOrDer[];
+  /**
+   * Trusted roots (PEM text or buffers, or DER), or a TrustStore. Default, as
+   * node:tls: Node's bundled roots, `tls.rootCertificates` (nodeRootStore(),
+   * built once per process, parsing a root only when a chain needs it). To
+   * trust those and a private CA: `nodeRootStore().with([privateCaPem])`.
+   */
+  ca?: PemOrDer | PemOrDer[] | TrustStore;
+  /** SPKI pins 'sha256/BASE64': the verified chain must hold one of these keys (rxtls's `pins`). */
+  pins?: string[];
+  /**
+   * The server certificate's fingerprint, 'sha-256 AB:CD:...' (WebRTC style,
+   * rxtls's `fingerprint`), instead of `ca`: no chain or name is checked.
+   */
+  fingerprint?: string | string[];
   /** false turns certificate verification OFF (our `dangerouslySkipCertificateVerification`). Default true. */
   rejectUnauthorized?: boolean;
   /**
@@ -150,6 +164,17 @@ function versionRange(o: CommonNodeOptions): { minVersion?: 'TLSv1.2' | 'TLSv1.3
   return defined({ minVersion: clamp(o.minVersion), maxVersion: clamp(o.maxVersion) });
 }
 
+/**
+ * node:tls trusts its bundled roots when given no `ca`; so do we, unless
+ * something else authenticates the server (a fingerprint, a PSK alone) or
+ * nothing is verified.
+ */
+function defaultCa(o: ConnectTlsOptions): TrustStore | undefined {
+  const other = o.ca ?? o.session?.ca ?? o.fingerprint ?? o.session?.fingerprint ?? o.psk ?? o.session?.psk;
+  const skip = o.rejectUnauthorized === false || o.session?.dangerouslySkipCertificateVerification;
+  return other === undefined && !skip ? nodeRootStore() : undefined;
+}
+
 export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
   return {
     crypto: DEFAULT_CRYPTO,
@@ -157,7 +182,9 @@ export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
     ...versionRange(o),
     ...defined({
       serverName: o.servername ?? o.host ?? 'localhost',
-      ca: o.ca,
+      ca: o.ca ?? defaultCa(o),
+      pins: o.pins,
+      fingerprint: o.fingerprint,
       alpn: alpnNames(o.ALPNProtocols),
       keylog: o.keylog,
       dangerouslySkipCertificateVerification: o.rejectUnauthorized === false ? true : undefined,

@@ -53,12 +53,12 @@ export class TrustStore {
     return copy;
   }
 
-  /** Adds the certificates of one PEM text or one DER certificate. */
+  /** Adds the certificates of one PEM text or one DER certificate (duplicates are kept once). */
   add(source: string | Uint8Array): void {
     const ders = isPem(source) ? decodePemLabel(pemText(source), 'CERTIFICATE') : [new Uint8Array(source as Uint8Array)];
     for (const der of ders) {
-      if (this.has(der)) continue;
-      this.insert({ der }, certificateFields(der).subjectDer);
+      const subject = certificateFields(der).subjectDer;
+      if (!this.find(subject, der)) this.insert({ der }, subject);
     }
   }
 
@@ -80,7 +80,11 @@ export class TrustStore {
     } catch {
       return false;
     }
-    return (this.bySubject.get(bytesKey(subject)) ?? []).some((a) => equalBytes(a.der, der));
+    return this.find(subject, der) !== undefined;
+  }
+
+  private find(subject: Uint8Array, der: Uint8Array): Anchor | undefined {
+    return this.bySubject.get(bytesKey(subject))?.find((a) => equalBytes(a.der, der));
   }
 
   /** The anchors whose subject is `name` (an issuer Name's DER), parsed now if needed; unparsable ones are left out. */
