@@ -9,7 +9,8 @@
  * - systemRootStore(): those plus the operating system's bundle, the first of
  *   SYSTEM_BUNDLES that exists (Debian/Ubuntu, RHEL/Fedora, Alpine, SUSE, the
  *   BSDs): a private CA installed with update-ca-certificates is trusted too,
- *   as curl and openssl trust it. The `rxtls client` CLI uses this one.
+ *   as curl and openssl trust it. $SSL_CERT_FILE, when set, names the bundle
+ *   instead (OpenSSL's variable). The `rxtls client` CLI uses this one.
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -46,7 +47,8 @@ function pemToDer(pem: string): Uint8Array {
 /** nodeRootStore() plus the system bundle when one exists; `bundle` names the file used. */
 export function systemRootStore(): { store: TrustStore; bundle: string | undefined } {
   if (systemRoots) return systemRoots;
-  for (const bundle of SYSTEM_BUNDLES) {
+  const fromEnv = process.env['SSL_CERT_FILE'];
+  for (const bundle of fromEnv ? [fromEnv] : SYSTEM_BUNDLES) {
     const text = readBundle(bundle);
     if (text !== undefined) return (systemRoots = { store: nodeRootStore().with(pemBlocks(text).map(pemToDer)), bundle });
   }
