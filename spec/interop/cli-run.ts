@@ -15,9 +15,9 @@ export interface Run {
   stderr: string;
 }
 
-export function rxtls(args: string[], input = ''): Promise<Run> {
+export function rxtls(args: string[], input = '', env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { stdio: 'pipe' });
+    const p = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { stdio: 'pipe', env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

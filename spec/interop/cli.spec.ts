@@ -140,10 +140,13 @@ describe('rxtls CLI', function () {
       await s.stop();
     });
 
-    it('refuses to run without --ca or --insecure (usage error, exit 2)', async () => {
-      const r = await rxtls(['client', '127.0.0.1:1']);
-      expect(r.code).to.equal(2);
-      expect(r.stderr).to.include('--insecure');
+    it('without --ca verifies against the default roots: a private CA is unknown_ca (exit 1)', async function () {
+      requirePeer('openssl', this);
+      const s = await startOpensslServer({ cert: fixturePath('server-p256.pem'), key: fixturePath('server-p256.key'), www: true });
+      const r = await rxtls(['client', `127.0.0.1:${s.port}`, '--servername', 'localhost']);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include('unknown_ca').and.include('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      await s.stop();
     });
   });
 
