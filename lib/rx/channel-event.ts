@@ -1,4 +1,4 @@
-import type { AlertName, UnknownAlert } from '../errors.js';
+import { type AlertName, type UnknownAlert, TlsError } from '../errors.js';
 import type { SessionInfo } from '../session/contract.js';
 
 /**
@@ -26,3 +26,30 @@ export type ChannelEvent =
   | { type: 'handshake'; info: SessionInfo }
   | { type: 'alert'; alert: AlertName | UnknownAlert; fromPeer: boolean }
   | { type: 'closed'; error?: unknown };
+
+/**
+ * What a DatagramChannel reports: the ChannelEvents, and `large_packet` when
+ * one `next(bytes)` was larger than a datagram can carry (`size` >
+ * `room`, the session's dataMtu() then). That message was not sent; the
+ * channel goes on (GnuTLS's GNUTLS_E_LARGE_PACKET is not fatal either).
+ *
+ * @example
+ * channel.events$.subscribe((e) => {
+ *   if (e.type === 'large_packet') console.warn(`${e.size} bytes dropped: ${e.room} fit one datagram`);
+ * });
+ */
+export type DatagramChannelEvent = ChannelEvent | { type: 'large_packet'; size: number; room: number };
+
+/**
+ * The alert event for the failure that ends a channel: the alert we sent
+ * (the session tried to write it) or the one the peer sent; undefined for
+ * failures without an alert (a transport end, a non-TLS error).
+ *
+ * @example
+ * const event = failureAlertEvent(err);
+ * if (event) events.next(event);
+ */
+export function failureAlertEvent(err: unknown): ChannelEvent | undefined {
+  if (!(err instanceof TlsError) || !(err.sendsAlert || err.fromPeer)) return undefined;
+  return { type: 'alert', alert: err.alert, fromPeer: err.fromPeer };
+}

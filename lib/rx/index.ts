@@ -5,6 +5,13 @@ export { drainPending } from './drain-pending.js';
 export { retransmitOnTimeout } from './retransmit-on-timeout.js';
 export { SecureChannel, openChannel } from './secure-channel.js';
 export { type ChannelLink, type ChannelOptions, type ChannelSession } from './channel-link.js';
-export { type ChannelEvent } from './channel-event.js';
+export { type ChannelEvent, type DatagramChannelEvent } from './channel-event.js';
+export {
+  DatagramChannel,
+  openDatagramChannel,
+  type DatagramChannelLink,
+  type DatagramChannelOptions,
+  type DatagramChannelSession,
+} from './datagram-channel.js';
 export { SendQueue, type SendQueueHooks, type SendQueueSession } from './send-queue.js';
 export { pacedRead, type PausableSource } from './paced-read.js';

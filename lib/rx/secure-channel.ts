@@ -3,10 +3,11 @@ import type { Observer, Subscriber, Subscription } from 'rxjs';
 import { TlsError, handshakeTimeout } from '../errors.js';
 import { AGAIN, type SessionInfo } from '../session/contract.js';
 import type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link.js';
-import type { ChannelEvent } from './channel-event.js';
+import { type ChannelEvent, failureAlertEvent } from './channel-event.js';
 import { drainPending } from './drain-pending.js';
 import { retryOnAgain } from './retry-on-again.js';
 import { SendQueue } from './send-queue.js';
+import { vetHandshake } from './vet-handshake.js';
 
 export type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link.js';
 
@@ -180,14 +181,9 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
 
   private onHandshake(): void {
     this.handshaking = undefined;
-    try {
-      const veto = this.options.verify?.(this.session.info);
-      if (veto) throw veto;
-    } catch (err) {
-      // The peer learns why (as a failed chain check would tell it); the caller gets its own error.
-      this.session.abort?.(new TlsError('bad_certificate', `rejected by the verify hook: ${(err as Error)?.message ?? err}`, false, 'CERT_REJECTED', { cause: err }));
-      return this.fail(err);
-    }
+    // The peer learns why; the caller gets the hook's own error.
+    const rejected = vetHandshake(this.session, this.options.verify);
+    if (rejected) return this.fail(rejected.error);
     this.ready = true;
     this.events.next({ type: 'handshake', info: this.session.info });
     this.handshakeDone.next(this.session.info);
@@ -244,11 +240,10 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
 
   private fail(err: unknown): void {
     if (this.finished) return;
-    if (err instanceof TlsError) {
-      // A failure raised outside the session (the handshake timeout) still tells the peer; no-op if the session failed itself.
-      if (err.sendsAlert) this.session.abort?.(err);
-      if (err.sendsAlert || err.fromPeer) this.events.next({ type: 'alert', alert: err.alert, fromPeer: err.fromPeer });
-    }
+    // A failure raised outside the session (the handshake timeout) still tells the peer; no-op if the session failed itself.
+    if (err instanceof TlsError && err.sendsAlert) this.session.abort?.(err);
+    const alert = failureAlertEvent(err);
+    if (alert) this.events.next(alert);
     this.finish({ error: err });
   }
 
