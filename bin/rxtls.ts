@@ -3,7 +3,7 @@
  * The rxtls command line:
  *   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
  *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
- *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3])
+ *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3]; or --udp [--mtu N] for DTLS 1.2)
  *   rxtls --help | -h | --version
  *
  * Exit status: 0 on success, 1 on a failure (one line on stderr), 2 on a
@@ -21,6 +21,8 @@ const USAGE = `usage:
                [--min-version 1.2|1.3] [--max-version 1.2|1.3]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
+  rxtls server --udp --port P [--host 127.0.0.1] --cert F --key F --echo [--mtu N] [--alpn a,b] [--keylog F]
+  rxtls client --udp HOST:PORT [--servername N] [--ca F | --insecure] [--mtu N] [--alpn a,b] [--keylog F]
   rxtls --help | --version
 
 server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
@@ -33,6 +35,13 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
   --sess-out F    save the session ticket the server sent (it holds the session's secret)
   --sess-in F     resume the session saved there (TLS 1.2)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
+--udp: DTLS 1.2 over UDP instead of TLS over TCP (the server answers a stateless
+  cookie exchange before it keeps anything for a client).
+  server --echo   sends every datagram back as one datagram
+  client          sends each line of stdin (newline included) as one datagram, a
+                  longer line as several; prints each datagram received; at the end
+                  of stdin sends close_notify and exits (DTLS has no half-close)
+  --mtu N         largest datagram sent, headers included (default 1200)
 Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
 Exit status: 0 ok, 1 failure (TLS alert, connection, file, broken pipe), 2 usage error.`;
 

@@ -23,10 +23,13 @@ import type { SessionTicket } from '../../lib/session/contract.js';
 import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
+import { runUdpClient } from './udp.js';
 
-export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out'], booleans: ['insecure'] };
+export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'mtu'], booleans: ['insecure', 'udp'] };
 
 export function runClient(args: ParsedArgs): void {
+  if (flag(args, 'udp')) return runUdpClient(args);
+  if (args.options.has('mtu')) throw new UsageError('--mtu needs --udp');
   const [target] = positionals(args, 1, 'HOST:PORT');
   const { host, port } = hostPort(target);
   exclusive(args, 'ca', 'insecure');

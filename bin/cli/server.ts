@@ -18,10 +18,13 @@ import { describeError, oneLine } from './describe.js';
 import { echo } from './echo.js';
 import { loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { runUdpServer } from './udp.js';
 
-export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version'], booleans: ['echo', 'http'] };
+export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'mtu'], booleans: ['echo', 'http', 'udp'] };
 
 export function runServer(args: ParsedArgs): void {
+  if (flag(args, 'udp')) return runUdpServer(args);
+  if (args.options.has('mtu')) throw new UsageError('--mtu needs --udp');
   positionals(args, 0, '');
   const portText = stringOption(args, 'port');
   if (portText === undefined) throw new UsageError('--port P is required');
