@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The rxtls command line:
- *   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
- *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
+ *   rxtls server --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) [--alpn a,b] (--echo | --http) [--keylog F]
+ *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--alpn a,b] [--keylog F]
  *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3]; or --udp [--mtu N] for DTLS 1.2)
  *   rxtls --help | -h | --version
  *
@@ -17,23 +17,29 @@ import { SERVER_OPTIONS, runServer } from './cli/server.js';
 import { packageVersion } from './cli/version.js';
 
 const USAGE = `usage:
-  rxtls server --port P [--host 127.0.0.1] --cert F --key F [--alpn a,b] (--echo | --http) [--keylog F]
-               [--min-version 1.2|1.3] [--max-version 1.2|1.3]
-  rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--alpn a,b] [--keylog F]
+  rxtls server --port P [--host 127.0.0.1] --cert F --key F [--psk ID:HEX] [--alpn a,b] (--echo | --http) [--keylog F]
+               [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--keymatexport LABEL [--keymatexport-len N]]
+  rxtls client HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--alpn a,b] [--keylog F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
-  rxtls server --udp --port P [--host 127.0.0.1] --cert F --key F --echo [--mtu N] [--alpn a,b] [--keylog F]
-  rxtls client --udp HOST:PORT [--servername N] [--ca F | --insecure] [--mtu N] [--alpn a,b] [--keylog F]
+               [--keymatexport LABEL [--keymatexport-len N]]
+  rxtls server --udp --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) --echo [--mtu N]
+               [--alpn a,b] [--keylog F]
+  rxtls client --udp HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--mtu N] [--alpn a,b] [--keylog F]
   rxtls --help | --version
 
 server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
   --echo          send every byte back (reading pauses while 64 KiB wait to be sent)
   --http          answer each request with a page naming the negotiated parameters;
                   offers ALPN http/1.1 unless --alpn is given
+  --psk ID:HEX    also serve the TLS 1.2 PSK suites to the client naming identity ID,
+                  with the key in hex; alone (no --cert/--key), serve only them
 client: sends stdin to the server and its answer to stdout; parameters go to stderr.
   --ca F          trusted roots (PEM); --insecure skips verification instead
   --servername N  SNI and the name the certificate must match (default: HOST)
   --sess-out F    save the session ticket the server sent (it holds the session's secret)
   --sess-in F     resume the session saved there (TLS 1.2)
+  --psk ID:HEX    offer the TLS 1.2 PSK suites with identity ID and the key in hex;
+                  without --ca/--insecure only them (the key authenticates the server)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
 --udp: DTLS 1.2 over UDP instead of TLS over TCP (the server answers a stateless
   cookie exchange before it keeps anything for a client).
@@ -43,6 +49,8 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
                   of stdin sends close_notify and exits (DTLS has no half-close)
   --mtu N         largest datagram sent, headers included (default 1200)
 Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
+--keymatexport LABEL prints the keying material exported under LABEL (no context,
+  --keymatexport-len bytes, default 20) as hex on stderr after each handshake.
 Exit status: 0 ok, 1 failure (TLS alert, connection, file, broken pipe), 2 usage error.`;
 
 const COMMANDS: Record<string, { options: CommandOptions; run: (args: ParsedArgs) => void }> = {

@@ -12,6 +12,9 @@ export type { ClientOptions, ServerOptions, CommonOptions, PemOrDer, ClientConfi
 export { resolveClientConfig, resolveServerConfig } from './tls13/config.js';
 export type { SuiteName } from './tls13/suites.js';
 export { TlsError, Alert, alertName, type AlertName } from './errors.js';
+export type { KeyingMaterialExporter } from './handshake/keying-material-exporter.js';
+export { srtpKeyingMaterial, DTLS_SRTP_EXPORTER_LABEL, type SrtpKeyingMaterial, type SrtpSession } from './handshake/srtp-keying-material.js';
+export type { SrtpProfileName } from './wire/use-srtp.js';
 export type { CryptoProvider, GroupName, SignatureSchemeName, RandomSource } from './crypto/provider.js';
 export { nobleCrypto } from './crypto/noble/index.js';
 export { setDefaultCryptoProvider } from './crypto/default-provider.js';

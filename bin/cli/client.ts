@@ -22,10 +22,15 @@ import { loadSession, saveSession } from './session-file.js';
 import type { SessionTicket } from '../../lib/session/contract.js';
 import { loadCa, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
+import { pskOption } from './psk.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 import { runUdpClient } from './udp.js';
 
-export const CLIENT_OPTIONS: CommandOptions = { values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'mtu'], booleans: ['insecure', 'udp'] };
+export const CLIENT_OPTIONS: CommandOptions = {
+  values: ['servername', 'ca', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', 'mtu', ...KEYMAT_OPTIONS],
+  booleans: ['insecure', 'udp'],
+};
 
 export function runClient(args: ParsedArgs): void {
   if (flag(args, 'udp')) return runUdpClient(args);
@@ -35,9 +40,12 @@ export function runClient(args: ParsedArgs): void {
   exclusive(args, 'ca', 'insecure');
   const caFile = stringOption(args, 'ca');
   const insecure = flag(args, 'insecure');
-  if (!caFile && !insecure) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification)');
+  const psk = pskOption(args);
+  // With only a PSK the PSK suites are offered alone: the key authenticates the server.
+  if (!caFile && !insecure && !psk) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification, or --psk ID:HEX)');
   const sessionIn = stringOption(args, 'sess-in');
   const sessionOut = stringOption(args, 'sess-out');
+  const keymat = keymatOption(args);
   const options = {
     host,
     port,
@@ -49,6 +57,7 @@ export function runClient(args: ParsedArgs): void {
     maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
+    psk,
   };
   if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
 
@@ -77,7 +86,10 @@ export function runClient(args: ParsedArgs): void {
     connectTls(options)
       .pipe(
         switchMap((channel) => {
-          channel.handshake$.subscribe({ next: (info) => stderr.write(`${describeInfo(info)}\n`), error: () => {} });
+          channel.handshake$.subscribe({
+            next: (info) => stderr.write(`${describeInfo(info)}\n${keymat ? `${describeKeymat(channel, keymat)}\n` : ''}`),
+            error: () => {},
+          });
           // The newest ticket once the connection is over (TLS 1.3 tickets come after the handshake).
           if (sessionOut) channel.events$.subscribe({ complete: () => saveNewest(sessionOut, channel.info.tickets) });
           stopInput = sendFrom(stdin, channel);

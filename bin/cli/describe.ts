@@ -8,6 +8,7 @@ export function describeInfo(info: SessionInfo): string {
     `suite: ${info.suite ?? '-'}`,
     `group: ${info.group ?? '-'}`,
     `signature: ${info.signatureScheme ?? '-'}`,
+    ...(info.pskIdentity !== undefined ? [`psk identity: ${info.pskIdentity}`] : []),
     `alpn: ${info.alpn ?? '-'}`,
     `server name: ${info.serverName ?? '-'}`,
     `hello retry: ${info.helloRetry ? 'yes' : 'no'}`,

@@ -18,9 +18,14 @@ import { describeError, oneLine } from './describe.js';
 import { echo } from './echo.js';
 import { loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
+import { pskLookup, pskOption } from './psk.js';
 import { runUdpServer } from './udp.js';
 
-export const SERVER_OPTIONS: CommandOptions = { values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'mtu'], booleans: ['echo', 'http', 'udp'] };
+export const SERVER_OPTIONS: CommandOptions = {
+  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', 'mtu', ...KEYMAT_OPTIONS],
+  booleans: ['echo', 'http', 'udp'],
+};
 
 export function runServer(args: ParsedArgs): void {
   if (flag(args, 'udp')) return runUdpServer(args);
@@ -31,12 +36,15 @@ export function runServer(args: ParsedArgs): void {
   const port = parsePort(portText, '--port');
   const certFile = stringOption(args, 'cert');
   const keyFile = stringOption(args, 'key');
-  if (!certFile || !keyFile) throw new UsageError('--cert F and --key F are required');
+  const psk = pskOption(args);
+  // A PSK-only server serves the TLS 1.2 PSK suites alone; with a certificate too it serves both kinds.
+  if ((!certFile || !keyFile) && !(psk && !certFile && !keyFile)) throw new UsageError('--cert F and --key F are required (or --psk ID:HEX alone)');
   exclusive(args, 'echo', 'http');
   const mode = flag(args, 'http') ? http : flag(args, 'echo') ? echo : undefined;
   if (!mode) throw new UsageError('choose --echo or --http');
   const host = stringOption(args, 'host') ?? '127.0.0.1';
-  const { cert, key } = loadServerIdentity(certFile, keyFile);
+  const keymat = keymatOption(args);
+  const { cert, key } = certFile && keyFile ? loadServerIdentity(certFile, keyFile) : { cert: undefined, key: undefined };
   let listening = false;
   listenTls({
     port,
@@ -47,6 +55,7 @@ export function runServer(args: ParsedArgs): void {
     maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn') ?? (mode === http ? ['http/1.1'] : undefined),
     keylog: keylogWriter(stringOption(args, 'keylog')),
+    psk: psk && pskLookup(psk),
     listeningObserver: {
       next: (a) => {
         listening = true;
@@ -55,6 +64,9 @@ export function runServer(args: ParsedArgs): void {
     },
   })
     .pipe(
+      tap((channel) => {
+        if (keymat) channel.handshake$.subscribe({ next: () => process.stderr.write(`${describeKeymat(channel, keymat)}\n`), error: () => {} });
+      }),
       mergeMap((channel) =>
         mode(channel).pipe(
           catchError((e) => {
@@ -71,7 +83,9 @@ export function runServer(args: ParsedArgs): void {
           ? `listener failed: ${systemReason(e)}`
           : (e as { syscall?: unknown })?.syscall !== undefined // listen, getaddrinfo (a bad --host)
             ? `cannot listen on ${host}:${port}: ${systemReason(e)}`
-            : `cannot use --cert ${certFile} with --key ${keyFile}: ${problem(e)}`;
+            : certFile
+              ? `cannot use --cert ${certFile} with --key ${keyFile}: ${problem(e)}`
+              : `cannot serve with --psk: ${problem(e)}`;
         process.stderr.write(`rxtls server: ${why}\n`);
         process.exitCode = 1;
       },
@@ -123,6 +137,7 @@ function page(channel: SecureChannel): string {
     `Cipher suite: ${i.suite}`,
     `Group: ${i.group}`,
     `Signature scheme: ${i.signatureScheme}`,
+    ...(i.pskIdentity !== undefined ? [`PSK identity: ${i.pskIdentity}`] : []),
     `ALPN: ${i.alpn ?? '(none)'}`,
     `Server name: ${i.serverName ?? '(none)'}`,
     `Resumed: ${i.resumed ? 'yes' : 'no'}`,

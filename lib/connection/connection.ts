@@ -13,12 +13,15 @@ import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import { maxBodyLength } from '../tls13/limits.js';
+import { exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
+import { PlaintextQueue } from './plaintext-queue.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import { decodeTls12Body } from '../wire/tls12-messages.js';
 import { maxTls12BodyLength } from '../tls12/limits.js';
+import { tls12DecodeOptions } from '../tls12/decode-options.js';
 import type { ClientConfig, ServerConfig } from '../tls13/config.js';
 import type { Context, EarlyDataSkip, PostHandshake, ProtocolName, State } from '../tls13/context.js';
 import type { CipherSuite } from '../tls13/suites.js';
@@ -49,8 +52,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   private readonly hsIn = new HandshakeBuffer();
   private hsOut: Uint8Array[] = [];
   private out: Uint8Array[] = [];
-  private app: Uint8Array[] = [];
-  private appBytes = 0;
+  private readonly app = new PlaintextQueue();
   private compatCcsSent = false;
   private done = false;
   private closeReceived = false;
@@ -88,7 +90,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   }
   /** Decrypted application bytes not yet taken. */
   get pendingBytes(): number {
-    return this.appBytes;
+    return this.app.bytes;
   }
 
   // --- Context for the states ---
@@ -233,7 +235,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
         if (!this.done) throw new TlsError('unexpected_message', 'application data during the handshake');
         if (content.length === 0) return this.sawEmptyRecord('empty application data records');
         this.sawContent();
-        this.pushApp(content);
+        this.app.push(content);
         return;
       default:
         throw new TlsError('unexpected_message', `record content type ${type}`);
@@ -287,8 +289,8 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   /** A handshake body in the vocabulary of the negotiated version (the hellos are shared). */
   private decode(type: number, body: Uint8Array): unknown {
     const hello = type === HandshakeType.client_hello || type === HandshakeType.server_hello;
-    // Only ECDHE suites exist in TLS 1.2 here; PSK key exchanges will name theirs through the suite.
-    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, { kx: 'ecdhe', verifyDataLength: 12 });
+    // The suite's key exchange shapes the key-exchange bodies (tls12/decode-options.ts).
+    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite));
     const hashLength = this.suiteChosen ? this.config.crypto.hash(this.suiteChosen.hash).outputLength : 32;
     return decodeHandshake(type, body, hashLength);
   }
@@ -325,16 +327,9 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     throw new TlsError(alertName(description), 'alert received from peer', true);
   }
 
-  private pushApp(data: Uint8Array): void {
-    this.app.push(data);
-    this.appBytes += data.length;
-  }
-
   /** The next chunk of decrypted application data, if any. */
   takeApplicationData(): Uint8Array | undefined {
-    const chunk = this.app.shift();
-    if (chunk) this.appBytes -= chunk.length;
-    return chunk;
+    return this.app.take();
   }
 
   // --- Output ---
@@ -347,6 +342,15 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
       if (this.sealer!.exhausted) this.updateKeys(false);
       this.out.push(...this.sealer!.sealPieces(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT)));
     }
+  }
+
+  /**
+   * Keying material exported from the finished handshake (RFC 5705, RFC 8446
+   * §7.5), by whichever version's exporter the Connected state holds. Before
+   * the handshake it is a usage error, not a protocol failure.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return exportFromState(this.state, this.done, label, context, length);
   }
 
   /** Sends a KeyUpdate (asking the peer to update too when `requestPeer`). */

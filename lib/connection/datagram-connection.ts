@@ -26,12 +26,15 @@ import type { Tls12Framing } from '../record/tls12-protection.js';
 import { DTLS10_VERSION, DTLS12_VERSION, DtlsPlaintextWriter, type DtlsRecord, dtlsFraming, splitDatagram } from '../record/dtls-record.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import type { SessionInfo } from '../handshake/session-info.js';
+import { PlaintextQueue } from './plaintext-queue.js';
+import { exportFromState } from '../handshake/keying-material-exporter.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
 import { type DtlsHandshakeHeader, encodeHandshakeHeader, HANDSHAKE_HEADER_LENGTH, readHandshakeHeader } from '../wire/handshake-header.js';
 import { decodeTls12Body } from '../wire/tls12-messages.js';
 import { maxTls12BodyLength } from '../tls12/limits.js';
+import { tls12DecodeOptions } from '../tls12/decode-options.js';
 import type { ClientConfig, ServerConfig } from '../tls13/config.js';
 import type { Context, EarlyDataSkip, ProtocolName, State } from '../tls13/context.js';
 import type { CipherSuite } from '../tls13/suites.js';
@@ -82,8 +85,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private current?: Flight;
   private timer?: RetransmitTimer;
   private outbox: Uint8Array[] = [];
-  private app: Uint8Array[] = [];
-  private appBytes = 0;
+  private readonly app = new PlaintextQueue();
   private early: DtlsRecord[] = [];
   private done = false;
   /** The handshake's end was handled (endHandshake). */
@@ -95,6 +97,8 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   /** Client: our first ClientHello in its TLS form, to send again with a cookie. */
   private firstHello?: { tlsBody: Uint8Array; transcript: Transcript | undefined };
   private helloVerifies = 0;
+  /** The current flight was resent for the peer's repetition in this step (once is enough). */
+  private resentThisStep = false;
   private serverHelloSeen = false;
   private mtuNow: number;
 
@@ -122,7 +126,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     return this.closeSent;
   }
   get pendingBytes(): number {
-    return this.appBytes;
+    return this.app.bytes;
   }
   get mtu(): number {
     return this.mtuNow;
@@ -223,6 +227,11 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   claimKeyUpdateReply(): boolean {
     return false;
+  }
+
+  /** Keying material from the finished handshake (RFC 5705), as TLS 1.2 exports it. */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return exportFromState(this.state, this.done, label, context, length);
   }
 
   // --- Time ---
@@ -351,11 +360,13 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   /**
    * The peer sent its previous flight again: ours did not arrive (RFC 6347
    * §4.2.4). Answered once per repetition: on the fragment that ends the
-   * last message of that flight.
+   * last message of that flight, at most once per datagram.
    */
   private peerRepeated(h: DtlsHandshakeHeader): void {
     const last = h.messageSeq === this.reassembler.nextSeq - 1 && h.fragmentOffset + h.fragmentLength === h.length;
-    if (last && this.current && this.building.empty) this.transmit(this.current);
+    if (!last || !this.current || !this.building.empty || this.resentThisStep) return;
+    this.resentThisStep = true;
+    this.transmit(this.current);
   }
 
   private deliver(m: ReassembledMessage): void {
@@ -373,7 +384,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private decode(type: number, body: Uint8Array): unknown {
     if (type === HandshakeType.client_hello) return decodeHandshake(type, clientHelloFromDtls(body).body, 32);
     if (type === HandshakeType.server_hello) return decodeHandshake(type, serverHelloFromDtls(body), 32);
-    return decodeTls12Body(type, body, { kx: 'ecdhe', verifyDataLength: 12 });
+    return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite));
   }
 
   /**
@@ -417,14 +428,11 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     this.current = undefined;
     if (content.length === 0) return;
     this.app.push(content.slice());
-    this.appBytes += content.length;
   }
 
   /** The next record of decrypted application data, if any (datagram boundaries are kept). */
   takeApplicationData(): Uint8Array | undefined {
-    const chunk = this.app.shift();
-    if (chunk) this.appBytes -= chunk.length;
-    return chunk;
+    return this.app.take();
   }
 
   // --- Output ---
@@ -458,6 +466,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   /** After each step: what the states queued is the next flight; it goes out and its deadline starts. */
   private endStep(now: number): void {
+    this.resentThisStep = false;
     const sent = !this.building.empty;
     if (sent) {
       this.current = this.building;

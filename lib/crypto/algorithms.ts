@@ -11,14 +11,26 @@ export const TLS13_ALGORITHMS = Object.freeze({
   signatureSchemes: Object.freeze(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'] as SignatureSchemeName[]),
 });
 
-/** Every AEAD TLS 1.3 uses takes 12-byte nonces and makes 16-byte tags (RFC 8446 §5.3). */
+/** Every AEAD TLS 1.3 uses takes 12-byte nonces and makes 16-byte tags (RFC 8446 §5.3); so do TLS 1.2's, but CCM_8. */
 export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;
 export const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = Object.freeze({
   'aes-128-gcm': 16,
   'aes-256-gcm': 32,
   'chacha20-poly1305': 32,
+  'aes-128-ccm': 16,
+  'aes-128-ccm-8': 16,
 });
+/** CCM_8 suites (RFC 6655 §3, RFC 7251) truncate the tag to 8 bytes for constrained links; every other AEAD makes 16. */
+export const AEAD_TAG_LENGTHS: Readonly<Record<AeadName, 8 | 16>> = Object.freeze({
+  'aes-128-gcm': 16,
+  'aes-256-gcm': 16,
+  'chacha20-poly1305': 16,
+  'aes-128-ccm': 16,
+  'aes-128-ccm-8': 8,
+});
+/** Every AEAD both providers implement: the TLS 1.3 ones and TLS 1.2's AES-CCM. */
+export const ALL_AEADS: readonly AeadName[] = Object.freeze(Object.keys(AEAD_KEY_LENGTHS) as AeadName[]);
 
 /**
  * Normalises an EC private scalar to the curve size: some encoders drop its

@@ -5,7 +5,12 @@
  */
 
 export type HashName = 'sha256' | 'sha384';
-export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+/**
+ * 'aes-128-ccm' (16-byte tag) and 'aes-128-ccm-8' (8-byte tag) are AES-CCM
+ * (RFC 3610) for the TLS/DTLS 1.2 CCM suites (RFC 6655, RFC 7251); TLS 1.3
+ * suites use the other three.
+ */
+export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305' | 'aes-128-ccm' | 'aes-128-ccm-8';
 export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
 export type SignatureSchemeName = 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ed25519';
 export type CurveName = 'P-256' | 'P-384';
@@ -17,7 +22,7 @@ export type RandomSource = (length: number) => Uint8Array;
 export interface Aead {
   readonly keyLength: number;
   readonly nonceLength: number; // 12 for every suite we support
-  readonly tagLength: number; // 16
+  readonly tagLength: number; // 16; 8 for aes-128-ccm-8
   /** Returns ciphertext || tag. */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   /** Returns the plaintext, or undefined when authentication fails. Never throws on bad input. */
@@ -78,7 +83,11 @@ export type PublicKey =
 
 export interface CryptoProvider {
   readonly name: string;
-  /** Fastest first: with no `suites` configured, the suites are offered and chosen in this order. */
+  /**
+   * Fastest first: with no `suites` configured, the suites are offered and
+   * chosen in this order. AES-CCM is not listed (aead() makes it all the
+   * same): as in OpenSSL, its suites are used only when named in `suites`.
+   */
   readonly aeads: readonly AeadName[];
   readonly hashes: readonly HashName[];
   readonly groups: readonly GroupName[];

@@ -4,6 +4,7 @@
  * the session (DESIGN.md layers) so the states fill it in without importing
  * upwards; lib/session re-exports it.
  */
+import type { SrtpProfileName } from '../wire/use-srtp.js';
 
 /** Negotiated parameters, filled in as the handshake goes. */
 export interface SessionInfo {
@@ -17,8 +18,12 @@ export interface SessionInfo {
   peerCertificates: Uint8Array[];
   resumed: boolean;
   helloRetry: boolean;
+  /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */
+  pskIdentity?: string;
   /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
   extendedMasterSecret?: boolean;
+  /** The DTLS-SRTP protection profile negotiated with use_srtp (RFC 5764), when both sides configured `srtpProfiles`. */
+  srtpProfile?: SrtpProfileName;
   /** Session tickets received (client side), for later resumption (`session` option). */
   tickets: SessionTicket[];
 }

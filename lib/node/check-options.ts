@@ -15,7 +15,7 @@ type Kind = 'connectTls' | 'listenTls' | 'connectDtls' | 'listenDtls';
 
 const COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'allowHalfOpen', 'scheduler', 'highWaterMark', 'minVersion', 'maxVersion', 'signal', 'session'] as const;
 
-const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
+const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
 const LISTEN = [
   ...COMMON,
   'port',
@@ -28,6 +28,8 @@ const LISTEN = [
   'maxConcurrentHandshakes',
   'requestCert',
   'rejectUnauthorized',
+  'psk',
+  'pskIdentityHint',
 ] as const satisfies ReadonlyArray<keyof ListenTlsOptions>;
 /** Compile-time check that the lists name every declared option (a client's cert/key are declared only to be refused). */
 type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number] | 'cert' | 'key'> | Exclude<keyof ListenTlsOptions, (typeof LISTEN)[number]>;
@@ -75,8 +77,7 @@ const NODE_ONLY: Record<string, string> = {
   sessionTimeout: 'ticket lifetime is not configurable yet',
   SNICallback: 'per-name certificates are not supported yet',
   ALPNCallback: 'use ALPNProtocols (the server picks by its own order)',
-  pskCallback: 'external PSKs are not supported yet',
-  pskIdentityHint: 'external PSKs are not supported yet',
+  pskCallback: "use `psk`: on connectTls { identity, key }, on listenTls (identity: Uint8Array) => key | undefined (TLS 1.2 PSK suites)",
   enableTrace: 'use `keylog` and channel.events$ to follow a connection',
   clientCertEngine: CLIENT_CERTS,
   privateKeyEngine: 'OpenSSL engines do not apply to rxtls',
@@ -107,6 +108,7 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
     cert: `${CLIENT_CERTS} (cert/key)`,
     key: `${CLIENT_CERTS} (cert/key)`,
     requestCert: 'requestCert is a server option',
+    pskIdentityHint: 'pskIdentityHint is a server option',
     backlog: 'backlog is a server option',
   },
   listenTls: {
@@ -163,6 +165,11 @@ function suggestion(key: string, names: readonly string[]): string {
   return best && best[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean '${best[0]}'?)` : '';
 }
 
+const isClientPsk = (v: unknown) => {
+  const p = v as { identity?: unknown; key?: unknown };
+  return typeof v === 'object' && v !== null && (typeof p.identity === 'string' || p.identity instanceof Uint8Array) && p.key instanceof Uint8Array;
+};
+
 const isCount = (v: unknown, min: number) => v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= min);
 
 function checkValue(kind: Kind, key: string, value: unknown): void {
@@ -204,6 +211,14 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
     }
     case 'requestCert':
       if (value !== false) throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: requestCert: ${CLIENT_CERTS}`);
+      return;
+    case 'psk':
+      if (kind === 'listenTls' ? typeof value !== 'function' : !isClientPsk(value)) {
+        throw bad(kind === 'listenTls' ? 'a function (identity: Uint8Array) => Uint8Array | undefined' : 'an object { identity: string | Uint8Array, key: Uint8Array }');
+      }
+      return;
+    case 'pskIdentityHint':
+      if (typeof value !== 'string') throw bad('a string');
       return;
     case 'signal':
       if (typeof (value as AbortSignal).aborted !== 'boolean' || typeof (value as AbortSignal).addEventListener !== 'function') throw bad('an AbortSignal');

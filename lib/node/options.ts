@@ -78,6 +78,12 @@ export interface ConnectTlsOptions extends CommonNodeOptions {
   /** Client certificates are not supported yet: setting these is refused (ERR_TLS_UNSUPPORTED_OPTION). */
   cert?: never;
   key?: never;
+  /**
+   * A pre-shared key and its identity for the TLS 1.2 PSK suites (rxtls's
+   * `psk` option; node:tls's pskCallback is not emulated). Without `ca` only
+   * the PSK suites are offered.
+   */
+  psk?: { identity: string | Uint8Array; key: Uint8Array };
   /** Any other ClientOptions (suites, groups, crypto, clock, date, ...); the node-style names above win. */
   session?: Partial<ClientOptions>;
 }
@@ -88,9 +94,13 @@ export interface ListenTlsOptions extends CommonNodeOptions {
   /** Default: every interface, as node's server.listen(). */
   host?: string;
   backlog?: number;
-  /** The certificate chain, leaf first (PEM text or buffers, or DER). */
-  cert: PemOrDer | PemOrDer[];
-  key: PemOrDer;
+  /** The certificate chain, leaf first (PEM text or buffers, or DER). Optional with `psk` (a PSK-only server). */
+  cert?: PemOrDer | PemOrDer[];
+  key?: PemOrDer;
+  /** The key of a client's PSK identity, undefined for an unknown one (rxtls's `psk` option; node:tls's pskCallback is not emulated). */
+  psk?: (identity: Uint8Array) => Uint8Array | undefined;
+  /** The identity hint sent to PSK clients (node:tls's name). */
+  pskIdentityHint?: string;
   /** Told the bound address once the server listens (WebSocketSubject's openObserver pattern). */
   listeningObserver?: { next(address: { address: string; family: string; port: number }): void };
   /**
@@ -151,6 +161,7 @@ export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
       alpn: alpnNames(o.ALPNProtocols),
       keylog: o.keylog,
       dangerouslySkipCertificateVerification: o.rejectUnauthorized === false ? true : undefined,
+      psk: o.psk,
     }),
   };
 }
@@ -160,7 +171,7 @@ export function serverSessionOptions(o: ListenTlsOptions): ServerOptions {
     crypto: DEFAULT_CRYPTO,
     ...o.session,
     ...versionRange(o),
-    ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog }),
+    ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog, psk: o.psk, pskIdentityHint: o.pskIdentityHint }),
     cert: o.cert,
     key: o.key,
   };

@@ -11,3 +11,5 @@ export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
  */
 export const AES_GCM_RECORD_LIMIT = Math.floor(2 ** 24.5);
 export const CHACHA_RECORD_LIMIT = Number.MAX_SAFE_INTEGER;
+/** AES-CCM and CCM_8 alike (the tag length does not matter here): 2^23 records (RFC 9147 §4.5.3, its CCM analysis). */
+export const AES_CCM_RECORD_LIMIT = 2 ** 23;

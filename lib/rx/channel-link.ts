@@ -3,10 +3,11 @@ import type { TlsError } from '../errors.js';
 import type { Again, NonBlockingSession, SessionInfo, Transport } from '../session/contract.js';
 import type { Readiness } from './readiness.js';
 
-/** A session the channel can attach to its transport (Session.client/server are); keyUpdate() is optional. */
+/** A session the channel can attach to its transport (Session.client/server are); keyUpdate() and exportKeyingMaterial() are optional. */
 export type ChannelSession = NonBlockingSession & {
   setTransport(transport: Transport): void;
   keyUpdate?(requestPeer?: boolean): 'done' | Again;
+  exportKeyingMaterial?(label: string, context: Uint8Array | undefined, length: number): Uint8Array;
   /** Bytes of records queued for the transport and not yet accepted (Session.unsent()). */
   unsent?(): number;
   /** Fails the session from outside, sending the error's alert (Session.abort()). */

@@ -143,6 +143,16 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     if (!this.finished) this.writer.pushKeyUpdate(requestPeer);
   }
 
+  /**
+   * Keying material bound to this connection (RFC 5705 / RFC 8446 §7.5), as
+   * Session.exportKeyingMaterial; once handshake$ has emitted. Throws if the
+   * session cannot export.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!this.session.exportKeyingMaterial) throw new Error('this session does not support exportKeyingMaterial()');
+    return this.session.exportKeyingMaterial(label, context, length);
+  }
+
   /** Writes what is queued, then close_notify, then half-closes; the read side stays open. */
   complete(): void {
     if (!this.finished) this.writer.end();

@@ -91,9 +91,10 @@ export class DatagramSession implements NonBlockingSession {
         if (this.flush() === AGAIN) return AGAIN;
         if (this.conn.handshakeDone) return 'done';
         if (this.conn.peerClosed) throw new TlsError('handshake_failure', 'peer closed during the handshake', true);
+        // What already arrived first: it may answer our flight, and then nothing is due.
+        if (this.readDatagram('during the handshake') !== AGAIN) continue;
         this.conn.checkTimer(this.now());
-        if (this.conn.takePendingOutput(this.unsentDatagrams)) continue;
-        if (this.readDatagram('during the handshake') === AGAIN) return AGAIN;
+        if (!this.conn.takePendingOutput(this.unsentDatagrams)) return AGAIN;
       }
     });
   }
@@ -130,6 +131,16 @@ export class DatagramSession implements NonBlockingSession {
       this.unsentCount = undefined;
       return n;
     });
+  }
+
+  /**
+   * `length` bytes of keying material bound to this connection (RFC 5705;
+   * DTLS-SRTP keys through srtpKeyingMaterial()). No context (undefined)
+   * differs from an empty one. Usage errors leave the session usable.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    this.requireHandshake();
+    return this.conn.exportKeyingMaterial(label, context, length);
   }
 
   bye(): 'done' | Again {

@@ -117,6 +117,19 @@ export class Session implements NonBlockingSession {
     });
   }
 
+  /**
+   * `length` bytes of keying material bound to this connection (RFC 5705 for
+   * TLS 1.2, RFC 8446 §7.5 for TLS 1.3), as node's
+   * `tlsSocket.exportKeyingMaterial(length, label, context)`. TLS 1.2 tells no
+   * context (undefined) from an empty one; TLS 1.3 does not. A label TLS
+   * itself uses (TLS 1.2: "key expansion", ...) is a TypeError. Usage errors
+   * leave the session usable; before the handshake completed it is an Error.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    this.requireHandshake();
+    return this.conn.exportKeyingMaterial(label, context, length);
+  }
+
   /** Sends close_notify; on AGAIN call bye() again. */
   bye(): 'done' | Again {
     return this.guard(() => {

@@ -13,13 +13,15 @@ import { maxBodyLength } from '../tls13/limits.js';
 const MAX_BODY: Record<number, number> = {
   [HT12.hello_request]: 0,
   [HT.certificate]: MAX_HANDSHAKE_MESSAGE,
-  // curve type, named group, point <1..2^8-1>, signature scheme, signature <0..2^16-1>.
+  // ECDHE: curve type, named group, point <1..2^8-1>, signature scheme, signature <0..2^16-1>
+  // (longer than ECDHE_PSK's hint <0..2^16-1> and the same params, RFC 5489 §2).
   [HT12.server_key_exchange]: 1 + 2 + (1 + 0xff) + 2 + (2 + 0xffff),
   // certificate types <1..2^8-1>, signature algorithms <2..2^16-2>, authorities <0..2^16-1>.
   [HT.certificate_request]: (1 + 0xff) + (2 + 0xfffe) + (2 + 0xffff),
   [HT12.server_hello_done]: 0,
   [HT.certificate_verify]: 2 + (2 + 0xffff),
-  [HT12.client_key_exchange]: 1 + 0xff,
+  // ECDHE_PSK: psk_identity <0..2^16-1> and point <1..2^8-1> (RFC 5489 §2); PSK and ECDHE send less.
+  [HT12.client_key_exchange]: (2 + 0xffff) + (1 + 0xff),
   [HT.finished]: 12,
   [HT.new_session_ticket]: 4 + (2 + 0xffff),
 };

@@ -1,27 +1,33 @@
 /**
- * The TLS 1.2 cipher suites we implement: ECDHE key exchange, ECDSA
- * certificates, AEAD record protection (RFC 5289 for AES-GCM with ECDHE,
- * RFC 5288 for the GCM record format, RFC 7905 for ChaCha20-Poly1305).
+ * The TLS 1.2 cipher suites we implement, all AEAD with the SHA-256 or
+ * SHA-384 PRF (no RSA key exchange, no CBC):
+ * - ECDHE_ECDSA with AES-GCM (RFC 5289; record format RFC 5288),
+ *   ChaCha20-Poly1305 (RFC 7905) and AES-CCM_8 (RFC 7251);
+ * - PSK (RFC 4279) with AES-GCM (RFC 5487) and AES-CCM_8 (RFC 6655);
+ * - ECDHE_PSK (RFC 5489) with ChaCha20-Poly1305 (RFC 7905).
  *
  * Unlike TLS 1.3, a 1.2 suite names its key exchange and the kind of
- * certificate too. The fields are laid out so the suites still to come slot
- * in as rows (and, for CCM_8, an AeadName with an 8-byte tag):
- * - ECDHE_RSA: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0xc02f,
- *   TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 0xc030,
- *   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 0xcca8 (auth 'rsa');
- * - PSK: TLS_PSK_WITH_AES_128_GCM_SHA256 0x00a8, TLS_PSK_WITH_AES_128_CCM_8
- *   0xc0a8 (kx 'psk', auth 'psk'), TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256
- *   0xccac (kx 'ecdhe_psk', auth 'psk');
- * - TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 0xc0ae (RFC 7251: salt 4, explicit nonce 8).
+ * certificate too. Still to come as rows: ECDHE_RSA
+ * (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0xc02f, ..._AES_256_GCM_SHA384 0xc030,
+ * ..._CHACHA20_POLY1305_SHA256 0xcca8, auth 'rsa').
+ *
+ * Which suites are used without a `suites` option: the ECDHE_ECDSA ones of
+ * the provider's AEADs (provider.aeads, which lists no CCM: as OpenSSL,
+ * CCM_8 suites only when named), and the PSK ones likewise when a `psk` is
+ * configured (tls13/config.ts).
  */
 import { AEAD_KEY_LENGTHS } from '../crypto/algorithms.js';
 import type { AeadName, HashName } from '../crypto/provider.js';
-import { AES_GCM_RECORD_LIMIT, CHACHA_RECORD_LIMIT } from '../record/limits.js';
+import { AES_CCM_RECORD_LIMIT, AES_GCM_RECORD_LIMIT, CHACHA_RECORD_LIMIT } from '../record/limits.js';
 
 export type Tls12SuiteName =
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
-  | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256';
+  | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'
+  | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
+  | 'TLS_PSK_WITH_AES_128_CCM_8'
+  | 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256';
 
 /** How the premaster secret is agreed: ECDHE, a pre-shared key, or ECDHE mixed with a PSK (RFC 5489). */
 export type KeyExchange = 'ecdhe' | 'psk' | 'ecdhe_psk';
@@ -46,26 +52,44 @@ export interface Tls12CipherSuite {
   readonly recordLimit: number;
 }
 
-function aesGcm(name: Tls12SuiteName, code: number, aead: 'aes-128-gcm' | 'aes-256-gcm', hash: HashName): Tls12CipherSuite {
-  return Object.freeze({
-    name, code, kx: 'ecdhe', auth: 'ecdsa', aead, hash,
-    keyLength: AEAD_KEY_LENGTHS[aead], fixedIvLength: 4, explicitNonceLength: 8, recordLimit: AES_GCM_RECORD_LIMIT,
-  });
+/** The key exchange and who authenticates it: ECDHE signed by an ECDSA (or EdDSA) certificate, or a PSK with or without ECDHE. */
+type Exchange = { kx: 'ecdhe'; auth: 'ecdsa' } | { kx: 'psk' | 'ecdhe_psk'; auth: 'psk' };
+const ECDHE_ECDSA: Exchange = { kx: 'ecdhe', auth: 'ecdsa' };
+const PSK: Exchange = { kx: 'psk', auth: 'psk' };
+const ECDHE_PSK: Exchange = { kx: 'ecdhe_psk', auth: 'psk' };
+
+/** AES-GCM (RFC 5288) and AES-CCM (RFC 6655 §3): salt(4) || explicit nonce(8), the explicit part sent per record. */
+function aes(name: Tls12SuiteName, code: number, x: Exchange, aead: 'aes-128-gcm' | 'aes-256-gcm' | 'aes-128-ccm-8', hash: HashName): Tls12CipherSuite {
+  const recordLimit = aead === 'aes-128-ccm-8' ? AES_CCM_RECORD_LIMIT : AES_GCM_RECORD_LIMIT;
+  return Object.freeze({ name, code, ...x, aead, hash, keyLength: AEAD_KEY_LENGTHS[aead], fixedIvLength: 4, explicitNonceLength: 8, recordLimit });
 }
 
-function chacha20(name: Tls12SuiteName, code: number): Tls12CipherSuite {
+function chacha20(name: Tls12SuiteName, code: number, x: Exchange): Tls12CipherSuite {
   return Object.freeze({
-    name, code, kx: 'ecdhe', auth: 'ecdsa', aead: 'chacha20-poly1305', hash: 'sha256',
+    name, code, ...x, aead: 'chacha20-poly1305', hash: 'sha256',
     keyLength: AEAD_KEY_LENGTHS['chacha20-poly1305'], fixedIvLength: 12, explicitNonceLength: 0, recordLimit: CHACHA_RECORD_LIMIT,
   });
 }
 
-/** Our preference order among equals; only the ECDSA suites for now (see the module comment for the rest). */
+/**
+ * Our preference order among equals: the certificate suites first (they were
+ * the only ones; a server with a certificate and a PSK keeps choosing them for
+ * clients that offer both), then the PSK ones.
+ */
 export const TLS12_SUITES: readonly Tls12CipherSuite[] = Object.freeze([
-  aesGcm('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 0xc02b, 'aes-128-gcm', 'sha256'),
-  aesGcm('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 0xc02c, 'aes-256-gcm', 'sha384'),
-  chacha20('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca9),
+  aes('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 0xc02b, ECDHE_ECDSA, 'aes-128-gcm', 'sha256'),
+  aes('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 0xc02c, ECDHE_ECDSA, 'aes-256-gcm', 'sha384'),
+  chacha20('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca9, ECDHE_ECDSA),
+  aes('TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 0xc0ae, ECDHE_ECDSA, 'aes-128-ccm-8', 'sha256'),
+  chacha20('TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256', 0xccac, ECDHE_PSK),
+  aes('TLS_PSK_WITH_AES_128_GCM_SHA256', 0x00a8, PSK, 'aes-128-gcm', 'sha256'),
+  aes('TLS_PSK_WITH_AES_128_CCM_8', 0xc0a8, PSK, 'aes-128-ccm-8', 'sha256'),
 ]);
+
+/** A suite whose key exchange uses a pre-shared key (RFC 4279, RFC 5489). */
+export function isPskSuite(suite: Tls12CipherSuite): boolean {
+  return suite.auth === 'psk';
+}
 
 export function tls12SuiteByCode(code: number): Tls12CipherSuite | undefined {
   return TLS12_SUITES.find((s) => s.code === code);

@@ -11,9 +11,11 @@ import { parseCertificate, parseCertificates } from '../x509/certificate.js';
 import { decodePemLabel, isPem, pemText } from '../x509/pem.js';
 import { parsePrivateKey } from '../x509/private-key.js';
 import { type CipherSuite, type SuiteName, SUITES } from './suites.js';
-import { type Tls12CipherSuite, type Tls12SuiteName, TLS12_SUITES } from '../tls12/suites.js';
+import { type Tls12CipherSuite, type Tls12SuiteName, TLS12_SUITES, isPskSuite } from '../tls12/suites.js';
+import { checkPsk } from '../tls12/psk-premaster.js';
 import { type TicketKey, TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
+import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -44,6 +46,14 @@ export interface CommonOptions {
   alpn?: string[];
   /** Receives NSS key-log lines (SSLKEYLOGFILE format). Only called when set. */
   keylog?: (line: string) => void;
+  /**
+   * DTLS-SRTP protection profiles (RFC 5764 use_srtp), in preference order:
+   * a client offers them (TLS 1.2 handshakes), a server picks the first of
+   * its list the client offered. Unset: no use_srtp. See srtpKeyingMaterial().
+   * Meant for DTLS: over TLS, GnuTLS negotiates it, but OpenSSL (and so
+   * node:tls) servers refuse a ClientHello carrying it (illegal_parameter).
+   */
+  srtpProfiles?: SrtpProfileName[];
   /** Send a KeyUpdate after this many records under one key (default: the AEAD's limit). */
   keyUpdateAfterRecords?: number;
   /**
@@ -80,12 +90,28 @@ export interface ClientOptions extends CommonOptions {
   maxTickets?: number;
   /** A ticket from an earlier connection's `info.tickets` to resume that session (TLS 1.2 tickets today). */
   session?: SessionTicket;
+  /**
+   * A pre-shared key for the TLS 1.2 PSK suites (RFC 4279, RFC 5489), and the
+   * identity (a string is sent as UTF-8) that names it to the server. They are
+   * offered after the certificate suites, unless `suites` says otherwise;
+   * without `ca` (and with verification on) only the PSK suites are offered.
+   */
+  psk?: { identity: string | Uint8Array; key: Uint8Array };
 }
 
 export interface ServerOptions extends CommonOptions {
-  /** The certificate chain, leaf first. */
-  cert: PemOrDer | PemOrDer[];
-  key: PemOrDer;
+  /** The certificate chain, leaf first. Optional only with `psk` (a PSK-only server speaks the TLS 1.2 PSK suites alone). */
+  cert?: PemOrDer | PemOrDer[];
+  key?: PemOrDer;
+  /**
+   * The pre-shared key of a client identity (the bytes the client sent; they
+   * are UTF-8 by RFC 4279 §5.1), or undefined for an unknown identity (the
+   * client gets unknown_psk_identity). Enables the TLS 1.2 PSK suites (RFC
+   * 4279, RFC 5489), after the certificate suites unless `suites` says otherwise.
+   */
+  psk?: (identity: Uint8Array) => Uint8Array | undefined;
+  /** Sent to PSK clients to help them choose an identity (RFC 4279 §5.2); default none. */
+  pskIdentityHint?: string | Uint8Array;
   /** TLS 1.3 NewSessionTicket messages issued after the handshake (default 2, like OpenSSL); TLS 1.2 issues one when the client asks. */
   tickets?: number;
   /**
@@ -125,6 +151,8 @@ interface CommonConfig {
   signatureSchemes: SignatureSchemeName[];
   alpn: string[];
   keylog?: (line: string) => void;
+  /** use_srtp profiles in preference order (empty: none offered or accepted). */
+  srtpProfiles: SrtpProfileName[];
   keyUpdateAfterRecords?: number;
   maxEmptyRecords: number;
   maxWarningAlerts: number;
@@ -138,12 +166,17 @@ export interface ClientConfig extends CommonConfig {
   middleboxCompat: boolean;
   maxTickets: number;
   session?: SessionTicket;
+  /** The identity as UTF-8 bytes. */
+  psk?: { identity: Uint8Array; key: Uint8Array };
 }
 
 export interface ServerConfig extends CommonConfig {
+  /** Empty, and no leaf or key, on a PSK-only server (then TLS 1.3 and the certificate suites are off). */
   chain: Uint8Array[];
-  leaf: Certificate;
-  key: PrivateKey;
+  leaf?: Certificate;
+  key?: PrivateKey;
+  psk?: (identity: Uint8Array) => Uint8Array | undefined;
+  pskIdentityHint?: Uint8Array;
   tickets: number;
   ticketKeys: TicketKeySet;
   /** Seconds a ticket we issue stays valid. */
@@ -186,6 +219,13 @@ function checkAlpn(protocols: string[]): string[] {
   return protocols;
 }
 
+/** Known profile names, each once. */
+function checkSrtpProfiles(profiles: SrtpProfileName[]): SrtpProfileName[] {
+  for (const p of profiles) if (!Object.hasOwn(SrtpProfileCode, p)) throw new Error(`unknown SRTP protection profile ${JSON.stringify(p)}`);
+  if (new Set(profiles).size !== profiles.length) throw new Error('srtpProfiles names a profile twice');
+  return profiles;
+}
+
 /** The suites of `table` the provider implements, in its order of AEAD preference (its fastest first). */
 function defaultSuites<S extends { aead: CryptoProvider['aeads'][number] }>(crypto: CryptoProvider, table: readonly S[]): S[] {
   const rank = (s: S) => crypto.aeads.indexOf(s.aead);
@@ -220,16 +260,44 @@ function namedSuites(names: readonly string[]): { tls13: CipherSuite[]; tls12: T
   return { tls13, tls12 };
 }
 
-function resolveCommon(o: CommonOptions): CommonConfig {
+/** How this endpoint can authenticate: with certificates (TLS 1.3 and the ECDSA suites), with a PSK (the PSK suites), or both. */
+interface Authenticators {
+  certificate: boolean;
+  psk: boolean;
+}
+
+/** Named suites this endpoint cannot run are a configuration error, not something to drop silently. */
+function checkNamedSuites(named: { tls13: CipherSuite[]; tls12: Tls12CipherSuite[] }, auth: Authenticators, role: 'client' | 'server'): void {
+  const needsPsk = named.tls12.find((s) => isPskSuite(s));
+  if (needsPsk && !auth.psk) throw new Error(`${needsPsk.name} needs the \`psk\` option`);
+  const needsCertificate = named.tls13[0] ?? named.tls12.find((s) => !isPskSuite(s));
+  if (needsCertificate && !auth.certificate) {
+    throw new Error(`${needsCertificate.name} needs ${role === 'server' ? 'a certificate (`cert` and `key`)' : '`ca` to verify the server (or dangerouslySkipCertificateVerification)'}`);
+  }
+}
+
+/** The default TLS 1.2 suites: the certificate ones first (as before PSK existed), then the PSK ones, each in the provider's AEAD order. */
+function defaultTls12Suites(crypto: CryptoProvider, auth: Authenticators): Tls12CipherSuite[] {
+  const certificate = auth.certificate ? defaultSuites(crypto, TLS12_SUITES.filter((s) => !isPskSuite(s))) : [];
+  const psk = auth.psk ? defaultSuites(crypto, TLS12_SUITES.filter(isPskSuite)) : [];
+  return [...certificate, ...psk];
+}
+
+function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 'server'): CommonConfig {
   const crypto = o.crypto ?? defaultCryptoProvider();
   const minVersion = checkVersion('minVersion', o.minVersion, 'TLSv1.2');
   const maxVersion = checkVersion('maxVersion', o.maxVersion, 'TLSv1.3');
   if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) throw new Error(`minVersion ${minVersion} is above maxVersion ${maxVersion}`);
   const named = o.suites ? namedSuites(o.suites) : undefined;
+  if (named) checkNamedSuites(named, auth, role);
   const range = { minVersion, maxVersion };
-  const suites = versionEnabled(range, 'TLSv1.3') ? (named?.tls13 ?? defaultSuites(crypto, SUITES)) : [];
-  const tls12Suites = versionEnabled(range, 'TLSv1.2') ? (named?.tls12 ?? defaultSuites(crypto, TLS12_SUITES)) : [];
-  if (suites.length + tls12Suites.length === 0) throw new Error(`no cipher suite for ${minVersion === maxVersion ? minVersion : `${minVersion} to ${maxVersion}`} among ${o.suites!.join(', ')}`);
+  // TLS 1.3 authenticates with certificates only here (its external PSKs are another option, not this one).
+  const suites = versionEnabled(range, 'TLSv1.3') && auth.certificate ? (named?.tls13 ?? defaultSuites(crypto, SUITES)) : [];
+  const tls12Suites = versionEnabled(range, 'TLSv1.2') ? (named?.tls12 ?? defaultTls12Suites(crypto, auth)) : [];
+  if (suites.length + tls12Suites.length === 0) {
+    const among = o.suites ? ` among ${o.suites.join(', ')}` : auth.certificate ? '' : ' (PSK suites are TLS 1.2)';
+    throw new Error(`no cipher suite for ${minVersion === maxVersion ? minVersion : `${minVersion} to ${maxVersion}`}${among}`);
+  }
   return {
     minVersion,
     maxVersion,
@@ -244,6 +312,7 @@ function resolveCommon(o: CommonOptions): CommonConfig {
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
     alpn: checkAlpn(o.alpn ?? []),
     keylog: o.keylog,
+    srtpProfiles: checkSrtpProfiles(o.srtpProfiles ?? []),
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
     maxEmptyRecords: limit('maxEmptyRecords', o.maxEmptyRecords, 32),
     maxWarningAlerts: limit('maxWarningAlerts', o.maxWarningAlerts, 4),
@@ -256,14 +325,26 @@ export function loadCertificates(input: PemOrDer | PemOrDer[]): Uint8Array[] {
   return list.flatMap((item) => (isPem(item) ? decodePemLabel(pemText(item), 'CERTIFICATE') : [item as Uint8Array]));
 }
 
+/** The client's PSK with its identity as bytes (RFC 4279 §5.1: UTF-8). */
+function clientPsk(psk: ClientOptions['psk']): ClientConfig['psk'] {
+  if (!psk) return undefined;
+  const identity = typeof psk.identity === 'string' ? new TextEncoder().encode(psk.identity) : psk.identity;
+  if (identity.length === 0 || identity.length > 0xffff) throw new Error(`a PSK identity is 1 to 65535 bytes, not ${identity.length}`);
+  checkPsk(psk.key);
+  return { identity: identity.slice(), key: psk.key.slice() };
+}
+
 export function resolveClientConfig(o: ClientOptions): ClientConfig {
-  const common = resolveCommon(o);
+  const psk = clientPsk(o.psk);
   const verify = !o.dangerouslySkipCertificateVerification;
+  // A PSK client without roots runs the PSK suites alone; any other client verifies certificates (or said it would not).
+  const certificate = !verify || o.ca !== undefined || !psk;
+  const common = resolveCommon(o, { certificate, psk: psk !== undefined }, 'client');
   // parseCertificates caches by PEM text / DER bytes: a client resolving this per connection parses its CA once.
   const roots = o.ca ? (Array.isArray(o.ca) ? o.ca : [o.ca]).flatMap((item) => parseCertificates(item)) : [];
-  if (verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
+  if (certificate && verify && roots.length === 0) throw new Error('certificate verification needs `ca` (or dangerouslySkipCertificateVerification)');
   // Without a name a valid certificate for any host would pass: never verify "something".
-  if (verify && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
+  if (certificate && verify && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
   return markResolved({
     ...common,
     serverName: o.serverName,
@@ -273,6 +354,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     middleboxCompat: o.middleboxCompat ?? true,
     maxTickets: limit('maxTickets', o.maxTickets, 8),
     session: o.session,
+    psk,
   });
 }
 
@@ -281,19 +363,39 @@ function samePublicKey(a: PublicKey, b: PublicKey): boolean {
   return a.kind === 'ed25519' && b.kind === 'ed25519' && equalBytes(a.key, b.key);
 }
 
-export function resolveServerConfig(o: ServerOptions): ServerConfig {
-  const common = resolveCommon(o);
-  const chain = loadCertificates(o.cert);
-  if (chain.length === 0) throw new Error('server needs a certificate');
+/** The server's certificate chain, its leaf and the leaf's private key, checked to belong together. */
+function serverCertificate(o: ServerOptions, crypto: CryptoProvider): { chain: Uint8Array[]; leaf?: Certificate; key?: PrivateKey } {
+  // A PSK-only server has none; any other server must have one.
+  if (o.psk && o.cert === undefined && o.key === undefined) return { chain: [] };
+  const chain = o.cert === undefined ? [] : loadCertificates(o.cert);
+  if (chain.length === 0) throw new Error('server needs a certificate (or a `psk` callback for the PSK suites alone)');
+  if (o.key === undefined) throw new Error('server needs the `key` of its certificate');
   const leaf = parseCertificate(chain[0]!);
   const key = parsePrivateKey(o.key);
   if (!leaf.publicKey) throw new Error('server certificate key type is not supported (ECDSA P-256/P-384 or Ed25519)');
-  if (!samePublicKey(common.crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
+  if (!samePublicKey(crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
+  return { chain, leaf, key };
+}
+
+/** RFC 4279 §5.2: the hint is UTF-8 too, `<0..2^16-1>`. */
+function identityHint(hint: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (hint === undefined) return undefined;
+  const bytes = typeof hint === 'string' ? new TextEncoder().encode(hint) : hint.slice();
+  if (bytes.length > 0xffff) throw new Error(`a PSK identity hint is at most 65535 bytes, not ${bytes.length}`);
+  return bytes;
+}
+
+export function resolveServerConfig(o: ServerOptions): ServerConfig {
+  if (o.psk !== undefined && typeof o.psk !== 'function') throw new Error('`psk` on a server is a function from the client identity to its key');
+  if (o.pskIdentityHint !== undefined && !o.psk) throw new Error('`pskIdentityHint` needs the `psk` option');
+  const crypto = o.crypto ?? defaultCryptoProvider();
+  const certificate = serverCertificate(o, crypto);
+  const common = resolveCommon(o, { certificate: certificate.leaf !== undefined, psk: o.psk !== undefined }, 'server');
   return markResolved({
     ...common,
-    chain,
-    leaf,
-    key,
+    ...certificate,
+    psk: o.psk,
+    pskIdentityHint: identityHint(o.pskIdentityHint),
     tickets: o.tickets ?? 2,
     // One key set per resolved config: every connection of a listener seals and opens with it.
     ticketKeys: new TicketKeySet(o.ticketKeys, common.random),

@@ -1,14 +1,17 @@
 /**
  * After the handshake, either role: KeyUpdate (RFC 8446 §4.6.3) in both
- * directions and, on the client, NewSessionTicket (§4.6.1).
+ * directions and, on the client, NewSessionTicket (§4.6.1). It holds the
+ * connection's keying material exporter (§7.5).
  */
 import { illegalParameter, unexpectedMessage } from '../errors.js';
+import type { HoldsExporter, KeyingMaterialExporter } from '../handshake/keying-material-exporter.js';
 import { ExtensionType as X, HandshakeType } from '../wire/enums.js';
 import { decodeBody, findExtension } from '../wire/extension.js';
 import type { HandshakeMessage, NewSessionTicket } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import type { Context, PostHandshake, State } from './context.js';
 import { type KeySchedule, nextTrafficSecret } from './key-schedule.js';
+import { Tls13Exporter } from './exporter.js';
 import type { CipherSuite } from './suites.js';
 import { installReadSecret, installWriteSecret } from './traffic-protection.js';
 
@@ -18,16 +21,21 @@ export interface ApplicationKeys {
   readSecret: Uint8Array;
   writeSecret: Uint8Array;
   resumption: Uint8Array;
+  /** exporter_master_secret (RFC 8446 §7.1). */
+  exporter: Uint8Array;
 }
 
 /** RFC 8446 §4.6.1: ticket lifetimes above seven days are invalid. */
 const MAX_TICKET_LIFETIME = 604800;
 
-export class Connected implements State<ClientConfig | ServerConfig>, PostHandshake {
+export class Connected implements State<ClientConfig | ServerConfig>, PostHandshake, HoldsExporter {
   /** We offer no post-handshake authentication: a server sends tickets and KeyUpdates, a client KeyUpdates. */
   readonly expects: readonly number[];
 
+  readonly exporter: KeyingMaterialExporter;
+
   constructor(private readonly role: 'client' | 'server', private readonly keys: ApplicationKeys) {
+    this.exporter = new Tls13Exporter(keys.schedule.hash, keys.exporter);
     this.expects = role === 'client' ? [HandshakeType.new_session_ticket, HandshakeType.key_update] : [HandshakeType.key_update];
   }
 

@@ -27,6 +27,7 @@ export const ExtensionType = {
   supported_groups: 10,
   ec_point_formats: 11,
   signature_algorithms: 13,
+  use_srtp: 14,
   alpn: 16,
   signed_certificate_timestamp: 18,
   padding: 21,

@@ -35,10 +35,10 @@ export type { CertificateVerify, Finished } from './handshake.js';
 /**
  * The key exchange a ServerKeyExchange / ClientKeyExchange body is read for:
  * the bodies are not self-describing, the negotiated suite says which shape
- * to expect. Named as lib/tls12/suites.ts's KeyExchange; 'psk' (RFC 4279 §2)
- * and 'ecdhe_psk' (RFC 5489 §2) are to be added here with their body shapes.
+ * to expect (lib/tls12/decode-options.ts). Named as lib/tls12/suites.ts's
+ * KeyExchange: 'ecdhe' (RFC 8422 §5), 'psk' (RFC 4279 §2), 'ecdhe_psk' (RFC 5489 §2).
  */
-export type Tls12KeyExchange = 'ecdhe';
+export type Tls12KeyExchange = 'ecdhe' | 'psk' | 'ecdhe_psk';
 
 /** ServerECDHParams (RFC 8422 §5.4) with curve_type named_curve, the only type we read or write. */
 export interface ServerEcdhParams {
@@ -62,13 +62,23 @@ export interface EcdheServerKeyExchange {
   signature: Uint8Array;
 }
 
-/**
- * One variant per key exchange. Slots for later:
- * `{ kx: 'psk'; pskIdentityHint: Uint8Array }` (RFC 4279 §2) and
- * `{ kx: 'ecdhe_psk'; pskIdentityHint: Uint8Array; params: ServerEcdhParams }`
- * (RFC 5489 §2, no signature).
- */
-export type ServerKeyExchange = EcdheServerKeyExchange;
+/** ServerKeyExchange for PSK (RFC 4279 §2): only the identity hint, `opaque psk_identity_hint<0..2^16-1>`. */
+export interface PskServerKeyExchange {
+  type: typeof HT12.server_key_exchange;
+  kx: 'psk';
+  pskIdentityHint: Uint8Array;
+}
+
+/** ServerKeyExchange for ECDHE_PSK (RFC 5489 §2): the identity hint, then ServerECDHParams; no signature (the PSK authenticates). */
+export interface EcdhePskServerKeyExchange {
+  type: typeof HT12.server_key_exchange;
+  kx: 'ecdhe_psk';
+  pskIdentityHint: Uint8Array;
+  params: ServerEcdhParams;
+}
+
+/** One variant per key exchange. */
+export type ServerKeyExchange = EcdheServerKeyExchange | PskServerKeyExchange | EcdhePskServerKeyExchange;
 
 /** ClientKeyExchange for ECDHE (RFC 8422 §5.7): the client's ephemeral public value, explicit encoding. */
 export interface EcdheClientKeyExchange {
@@ -78,11 +88,23 @@ export interface EcdheClientKeyExchange {
   point: Uint8Array;
 }
 
-/**
- * Slots for later: `{ kx: 'psk'; pskIdentity: Uint8Array }` (RFC 4279 §2) and
- * `{ kx: 'ecdhe_psk'; pskIdentity: Uint8Array; point: Uint8Array }` (RFC 5489 §2).
- */
-export type ClientKeyExchange = EcdheClientKeyExchange;
+/** ClientKeyExchange for PSK (RFC 4279 §2): the identity, `opaque psk_identity<0..2^16-1>`. */
+export interface PskClientKeyExchange {
+  type: typeof HT12.client_key_exchange;
+  kx: 'psk';
+  pskIdentity: Uint8Array;
+}
+
+/** ClientKeyExchange for ECDHE_PSK (RFC 5489 §2): the identity, then the client's ephemeral public value. */
+export interface EcdhePskClientKeyExchange {
+  type: typeof HT12.client_key_exchange;
+  kx: 'ecdhe_psk';
+  pskIdentity: Uint8Array;
+  /** `opaque point<1..2^8-1>`. */
+  point: Uint8Array;
+}
+
+export type ClientKeyExchange = EcdheClientKeyExchange | PskClientKeyExchange | EcdhePskClientKeyExchange;
 
 /** CertificateRequest (RFC 5246 §7.4.4): no request context, no extensions, unlike TLS 1.3's. */
 export interface Tls12CertificateRequest {
@@ -184,34 +206,54 @@ function writeEcdhParams(w: Writer, p: ServerEcdhParams): void {
 
 function writeServerKeyExchange(w: Writer, m: Tls12Fields<ServerKeyExchange>): void {
   checkKx(m.kx);
+  if (m.kx !== 'ecdhe') w.vec(2, m.pskIdentityHint);
+  if (m.kx === 'psk') return;
   writeEcdhParams(w, m.params);
+  if (m.kx === 'ecdhe_psk') return;
   checkUint('signature scheme', m.scheme, 0xffff);
   w.u16(m.scheme).vec(2, m.signature);
 }
 
 function readServerKeyExchange(r: Reader, kx: Tls12KeyExchange): ServerKeyExchange {
   checkKx(kx);
+  const type = HT12.server_key_exchange;
+  const pskIdentityHint = kx === 'ecdhe' ? undefined : r.vec(2);
+  if (kx === 'psk') return { type, kx, pskIdentityHint: pskIdentityHint! };
+  const params = readEcdhParams(r);
+  if (kx === 'ecdhe_psk') return { type, kx, pskIdentityHint: pskIdentityHint!, params };
+  return { type, kx, params, scheme: r.u16(), signature: r.vec(2) };
+}
+
+function readEcdhParams(r: Reader): ServerEcdhParams {
   const curveType = r.u8();
   if (curveType === EcCurveType.explicit_prime || curveType === EcCurveType.explicit_char2) {
     throw illegalParameter(`server_key_exchange: explicit curve parameters (curve_type ${curveType}) are refused (RFC 8422 §5.4)`);
   }
   if (curveType !== EcCurveType.named_curve) throw decodeError(`server_key_exchange: unknown curve_type ${curveType}`);
-  const params = { group: r.u16(), point: r.vec(1, 1) };
-  return { type: HT12.server_key_exchange, kx, params, scheme: r.u16(), signature: r.vec(2) };
+  return { group: r.u16(), point: r.vec(1, 1) };
 }
 
 // --- ClientKeyExchange ---
 
 export function encodeClientKeyExchange(m: Tls12Fields<ClientKeyExchange>): Uint8Array {
   checkKx(m.kx);
+  const w = new Writer(64);
+  if (m.kx !== 'ecdhe') w.vec(2, m.pskIdentity);
+  if (m.kx === 'psk') return w.finish().slice();
   if (m.point.length === 0) throw new RangeError('ClientKeyExchange: empty point');
-  return new Writer(1 + m.point.length).vec(1, m.point).finish().slice();
+  return w.vec(1, m.point).finish().slice();
 }
 
 export function decodeClientKeyExchange(body: Uint8Array, kx: Tls12KeyExchange): ClientKeyExchange {
   checkKx(kx);
-  // RFC 8422 §5.7: the implicit (empty) encoding is for fixed-ECDH client certificates only; we read the explicit one.
-  return whole(body, 'client_key_exchange', (r) => ({ type: HT12.client_key_exchange, kx, point: r.vec(1, 1) }));
+  const type = HT12.client_key_exchange;
+  return whole(body, 'client_key_exchange', (r): ClientKeyExchange => {
+    const pskIdentity = kx === 'ecdhe' ? undefined : r.vec(2);
+    if (kx === 'psk') return { type, kx, pskIdentity: pskIdentity! };
+    // RFC 8422 §5.7: the implicit (empty) encoding is for fixed-ECDH client certificates only; we read the explicit one.
+    const point = r.vec(1, 1);
+    return kx === 'ecdhe_psk' ? { type, kx, pskIdentity: pskIdentity!, point } : { type, kx, point };
+  });
 }
 
 // --- CertificateRequest ---
@@ -386,7 +428,7 @@ function whole<T>(body: Uint8Array, what: string, read: (r: Reader) => T): T {
 }
 
 function checkKx(kx: string): void {
-  if (kx !== 'ecdhe') throw new RangeError(`TLS 1.2 key exchange '${kx}' has no message codec yet`);
+  if (kx !== 'ecdhe' && kx !== 'psk' && kx !== 'ecdhe_psk') throw new RangeError(`TLS 1.2 key exchange '${kx}' has no message codec`);
 }
 
 function checkUint(what: string, v: number, max: number): void {

@@ -3,11 +3,12 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { nobleCrypto } from '../../lib/crypto/index.js';
 import { nodeCrypto } from '../../lib/crypto/node/index.js';
+import { AEAD_KEY_LENGTHS } from '../../lib/crypto/algorithms.js';
 import type { AeadName, CryptoProvider, PrivateKey, SignatureSchemeName } from '../../lib/crypto/provider.js';
 import { providerSuite, seededRandom } from './provider-suite.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const KEY_LENGTH: Record<AeadName, number> = { 'aes-128-gcm': 16, 'aes-256-gcm': 32, 'chacha20-poly1305': 32 };
+const KEY_LENGTH = AEAD_KEY_LENGTHS;
 const PAIRS: [CryptoProvider, CryptoProvider][] = [
   [nobleCrypto, nodeCrypto],
   [nodeCrypto, nobleCrypto],

@@ -218,4 +218,33 @@ describe('DTLS 1.2 session (two rxtls peers, manual clock)', () => {
     expect(done).to.deep.equal({ client: 0, server: 1000 });
     exchange(p);
   });
+
+  describe('pre-shared keys (RFC 4279, RFC 5489; the CoAP suites of RFC 7252)', () => {
+    const key = Uint8Array.from({ length: 16 }, (_, i) => i);
+    const lookup = (identity: Uint8Array) => (new TextDecoder().decode(identity) === 'Client_identity' ? key : undefined);
+    for (const suite of ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256']) {
+      it(`${suite}: handshake, identity, data, and the datagram room of the suite`, () => {
+        const p = dtlsPair({
+          client: { psk: { identity: 'Client_identity', key }, ca: undefined, suites: [suite] },
+          server: { psk: lookup, cert: undefined, key: undefined, suites: [suite] },
+        });
+        runHandshake(p);
+        expect(p.client.info.suite).to.equal(suite);
+        expect(p.server.info.pskIdentity).to.equal('Client_identity');
+        // Record expansion: CCM_8, explicit nonce 8 + tag 8; GCM, 8 + 16; ChaCha20-Poly1305, tag 16 only.
+        const expansion = suite.includes('CCM_8') ? 16 : suite.includes('GCM') ? 24 : 16;
+        expect(p.client.dataMtu()).to.equal(1200 - 13 - expansion);
+        exchange(p);
+      });
+    }
+
+    it('an unknown identity fails with unknown_psk_identity, read by the client', () => {
+      const p = dtlsPair({
+        client: { psk: { identity: 'stranger', key }, ca: undefined, suites: ['TLS_PSK_WITH_AES_128_CCM_8'] },
+        server: { psk: lookup, cert: undefined, key: undefined, suites: ['TLS_PSK_WITH_AES_128_CCM_8'] },
+      });
+      expect(() => runHandshake(p)).to.throw(TlsError);
+      expect(() => p.client.handshake()).to.throw(TlsError).with.property('code', 'ERR_TLS_PEER_ALERT_UNKNOWN_PSK_IDENTITY');
+    });
+  });
 });

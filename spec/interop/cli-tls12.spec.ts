@@ -103,4 +103,39 @@ describe('rxtls CLI over TLS 1.2', function () {
       }
     });
   });
+
+  describe('--psk IDENTITY:HEX', () => {
+    const PSK = '00112233445566778899aabbccddeeff';
+
+    it('rxtls client --psk (no --ca) fetches the page of openssl s_server -tls1_2 -nocert -psk -www', async function () {
+      requirePeer('openssl', this);
+      const peer = await startOpensslTls12Server({ args: ['-www', '-nocert', '-psk', PSK, '-psk_identity', 'cli-id', '-cipher', 'PSK-AES128-GCM-SHA256:ECDHE-PSK-CHACHA20-POLY1305'] });
+      try {
+        const run = await rxtls(['client', `127.0.0.1:${peer.port}`, '--psk', `cli-id:${PSK}`], GET);
+        expect(run.code, run.stderr).to.equal(0);
+        expect(run.stdout).to.match(/New, TLSv1\.2, Cipher is (ECDHE-)?PSK-/);
+        expect(run.stderr).to.include('psk identity: cli-id');
+      } finally {
+        await peer.stop();
+      }
+    });
+
+    it('rxtls server --psk alone answers openssl s_client -tls1_2 -psk; a bad --psk is a usage error', async function () {
+      requirePeer('openssl', this);
+      const server = await rxtlsServer(['--psk', `cli-id:${PSK}`, '--http']);
+      try {
+        const t = spawnTracked(['openssl', 's_client', '-connect', `127.0.0.1:${server.port}`, '-tls1_2', '-psk', PSK, '-psk_identity', 'cli-id', '-ign_eof']);
+        t.proc.stdin!.end(GET);
+        const res = await t.exited();
+        expect(res.code, t.stderr()).to.equal(0);
+        expect(t.stdout()).to.include('PSK identity: cli-id'); // our page
+        expect(t.stdout()).to.match(/Cipher suite: TLS_(ECDHE_)?PSK_/);
+      } finally {
+        server.proc.kill();
+      }
+      const bad = await rxtls(['client', '127.0.0.1:1', '--psk', 'no-key']);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.include('invalid --psk');
+    });
+  });
 });

@@ -149,8 +149,9 @@ export interface OpensslServer extends PeerServer {
 export interface OpensslServerOptions {
   /** Default: freePort(). */
   port?: number;
-  cert: string;
-  key: string;
+  /** Both, or neither for a PSK-only server (pass ['-nocert', '-psk', HEX, ...] in args). */
+  cert?: string;
+  key?: string;
   /** Extra s_server args, e.g. ['-groups', 'X25519'], ['-ciphersuites', 'TLS_AES_128_GCM_SHA256']. */
   args?: string[];
   /** Serve the HTML status page (-www): answers "GET /" then closes the connection. */
@@ -170,8 +171,8 @@ export async function startOpensslServer(opts: OpensslServerOptions): Promise<Op
   const argv = [
     'openssl', 's_server',
     '-accept', `127.0.0.1:${port}`,
-    '-cert', opts.cert,
-    '-key', opts.key,
+    ...(opts.cert ? ['-cert', opts.cert] : []),
+    ...(opts.key ? ['-key', opts.key] : []),
     ...(opts.version === 'any' ? [] : [`-${opts.version ?? 'tls1_3'}`]),
     ...(opts.www ? ['-www'] : []),
     ...(opts.args ?? []),
@@ -218,7 +219,7 @@ export interface OpensslClientOptions extends ClientRunOptions {
   commands?: boolean;
 }
 
-function runInteractiveClient(argv: string[], opts: ClientRunOptions): Promise<ExecResult> {
+export function runInteractiveClient(argv: string[], opts: ClientRunOptions): Promise<ExecResult> {
   const t = spawnTracked(argv);
   if (opts.input !== undefined) t.proc.stdin!.write(opts.input);
   if (opts.closeWhen !== undefined) {
@@ -334,8 +335,9 @@ export interface GnutlsServer extends PeerServer {
 export interface GnutlsServerOptions {
   /** Main-namespace port of the forwarder; default: any free port. */
   port?: number;
-  cert: string;
-  key: string;
+  /** Both, or neither for a PSK-only server (pass ['--pskpasswd', FILE] in args). */
+  cert?: string;
+  key?: string;
   /** Extra gnutls-serv args (e.g. ['--noticket'], ['--require-client-cert', '--x509cafile', ca]). */
   args?: string[];
   /** Default GNUTLS_TLS13_PRIORITY; pass null to use gnutls' own default. */
@@ -361,8 +363,8 @@ export async function startGnutlsServer(opts: GnutlsServerOptions): Promise<Gnut
     const argv = [
       'gnutls-serv',
       `--port=${netnsPort}`,
-      `--x509certfile=${opts.cert}`,
-      `--x509keyfile=${opts.key}`,
+      ...(opts.cert ? [`--x509certfile=${opts.cert}`] : []),
+      ...(opts.key ? [`--x509keyfile=${opts.key}`] : []),
       `--${opts.mode ?? 'echo'}`,
       ...(priority ? [`--priority=${priority}`] : []),
       ...(opts.args ?? []),

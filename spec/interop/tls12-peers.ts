@@ -9,6 +9,7 @@ import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
 import { type OpensslServer, type OpensslServerOptions, startOpensslServer } from './peers.js';
 import type { WireTap } from './tls13-support.js';
 
+/** The ECDHE_ECDSA suites every peer runs by default (the CCM_8 and PSK ones have their own specs). */
 export const TLS12_SUITE_NAMES: Tls12SuiteName[] = [
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
   'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
@@ -20,6 +21,10 @@ export const TLS12_SUITES: Record<Tls12SuiteName, { openssl: string; gnutls: str
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: { openssl: 'ECDHE-ECDSA-AES128-GCM-SHA256', gnutls: 'AES-128-GCM', code: 0xc02b },
   TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: { openssl: 'ECDHE-ECDSA-AES256-GCM-SHA384', gnutls: 'AES-256-GCM', code: 0xc02c },
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: { openssl: 'ECDHE-ECDSA-CHACHA20-POLY1305', gnutls: 'CHACHA20-POLY1305', code: 0xcca9 },
+  TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8: { openssl: 'ECDHE-ECDSA-AES128-CCM8', gnutls: 'AES-128-CCM-8', code: 0xc0ae },
+  TLS_PSK_WITH_AES_128_GCM_SHA256: { openssl: 'PSK-AES128-GCM-SHA256', gnutls: 'AES-128-GCM', code: 0x00a8 },
+  TLS_PSK_WITH_AES_128_CCM_8: { openssl: 'PSK-AES128-CCM8', gnutls: 'AES-128-CCM-8', code: 0xc0a8 },
+  TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256: { openssl: 'ECDHE-PSK-CHACHA20-POLY1305', gnutls: 'CHACHA20-POLY1305', code: 0xccac },
 };
 
 export const GNUTLS_GROUP: Record<GroupName, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1' };
@@ -72,7 +77,8 @@ export function readServerFlight(tap: WireTap): Tls12ServerFlight {
     o += 4 + body.length;
     flight.types.push(type);
     if (type === 2) readServerHello(body, flight);
-    if (type === 12) {
+    // ECDHE's ServerKeyExchange starts with curve_type named_curve (3); a PSK one with its hint's length.
+    if (type === 12 && body[0] === 3) {
       // curve_type(1) named_group(2) point<1..255> scheme(2) signature<..>
       flight.group = body.readUInt16BE(1);
       flight.scheme = body.readUInt16BE(4 + body[3]!);

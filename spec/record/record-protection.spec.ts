@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { nobleCrypto } from '../../lib/crypto/index.js';
 import { nodeCrypto } from '../../lib/crypto/node/index.js';
+import { AEAD_KEY_LENGTHS } from '../../lib/crypto/algorithms.js';
 import type { AeadName } from '../../lib/crypto/provider.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT } from '../../lib/record/limits.js';
 import { RecordOpener, RecordSealer } from '../../lib/record/record-protection.js';
@@ -11,7 +12,7 @@ import { alertOf } from '../support/alerts.js';
 const HANDSHAKE = 22;
 const ALERT = 21;
 const APPLICATION_DATA = 23;
-const KEY_LENGTHS: Record<AeadName, number> = { 'aes-128-gcm': 16, 'aes-256-gcm': 32, 'chacha20-poly1305': 32 };
+const KEY_LENGTHS = AEAD_KEY_LENGTHS;
 const iv = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
 const data = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 13 + 5) & 0xff);
 

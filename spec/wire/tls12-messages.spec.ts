@@ -41,6 +41,7 @@ import { spawnTracked, stopAll, which } from '../interop/proc.js';
 import { alertOf } from '../support/alerts.js';
 import { fixturePath } from '../support/fixtures.js';
 import { fromHex as hex } from '../support/hex.js';
+const utf8 = (s: string) => new TextEncoder().encode(s);
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 29 + seed) & 0xff);
 const CTX: Tls12DecodeContext = { kx: 'ecdhe', verifyDataLength: TLS12_VERIFY_DATA_LENGTH };
@@ -240,6 +241,38 @@ describe('TLS 1.2 handshake messages', () => {
       expect(toHex(roundTrip({ type: HT12.client_key_exchange, kx: 'ecdhe', point: bytes(32) }))).to.equal('20' + toHex(bytes(32)));
       expect(toHex(roundTrip({ type: HT12.client_key_exchange, kx: 'ecdhe', point: bytes(255) }))).to.equal('ff' + toHex(bytes(255)));
       expect(toHex(encodeClientKeyExchange({ kx: 'ecdhe', point: Uint8Array.of(4) }))).to.equal('0104');
+    });
+
+    it('ServerKeyExchange for PSK (RFC 4279 §2): psk_identity_hint<0..2^16-1> only', () => {
+      const psk = { ...CTX, kx: 'psk' as const };
+      const ske = { type: HT12.server_key_exchange, kx: 'psk', pskIdentityHint: utf8('hint') } as const;
+      expect(toHex(roundTrip(ske, psk))).to.equal('0004' + toHex(utf8('hint')));
+      expect(toHex(roundTrip({ ...ske, pskIdentityHint: new Uint8Array(0) }, psk))).to.equal('0000');
+      expect(alertOf(() => decodeServerKeyExchange(hex('0005 6869'), 'psk'))).to.equal('decode_error');
+      expect(alertOf(() => decodeServerKeyExchange(hex('0000 00'), 'psk'))).to.equal('decode_error');
+    });
+
+    it('ServerKeyExchange for ECDHE_PSK (RFC 5489 §2): psk_identity_hint<0..2^16-1>, then ServerECDHParams, no signature', () => {
+      const ctx = { ...CTX, kx: 'ecdhe_psk' as const };
+      const ske = { type: HT12.server_key_exchange, kx: 'ecdhe_psk', pskIdentityHint: utf8('hi'), params: { group: 0x001d, point: bytes(32) } } as const;
+      expect(toHex(roundTrip(ske, ctx))).to.equal('0002' + toHex(utf8('hi')) + '03001d20' + toHex(bytes(32)));
+      expect(toHex(roundTrip({ ...ske, pskIdentityHint: new Uint8Array(0) }, ctx))).to.equal('0000' + '03001d20' + toHex(bytes(32)));
+      // A signature after the params is a trailing field: decode_error.
+      expect(alertOf(() => decodeServerKeyExchange(hex('0000 03001d01 04 0403 0000'), 'ecdhe_psk'))).to.equal('decode_error');
+      expect(alertOf(() => decodeServerKeyExchange(hex('0000 01'), 'ecdhe_psk'))).to.equal('illegal_parameter');
+    });
+
+    it('ClientKeyExchange for PSK (RFC 4279 §2): psk_identity<0..2^16-1>; for ECDHE_PSK (RFC 5489 §2): then point<1..2^8-1>', () => {
+      const psk = { ...CTX, kx: 'psk' as const };
+      const ecdhePsk = { ...CTX, kx: 'ecdhe_psk' as const };
+      expect(toHex(roundTrip({ type: HT12.client_key_exchange, kx: 'psk', pskIdentity: utf8('client1') }, psk))).to.equal('0007' + toHex(utf8('client1')));
+      expect(toHex(roundTrip({ type: HT12.client_key_exchange, kx: 'ecdhe_psk', pskIdentity: utf8('id'), point: bytes(32) }, ecdhePsk))).to.equal(
+        '0002' + toHex(utf8('id')) + '20' + toHex(bytes(32)),
+      );
+      expect(alertOf(() => decodeClientKeyExchange(hex('0002 6964'), 'ecdhe_psk')), 'no point').to.equal('decode_error');
+      expect(alertOf(() => decodeClientKeyExchange(hex('0002 6964 00'), 'ecdhe_psk')), 'empty point').to.equal('decode_error');
+      expect(alertOf(() => decodeClientKeyExchange(hex('0002 6964 01'), 'psk')), 'trailing byte').to.equal('decode_error');
+      expect(alertOf(() => decodeClientKeyExchange(hex('00'), 'psk'))).to.equal('decode_error');
     });
 
     it('CertificateRequest (RFC 5246 §7.4.4): types<1..2^8-1>, algorithms<2..2^16-2>, authorities<0..2^16-1> of DN<1..2^16-1>', () => {
@@ -456,8 +489,12 @@ describe('TLS 1.2 handshake messages', () => {
       expect(() => encodeServerKeyExchange({ ...ske, params: { group: 0x1d, point: bytes(256) } })).to.throw(RangeError);
       expect(() => encodeServerKeyExchange({ ...ske, scheme: -1 })).to.throw(RangeError);
       expect(() => encodeServerKeyExchange({ ...ske, signature: bytes(0x10000) })).to.throw(RangeError);
-      expect(() => encodeServerKeyExchange({ ...ske, kx: 'psk' as 'ecdhe' })).to.throw(RangeError);
-      expect(() => decodeServerKeyExchange(ECDSA.serverKeyExchange.subarray(4), 'psk' as Tls12KeyExchange)).to.throw(RangeError);
+      expect(() => encodeServerKeyExchange({ ...ske, kx: 'dhe' as 'ecdhe' })).to.throw(RangeError);
+      expect(() => decodeServerKeyExchange(ECDSA.serverKeyExchange.subarray(4), 'dhe' as Tls12KeyExchange)).to.throw(RangeError);
+      expect(() => decodeClientKeyExchange(Uint8Array.of(1, 4), 'rsa' as Tls12KeyExchange)).to.throw(RangeError);
+      expect(() => encodeServerKeyExchange({ kx: 'psk', pskIdentityHint: bytes(0x10000) })).to.throw(RangeError);
+      expect(() => encodeClientKeyExchange({ kx: 'psk', pskIdentity: bytes(0x10000) })).to.throw(RangeError);
+      expect(() => encodeClientKeyExchange({ kx: 'ecdhe_psk', pskIdentity: bytes(3), point: new Uint8Array(0) })).to.throw(RangeError);
       expect(() => encodeClientKeyExchange({ kx: 'ecdhe', point: new Uint8Array(0) })).to.throw(RangeError);
       const cr = { certificateTypes: [64], signatureAlgorithms: [0x0403], certificateAuthorities: [] };
       expect(() => encodeTls12CertificateRequest({ ...cr, certificateTypes: [] })).to.throw(RangeError);

@@ -13,12 +13,17 @@
  *
  * ChaCha20-Poly1305 has no per-key precomputation worth caching (the Poly1305
  * key is derived per nonce), so it simply calls noble per record.
+ *
+ * AES-CCM (TLS 1.2's CCM and CCM_8 suites) is ccm.ts on noble's AES block,
+ * its key schedule expanded once per key; it has no in-place sealRecord (the
+ * record layer then builds the record from seal()).
  */
 import { GHASH } from '@noble/ciphers/_polyval.js';
 import { unsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { AEAD_KEY_LENGTHS, AEAD_NONCE_LENGTH as NONCE_LENGTH, AEAD_TAG_LENGTH as TAG_LENGTH } from '../algorithms.js';
+import { AEAD_KEY_LENGTHS, AEAD_NONCE_LENGTH as NONCE_LENGTH, AEAD_TAG_LENGTH as TAG_LENGTH, AEAD_TAG_LENGTHS } from '../algorithms.js';
 import type { Aead, AeadName } from '../provider.js';
+import { aesCcm } from './ccm.js';
 
 /**
  * GHASH whose accumulator can be reset, so the key-derived table built in the
@@ -170,9 +175,34 @@ function chacha(key: Uint8Array): Aead {
   };
 }
 
+/** ccm.ts takes any 7..13-byte nonce; as an Aead it takes TLS's 12 bytes only, like the others. */
+function ccm(key: Uint8Array, tagLength: 8 | 16): Aead {
+  const c = aesCcm(new Uint8Array(key), tagLength); // a copy: the caller may reuse its buffer
+  return {
+    keyLength: key.length,
+    nonceLength: NONCE_LENGTH,
+    tagLength,
+    seal(nonce, plaintext, aad) {
+      checkNonce(nonce);
+      return c.seal(nonce, plaintext, aad);
+    },
+    open(nonce, ciphertextAndTag, aad) {
+      return nonce.length === NONCE_LENGTH ? c.open(nonce, ciphertextAndTag, aad) : undefined;
+    },
+  };
+}
+
 export function nobleAead(name: AeadName, key: Uint8Array): Aead {
   const keyLength = AEAD_KEY_LENGTHS[name];
   if (keyLength === undefined) throw new Error(`unsupported AEAD ${String(name)}`);
   if (key.length !== keyLength) throw new RangeError(`${name} key must be ${keyLength} bytes`);
-  return name === 'chacha20-poly1305' ? chacha(key) : aesGcm(key);
+  switch (name) {
+    case 'chacha20-poly1305':
+      return chacha(key);
+    case 'aes-128-ccm':
+    case 'aes-128-ccm-8':
+      return ccm(key, AEAD_TAG_LENGTHS[name]);
+    default:
+      return aesGcm(key);
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * AES-CCM (RFC 3610, NIST SP 800-38C) on @noble/ciphers' AES block primitive,
- * for the DTLS/CoAP suites to come (TLS_PSK_WITH_AES_128_CCM_8,
+ * for the TLS and DTLS 1.2 CCM suites (TLS_PSK_WITH_AES_128_CCM_8,
  * TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8: 12-byte nonce, L = 3, 8-byte tag; RFC
  * 6655's AES_128_CCM: 16-byte tag).
  *
@@ -16,7 +16,7 @@
  * The nonce length is taken from the nonce itself (7..13 bytes, L = 15 - n):
  * TLS/DTLS use 12-byte nonces, and RFC 3610's test vectors use 13-byte ones.
  *
- * Standalone for now: not yet an AeadName nor wired into the providers.
+ * The noble provider's 'aes-128-ccm' and 'aes-128-ccm-8' AEADs (aead.ts) wrap it.
  */
 import { unsafe } from '@noble/ciphers/aes.js';
 

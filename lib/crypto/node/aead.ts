@@ -17,12 +17,22 @@
  */
 import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import type { CipherGCMTypes, CipherChaCha20Poly1305Types, KeyObject } from 'node:crypto';
-import { AEAD_KEY_LENGTHS, AEAD_NONCE_LENGTH as NONCE_LENGTH, AEAD_TAG_LENGTH as TAG_LENGTH } from '../algorithms.js';
+import { AEAD_KEY_LENGTHS, AEAD_NONCE_LENGTH as NONCE_LENGTH, AEAD_TAG_LENGTHS } from '../algorithms.js';
 import type { Aead, AeadName } from '../provider.js';
 import { own } from './bytes.js';
 
-/** Shared and frozen: one options object for every record. */
-const OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
+/** Shared and frozen: one options object per tag length for every record. */
+const OPTIONS = { 8: Object.freeze({ authTagLength: 8 }), 16: Object.freeze({ authTagLength: 16 }) } as const;
+
+/** node's cipher name: both CCM tag lengths are its aes-128-ccm. */
+function nodeCipherName(name: AeadName): string {
+  return name === 'aes-128-ccm-8' ? 'aes-128-ccm' : name;
+}
+
+/** The shape every cipher and decipher shares here: setAAD with CCM's plaintextLength (GCM and ChaCha20 ignore it). */
+interface AadTaking {
+  setAAD(aad: Uint8Array, options: { plaintextLength: number }): unknown;
+}
 
 /**
  * A TLS inner plaintext (content, type, padding) is at most 2^14 + 1 bytes
@@ -48,41 +58,46 @@ export function nodeAead(name: AeadName, key: Uint8Array): Aead {
   const keyLength = AEAD_KEY_LENGTHS[name];
   if (keyLength === undefined) throw new Error(`unsupported AEAD ${String(name)}`);
   if (key.length !== keyLength) throw new RangeError(`${name} key must be ${keyLength} bytes`);
-  // The literal-typed name picks node's AEAD overloads (CipherGCM / CipherChaCha20Poly1305).
-  const cipher = name as CipherGCMTypes | CipherChaCha20Poly1305Types;
+  // The literal-typed name picks node's AEAD overloads (CipherGCM / CipherChaCha20Poly1305 / CipherCCM).
+  const cipher = nodeCipherName(name) as CipherGCMTypes | CipherChaCha20Poly1305Types;
+  const tagLength = AEAD_TAG_LENGTHS[name];
+  const options = OPTIONS[tagLength];
   const secret: KeyObject = createSecretKey(key);
+  // CCM must know the message length before it sees the AAD; an empty AAD then is still passed (the length is needed).
+  const setAad = (c: AadTaking, aad: Uint8Array, plaintextLength: number) => c.setAAD(aad, { plaintextLength });
 
   return {
     keyLength,
     nonceLength: NONCE_LENGTH,
-    tagLength: TAG_LENGTH,
+    tagLength,
     seal(nonce, plaintext, aad) {
       if (nonce.length !== NONCE_LENGTH) throw new RangeError(`AEAD nonce must be ${NONCE_LENGTH} bytes`);
-      const c = createCipheriv(cipher as CipherGCMTypes, secret, nonce, OPTIONS);
-      c.setAAD(aad);
+      const c = createCipheriv(cipher as CipherGCMTypes, secret, nonce, options);
+      setAad(c, aad, plaintext.length);
       const ciphertext = c.update(plaintext);
-      c.final(); // GCM and ChaCha20-Poly1305 are stream modes: final() yields no bytes
-      const out = new Uint8Array(plaintext.length + TAG_LENGTH);
+      c.final(); // GCM, CCM and ChaCha20-Poly1305 are stream modes here: final() yields no bytes
+      const out = new Uint8Array(plaintext.length + tagLength);
       out.set(ciphertext);
       out.set(c.getAuthTag(), plaintext.length);
       return out;
     },
     sealRecord(nonce, header, body, trailer) {
       if (nonce.length !== NONCE_LENGTH) throw new RangeError(`AEAD nonce must be ${NONCE_LENGTH} bytes`);
-      const c = createCipheriv(cipher as CipherGCMTypes, secret, nonce, OPTIONS);
-      c.setAAD(header);
-      const ciphertext = c.update(joined(body, trailer));
+      const c = createCipheriv(cipher as CipherGCMTypes, secret, nonce, options);
+      const inner = joined(body, trailer);
+      setAad(c, header, inner.length);
+      const ciphertext = c.update(inner);
       c.final();
       return [header, own(ciphertext), own(c.getAuthTag())];
     },
     open(nonce, ciphertextAndTag, aad) {
-      if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < TAG_LENGTH) return undefined;
-      const split = ciphertextAndTag.length - TAG_LENGTH;
+      if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < tagLength) return undefined;
+      const split = ciphertextAndTag.length - tagLength;
       let plaintext: Buffer | undefined;
       try {
-        const d = createDecipheriv(cipher as CipherGCMTypes, secret, nonce, OPTIONS);
+        const d = createDecipheriv(cipher as CipherGCMTypes, secret, nonce, options);
         d.setAuthTag(ciphertextAndTag.subarray(split));
-        d.setAAD(aad);
+        setAad(d, aad, split);
         plaintext = d.update(ciphertextAndTag.subarray(0, split));
         d.final(); // throws when the tag does not verify
         return own(plaintext);

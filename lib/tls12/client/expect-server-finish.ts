@@ -12,6 +12,7 @@ import { equalBytes } from '../../wire/codec.js';
 import { HandshakeType } from '../../wire/enums.js';
 import { encodeTls12Handshake, type Tls12HandshakeMessage, type Tls12NewSessionTicket } from '../../wire/tls12-messages.js';
 import { Tls12Connected } from '../connected.js';
+import { tls12Exporter } from '../exporter.js';
 import type { Tls12SessionKeys } from '../session-keys.js';
 import { HELLO_REQUEST, type Negotiated } from './negotiated.js';
 
@@ -89,7 +90,7 @@ export class ExpectFinished implements State<ClientConfig, Tls12HandshakeMessage
     if (this.handshake === 'resumed') sendFinished(ctx, this.n, this.keys);
     if (this.ticket) keepTicket(ctx, this.ticket, this.keys);
     ctx.handshakeComplete();
-    return new Tls12Connected('client');
+    return new Tls12Connected('client', tls12Exporter(ctx.config.crypto, this.keys));
   }
 }
 

@@ -9,14 +9,14 @@ import type { ClientConfig } from '../../tls13/config.js';
 import type { Context, State } from '../../tls13/context.js';
 import { HandshakeType } from '../../wire/enums.js';
 import { Tls12HandshakeType } from '../../wire/tls12-enums.js';
-import { encodeTls12Handshake, type Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
+import { type ClientKeyExchange, encodeTls12Handshake, type Tls12Fields, type Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
 import { Tls12SessionKeys } from '../session-keys.js';
 import { expectServerFinish, sendFinished } from './expect-server-finish.js';
 import { HELLO_REQUEST, type Negotiated, randoms } from './negotiated.js';
 
-/** The ECDHE exchange as the ServerKeyExchange left it: our public value and the premaster secret. */
+/** The key exchange as the server's messages left it: our ClientKeyExchange (public value and/or PSK identity) and the premaster secret. */
 export interface KeyExchanged {
-  point: Uint8Array;
+  message: Tls12Fields<ClientKeyExchange>;
   premaster: Uint8Array;
 }
 
@@ -52,7 +52,7 @@ export class ExpectServerHelloDone implements State<ClientConfig, Tls12Handshake
     const { transcript } = this.n;
     transcript.add(raw);
     if (this.certificateRequested) ctx.sendEncoded(encodeTls12Handshake({ type: HandshakeType.certificate, certificates: [] }), transcript);
-    ctx.sendEncoded(encodeTls12Handshake({ type: Tls12HandshakeType.client_key_exchange, kx: 'ecdhe', point: this.kx.point }), transcript);
+    ctx.sendEncoded(encodeTls12Handshake({ type: Tls12HandshakeType.client_key_exchange, ...this.kx.message }), transcript);
     // RFC 7627 §3: the session hash runs through ClientKeyExchange, which the transcript now holds.
     const keys = Tls12SessionKeys.fromPremaster(ctx, this.n.suite, this.kx.premaster, randoms(this.n), this.n.ems, transcript);
     sendFinished(ctx, this.n, keys);

@@ -24,6 +24,8 @@ export class ExpectServerKeyExchange implements State<ClientConfig, Tls12Handsha
   handle(ctx: Context<ClientConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ClientConfig, any> {
     if (msg.type === HELLO_REQUEST) return this;
     if (msg.type !== Tls12HandshakeType.server_key_exchange) throw unexpectedMessage(`expected ServerKeyExchange, got ${msg.type}`);
+    // Decoded in the suite's shape (tls12/decode-options.ts): a certificate suite's is ECDHE.
+    if (msg.kx !== 'ecdhe') throw new TlsError('internal_error', `ServerKeyExchange decoded for ${msg.kx} under a certificate suite`);
     const group = offeredGroup(ctx.config, msg.params.group);
     const scheme = offeredScheme(ctx.config, msg.scheme, this.serverKey);
     this.verifySignature(ctx, msg, scheme);
@@ -42,8 +44,8 @@ export class ExpectServerKeyExchange implements State<ClientConfig, Tls12Handsha
   }
 }
 
-/** RFC 8422 §5.4: the server picks one of the groups of our supported_groups. */
-function offeredGroup(config: ClientConfig, code: number): GroupName {
+/** RFC 8422 §5.4: the server picks one of the groups of our supported_groups (RFC 5489 §2: ECDHE_PSK too). */
+export function offeredGroup(config: ClientConfig, code: number): GroupName {
   const group = nameOf(NamedGroupCode, code) as GroupName | undefined;
   if (!group || !config.groups.includes(group)) throw illegalParameter(`ServerKeyExchange uses group ${code}, which we did not offer`);
   return group;
@@ -63,5 +65,5 @@ function offeredScheme(config: ClientConfig, code: number, key: PublicKey): Sign
 /** Our ephemeral key for the server's group, and the premaster secret (RFC 8422 §5.10); a bad point is illegal_parameter. */
 function agree(config: ClientConfig, group: GroupName, serverPoint: Uint8Array): KeyExchanged {
   const share = config.crypto.keyShare(group, config.random);
-  return { point: share.publicKey, premaster: share.sharedSecret(serverPoint) };
+  return { message: { kx: 'ecdhe', point: share.publicKey }, premaster: share.sharedSecret(serverPoint) };
 }

@@ -8,6 +8,8 @@ import type { ClientConfig } from '../../tls13/config.js';
 import { ExtensionType as X } from '../../wire/enums.js';
 import { type Extension, decodeAlpn, findExtension } from '../../wire/extension.js';
 import type { ClientHello } from '../../wire/handshake.js';
+import type { SrtpProfileName } from '../../wire/use-srtp.js';
+import { checkSrtpAnswer } from '../srtp.js';
 import { checkEcPointFormats, checkRenegotiationInfo, decodeExtendedMasterSecret, decodeServerSessionTicket } from '../../wire/tls12-extensions.js';
 
 /** What a TLS 1.2 server may answer in its ServerHello (the rest of what we offer is TLS 1.3's, or ours alone). */
@@ -18,12 +20,14 @@ const SERVER_HELLO_EXTENSIONS: readonly number[] = [
   X.extended_master_secret,
   X.session_ticket,
   X.renegotiation_info,
+  X.use_srtp,
 ];
 
 export interface ServerHelloExtensions {
   ems: boolean;
   alpn?: string;
   ticketPromised: boolean;
+  srtpProfile?: SrtpProfileName;
 }
 
 /** Checks every extension of the ServerHello; duplicates were refused when it was decoded. */
@@ -41,7 +45,9 @@ export function checkServerHelloExtensions(config: ClientConfig, hello: ClientHe
   if (points) checkEcPointFormats(points);
   const ticket = findExtension(received, X.session_ticket);
   if (ticket) decodeServerSessionTicket(ticket);
-  return { ems: extendedMasterSecret(config, received), alpn: chosenAlpn(config, received), ticketPromised: ticket !== undefined };
+  const srtp = findExtension(received, X.use_srtp);
+  const srtpProfile = srtp ? checkSrtpAnswer(config, srtp) : undefined;
+  return { ems: extendedMasterSecret(config, received), alpn: chosenAlpn(config, received), ticketPromised: ticket !== undefined, srtpProfile };
 }
 
 /**

@@ -17,7 +17,8 @@ import { ExpectCertificate } from './expect-certificate.js';
 import { expectServerFinish } from './expect-server-finish.js';
 import { checkServerHelloExtensions } from './server-hello-extensions.js';
 import { type Negotiated, randoms } from './negotiated.js';
-import { tls12SuiteByCode, type Tls12CipherSuite } from '../suites.js';
+import { isPskSuite, tls12SuiteByCode, type Tls12CipherSuite } from '../suites.js';
+import { ExpectPskServerKeyExchange } from './expect-psk-key-exchange.js';
 
 /** What the client sent: its hello, and the transcript holding it (its hash not yet chosen). */
 export interface Tls12HelloSent {
@@ -32,10 +33,12 @@ export function tls12ServerHello(ctx: Context<ClientConfig>, sent: Tls12HelloSen
   ctx.useVersion('TLSv1.2');
   sent.transcript.selectHash(ctx.config.crypto.hash(suite.hash));
   sent.transcript.add(raw);
-  Object.assign(ctx.info, { suite: suite.name, alpn: ext.alpn, extendedMasterSecret: ext.ems });
+  Object.assign(ctx.info, { suite: suite.name, alpn: ext.alpn, extendedMasterSecret: ext.ems, srtpProfile: ext.srtpProfile });
   const n: Negotiated = { hello: sent.hello, serverRandom: msg.random, suite, transcript: sent.transcript, ems: ext.ems, ticketPromised: ext.ticketPromised };
   const ticket = resumedTicket(ctx.config, sent.hello, msg);
-  return ticket ? resume(ctx, n, ticket) : new ExpectCertificate(n);
+  if (ticket) return resume(ctx, n, ticket);
+  // A PSK suite has no Certificate: knowing the PSK authenticates the server (RFC 4279 §2).
+  return isPskSuite(suite) ? new ExpectPskServerKeyExchange(n) : new ExpectCertificate(n);
 }
 
 /** The suite the server chose: one of our TLS 1.2 suites, offered in this hello. */

@@ -13,6 +13,7 @@ import { equalBytes } from '../../wire/codec.js';
 import { HandshakeType } from '../../wire/enums.js';
 import { type Finished, type Tls12HandshakeMessage, type Tls12NewSessionTicket, encodeTls12Handshake } from '../../wire/tls12-messages.js';
 import { Tls12Connected } from '../connected.js';
+import { tls12Exporter } from '../exporter.js';
 import type { Tls12SessionKeys } from '../session-keys.js';
 
 /** Our flight after the client's Finished (full handshake): undefined once it was sent (resumption). */
@@ -64,7 +65,7 @@ export class ExpectFinished implements State<ServerConfig, Tls12HandshakeMessage
     this.transcript.add(raw);
     if (this.reply) sendServerFinish(ctx, this.keys, this.transcript, this.reply);
     ctx.handshakeComplete();
-    return new Tls12Connected('server');
+    return new Tls12Connected('server', tls12Exporter(ctx.config.crypto, this.keys));
   }
 
   /** Over every handshake message before this one (RFC 5246 §7.4.9). */

@@ -1,10 +1,14 @@
 /**
- * Server: a full TLS 1.2 ECDHE handshake (RFC 5246 §7.3, RFC 8422 §2):
+ * Server: a full TLS 1.2 handshake (RFC 5246 §7.3), with a certificate
+ * (ECDHE_ECDSA, RFC 8422 §2) or a PSK (RFC 4279 §2, RFC 5489 §2: psk.ts):
  *   ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
+ *   ServerHello, [ServerKeyExchange], ServerHelloDone            (PSK)
  * then the client's ClientKeyExchange, ChangeCipherSpec and Finished
  * (finish.ts), and ours.
  */
 import type { GroupName, KeyShare, SignatureSchemeName } from '../../crypto/provider.js';
+import { ecdhePskPremaster, plainPskPremaster } from '../psk-premaster.js';
+import { sendPskServerKeyExchange, serverPsk } from './psk.js';
 import { unexpectedMessage } from '../../errors.js';
 import type { ServerConfig } from '../../tls13/config.js';
 import type { Context, State } from '../../tls13/context.js';
@@ -20,19 +24,20 @@ import { sendServerHello, serverRandom } from './server-hello.js';
 import { freshTerms, newSessionTicket, willIssueTicket } from './tickets.js';
 import { tls12Sign } from '../signature.js';
 
-/** What the full handshake settled on before the key exchange. */
+/** What the full handshake settled on before the key exchange: a group for the ECDHE kinds, a scheme when a certificate signs. */
 interface FullChoice {
   suite: Tls12CipherSuite;
-  group: GroupName;
-  scheme: SignatureSchemeName;
+  group?: GroupName;
+  scheme?: SignatureSchemeName;
   alpn?: string;
 }
 
 function choose(config: ServerConfig, offer: Tls12Offer): FullChoice {
+  const suite = chooseTls12Suite(config, offer);
   return {
-    suite: chooseTls12Suite(config, offer),
-    group: chooseTls12Group(config, offer),
-    scheme: chooseTls12Scheme(config, offer),
+    suite,
+    group: suite.kx === 'psk' ? undefined : chooseTls12Group(config, offer),
+    scheme: suite.auth === 'ecdsa' ? chooseTls12Scheme(config, offer) : undefined,
     alpn: chooseTls12Alpn(config, offer),
   };
 }
@@ -47,8 +52,7 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
   const random = serverRandom(config);
   const ticket = willIssueTicket(config, offer);
   sendServerHello(ctx, offer, { suite: choice.suite, random, resumed: false, ems: offer.ems, alpn: choice.alpn, ticket }, transcript);
-  ctx.sendEncoded(encodeTls12Handshake({ type: HandshakeType.certificate, certificates: config.chain }), transcript);
-  const share = sendServerKeyExchange(ctx, offer, choice, random, transcript);
+  const share = choice.suite.auth === 'psk' ? sendPskServerKeyExchange(ctx, choice.suite, choice.group, transcript) : sendCertificateAndKey(ctx, offer, choice, random, transcript);
   ctx.sendEncoded(encodeTls12Handshake({ type: Tls12HandshakeType.server_hello_done }), transcript);
   Object.assign(ctx.info, {
     suite: choice.suite.name,
@@ -62,13 +66,16 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
   return new ExpectClientKeyExchange({ offer, suite: choice.suite, serverRandom: random, share, alpn: choice.alpn, ticket }, transcript);
 }
 
-/** Our ephemeral key for the chosen group, signed together with both randoms (RFC 8422 §5.4). */
-function sendServerKeyExchange(ctx: Context<ServerConfig>, offer: Tls12Offer, choice: FullChoice, random: Uint8Array, transcript: Transcript): KeyShare {
+/** Our Certificate, then our ephemeral key for the chosen group, signed together with both randoms (RFC 8422 §5.4). */
+function sendCertificateAndKey(ctx: Context<ServerConfig>, offer: Tls12Offer, choice: FullChoice, random: Uint8Array, transcript: Transcript): KeyShare {
   const { config } = ctx;
-  const share = config.crypto.keyShare(choice.group, config.random);
-  const params = { group: NamedGroupCode[choice.group], point: share.publicKey };
-  const signature = tls12Sign(config.crypto, choice.scheme, config.key, ecdheSignedContent(offer.hello.random, random, params));
-  const ske = { type: Tls12HandshakeType.server_key_exchange, kx: 'ecdhe', params, scheme: SignatureSchemeCode[choice.scheme], signature } as const;
+  ctx.sendEncoded(encodeTls12Handshake({ type: HandshakeType.certificate, certificates: config.chain }), transcript);
+  const [group, scheme] = [choice.group!, choice.scheme!];
+  const share = config.crypto.keyShare(group, config.random);
+  const params = { group: NamedGroupCode[group], point: share.publicKey };
+  // A certificate suite is chosen only when we have a certificate and its key (offer.ts).
+  const signature = tls12Sign(config.crypto, scheme, config.key!, ecdheSignedContent(offer.hello.random, random, params));
+  const ske = { type: Tls12HandshakeType.server_key_exchange, kx: 'ecdhe', params, scheme: SignatureSchemeCode[scheme], signature } as const;
   ctx.sendEncoded(encodeTls12Handshake(ske), transcript);
   return share;
 }
@@ -78,13 +85,14 @@ interface AwaitingKeyExchange {
   offer: Tls12Offer;
   suite: Tls12CipherSuite;
   serverRandom: Uint8Array;
-  share: KeyShare;
+  /** Our ephemeral key; none for plain PSK. */
+  share?: KeyShare;
   alpn?: string;
   /** A NewSessionTicket was promised in the ServerHello. */
   ticket: boolean;
 }
 
-/** Waiting for the client's ephemeral key; it makes the premaster secret. */
+/** Waiting for the client's ephemeral key and/or PSK identity; they make the premaster secret. */
 export class ExpectClientKeyExchange implements State<ServerConfig, Tls12HandshakeMessage> {
   readonly expects: readonly number[] = [Tls12HandshakeType.client_key_exchange];
 
@@ -96,8 +104,7 @@ export class ExpectClientKeyExchange implements State<ServerConfig, Tls12Handsha
   handle(ctx: Context<ServerConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ServerConfig, Tls12HandshakeMessage> {
     if (msg.type !== Tls12HandshakeType.client_key_exchange) throw unexpectedMessage(`expected ClientKeyExchange, got ${msg.type}`);
     const p = this.pending;
-    // Throws illegal_parameter for a point that is not on the curve, of the wrong size or encoding (RFC 8422 §5.7).
-    const premaster = p.share.sharedSecret((msg as ClientKeyExchange).point);
+    const premaster = premasterSecret(ctx, p.share, msg as ClientKeyExchange);
     // RFC 7627 §4: the session hash runs through ClientKeyExchange.
     this.transcript.add(raw);
     const randoms = { client: p.offer.hello.random, server: p.serverRandom };
@@ -110,5 +117,23 @@ export class ExpectClientKeyExchange implements State<ServerConfig, Tls12Handsha
     if (!this.pending.ticket) return {};
     const session = { alpn: this.pending.alpn, serverName: this.pending.offer.serverName };
     return { ticket: newSessionTicket(ctx.config, keys, session, freshTerms(ctx.config)) };
+  }
+}
+
+/**
+ * The premaster secret from the client's key exchange (the decoder gave it
+ * the suite's shape). A bad point is illegal_parameter (RFC 8422 §5.7), an
+ * unknown PSK identity unknown_psk_identity (psk.ts).
+ */
+function premasterSecret(ctx: Context<ServerConfig>, share: KeyShare | undefined, msg: ClientKeyExchange): Uint8Array {
+  switch (msg.kx) {
+    case 'ecdhe':
+      return share!.sharedSecret(msg.point);
+    case 'psk':
+      return plainPskPremaster(serverPsk(ctx, msg.pskIdentity));
+    case 'ecdhe_psk': {
+      const psk = serverPsk(ctx, msg.pskIdentity);
+      return ecdhePskPremaster(share!.sharedSecret(msg.point), psk);
+    }
   }
 }

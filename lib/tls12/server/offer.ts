@@ -107,19 +107,34 @@ function keyFitsEcdsaSuites(key: PublicKey, offer: Tls12Offer): boolean {
   return !offer.groups || offer.groups.includes(NamedGroupCode[CURVE_GROUP[key.curve]]);
 }
 
-/** The server's preference decides among the suites both sides have and our key can serve. */
+/**
+ * Whether we can serve `suite` to this client: a certificate suite with a
+ * key that fits it, a PSK suite when we hold PSKs (ECDHE_PSK also needs a
+ * group in common: RFC 5489 §2 takes RFC 8422's supported_groups rules).
+ */
+function canServe(config: ServerConfig, offer: Tls12Offer, suite: Tls12CipherSuite): boolean {
+  if (suite.auth === 'ecdsa') return config.leaf !== undefined && keyFitsEcdsaSuites(config.leaf.publicKey!, offer);
+  if (!config.psk) return false;
+  return suite.kx !== 'ecdhe_psk' || commonGroup(config, offer) !== undefined;
+}
+
+/** The server's preference decides among the suites both sides have and we can serve. */
 export function chooseTls12Suite(config: ServerConfig, offer: Tls12Offer): Tls12CipherSuite {
   const common = config.tls12Suites.filter((s) => offer.hello.cipherSuites.includes(s.code));
   if (common.length === 0) throw new TlsError('handshake_failure', 'no TLS 1.2 cipher suite in common');
-  const key = config.leaf.publicKey!;
-  const suite = common.find((s) => s.auth === 'ecdsa' && keyFitsEcdsaSuites(key, offer));
-  if (!suite) throw new TlsError('handshake_failure', "our certificate's curve is not in the client's supported_groups (RFC 8422 §4)");
-  return suite;
+  const suite = common.find((s) => canServe(config, offer, s));
+  if (suite) return suite;
+  if (common.some((s) => s.auth === 'ecdsa')) throw new TlsError('handshake_failure', "our certificate's curve is not in the client's supported_groups (RFC 8422 §4)");
+  throw new TlsError('handshake_failure', 'no key-exchange group in common for ECDHE_PSK');
+}
+
+function commonGroup(config: ServerConfig, offer: Tls12Offer): GroupName | undefined {
+  return offer.groups ? config.groups.find((g) => offer.groups!.includes(NamedGroupCode[g])) : config.groups[0];
 }
 
 /** RFC 8422 §4: without supported_groups the client takes any curve, so ours first; with it, our preference among its. */
 export function chooseTls12Group(config: ServerConfig, offer: Tls12Offer): GroupName {
-  const group = offer.groups ? config.groups.find((g) => offer.groups!.includes(NamedGroupCode[g])) : config.groups[0];
+  const group = commonGroup(config, offer);
   if (!group) throw new TlsError('handshake_failure', 'no key-exchange group in common');
   return group;
 }
@@ -131,7 +146,8 @@ export function chooseTls12Group(config: ServerConfig, offer: Tls12Offer): Group
  */
 export function chooseTls12Scheme(config: ServerConfig, offer: Tls12Offer): SignatureSchemeName {
   if (!offer.schemes) throw new TlsError('handshake_failure', 'ClientHello without signature_algorithms (SHA-1 only; we do not sign with it)');
-  const scheme = chooseScheme(config.signatureSchemes, offer.schemes, (s) => SignatureSchemeCode[s], config.leaf.publicKey!);
+  // Asked for certificate suites only, which are chosen only with a certificate.
+  const scheme = chooseScheme(config.signatureSchemes, offer.schemes, (s) => SignatureSchemeCode[s], config.leaf!.publicKey!);
   if (!scheme) throw new TlsError('handshake_failure', 'no signature scheme in common for our certificate');
   return scheme;
 }

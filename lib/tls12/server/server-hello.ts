@@ -8,6 +8,8 @@ import type { Transcript } from '../../tls13/transcript.js';
 import { ExtensionType as X, HandshakeType, ProtocolVersion } from '../../wire/enums.js';
 import { type Extension, encodeAlpn } from '../../wire/extension.js';
 import { encodeEcPointFormats, encodeExtendedMasterSecret, encodeRenegotiationInfo, encodeSessionTicket } from '../../wire/tls12-extensions.js';
+import type { SrtpProfileName } from '../../wire/use-srtp.js';
+import { chooseSrtpProfile, srtpAnswer } from '../srtp.js';
 import type { Tls12CipherSuite } from '../suites.js';
 import type { Tls12Offer } from './offer.js';
 
@@ -38,6 +40,9 @@ export interface HelloAnswer {
 }
 
 export function sendServerHello(ctx: Context<ServerConfig>, offer: Tls12Offer, answer: HelloAnswer, transcript: Transcript): void {
+  // use_srtp is settled here for full and resumed handshakes alike (RFC 5764 §4.1.1).
+  const srtpProfile = chooseSrtpProfile(ctx.config, offer.hello);
+  ctx.info.srtpProfile = srtpProfile;
   ctx.send(
     {
       type: HandshakeType.server_hello,
@@ -46,14 +51,14 @@ export function sendServerHello(ctx: Context<ServerConfig>, offer: Tls12Offer, a
       sessionIdEcho: answer.resumed ? offer.hello.sessionId : new Uint8Array(0),
       cipherSuite: answer.suite.code,
       compressionMethod: 0,
-      extensions: serverHelloExtensions(offer, answer),
+      extensions: serverHelloExtensions(offer, answer, srtpProfile),
     },
     transcript,
   );
 }
 
 /** A server sends only extensions the client sent (RFC 5246 §7.4.1.4). */
-function serverHelloExtensions(offer: Tls12Offer, answer: HelloAnswer): Extension[] {
+function serverHelloExtensions(offer: Tls12Offer, answer: HelloAnswer, srtpProfile: SrtpProfileName | undefined): Extension[] {
   const ext: Extension[] = [];
   // RFC 5746 §3.6: an empty renegotiation_info whenever the client signalled support (extension or SCSV).
   if (offer.secureRenegotiation) ext.push({ type: X.renegotiation_info, data: encodeRenegotiationInfo() });
@@ -63,5 +68,6 @@ function serverHelloExtensions(offer: Tls12Offer, answer: HelloAnswer): Extensio
   if (answer.alpn) ext.push({ type: X.alpn, data: encodeAlpn([answer.alpn]) });
   // RFC 6066 §3: an empty server_name says we used the name; a resumed session must not send it.
   if (offer.serverName && !answer.resumed) ext.push({ type: X.server_name, data: new Uint8Array(0) });
+  if (srtpProfile) ext.push(srtpAnswer(srtpProfile));
   return ext;
 }

@@ -15,6 +15,7 @@ import {
 import type { ClientHello } from '../../wire/handshake.js';
 import { type ClientConfig, versionEnabled } from '../config.js';
 import { encodeEcPointFormats, encodeExtendedMasterSecret, encodeRenegotiationInfo, encodeSessionTicket } from '../../wire/tls12-extensions.js';
+import { srtpOffer } from '../../tls12/srtp.js';
 
 const PSK_DHE_KE = 1;
 
@@ -83,7 +84,8 @@ export function offersTls12(config: ClientConfig): boolean {
  * What a TLS 1.2 server needs to hear from us: extended master secret
  * (RFC 7627), an empty renegotiation_info (RFC 5746: we never renegotiate),
  * uncompressed points only (RFC 8422), and session_ticket with the ticket of
- * the session to resume, or empty to ask for one (RFC 5077).
+ * the session to resume, or empty to ask for one (RFC 5077); use_srtp when
+ * SRTP profiles are configured (RFC 5764, negotiated by the 1.2 states only).
  */
 function tls12Extensions(config: ClientConfig): Extension[] {
   const ticket = config.session?.version === 'TLSv1.2' ? config.session.ticket : undefined;
@@ -92,5 +94,6 @@ function tls12Extensions(config: ClientConfig): Extension[] {
     { type: X.renegotiation_info, data: encodeRenegotiationInfo() },
     { type: X.ec_point_formats, data: encodeEcPointFormats() },
     { type: X.session_ticket, data: encodeSessionTicket(ticket) },
+    ...srtpOffer(config),
   ];
 }

@@ -45,6 +45,7 @@ export class ExpectFinished implements State<ClientConfig> {
       readSecret: app.serverApplication,
       writeSecret: app.clientApplication,
       resumption,
+      exporter: app.exporter,
     });
   }
 }

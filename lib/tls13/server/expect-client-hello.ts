@@ -58,7 +58,8 @@ export class ExpectClientHello implements State<ServerConfig> {
     const offer = readOffer(msg);
     const suite = chooseSuite(config, msg);
     const group = chooseGroup(config, offer);
-    const scheme = chooseScheme(config, offer, config.leaf.publicKey!);
+    // TLS 1.3 is served only with a certificate (config.suites is empty on a PSK-only server).
+    const scheme = chooseScheme(config, offer, config.leaf!.publicKey!);
     const alpn = chooseAlpn(config, offer);
     if (this.retry) this.checkRetried(msg, offer, suite, group);
     ctx.useSuite(suite);

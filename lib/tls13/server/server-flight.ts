@@ -48,7 +48,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
 
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
   ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: config.chain.map((data) => ({ data, extensions: [] })) }, transcript);
-  const signature = config.crypto.sign(n.scheme, config.key, certificateVerifyContent('server', transcript.current()));
+  const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
   ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
   const verifyData = finishedVerifyData(schedule.hash, secrets.serverHandshake, transcript.current());
   ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
@@ -108,6 +108,7 @@ class ExpectClientFinished implements State<ServerConfig> {
       readSecret: this.app.clientApplication,
       writeSecret: this.app.serverApplication,
       resumption: this.schedule.resumptionMaster(this.app.masterSecret, this.transcript.current()),
+      exporter: this.app.exporter,
     };
     ctx.handshakeComplete();
     issueTickets(ctx);

@@ -44,14 +44,20 @@ export class UdpSession {
     return new Promise<T>((resolve, reject) => {
       const giveUp = setTimeout(() => finish(new Error(`no result within ${limitMs} ms`)), limitMs);
       let timer: NodeJS.Timeout | undefined;
+      let done = false;
       const finish = (err?: Error, value?: T) => {
+        done = true;
         clearTimeout(giveUp);
         clearTimeout(timer);
-        this.wake = undefined;
+        // Only our own wake-up: the next until() may have installed its own already.
+        if (this.wake === wake) this.wake = undefined;
         if (err) reject(err);
         else resolve(value as T);
       };
       const step = () => {
+        // A wake-up queued (setImmediate) before we finished must not run op() again,
+        // nor clear the wake-up of the until() that follows.
+        if (done) return;
         clearTimeout(timer);
         let r: T | Again;
         try {
@@ -63,7 +69,8 @@ export class UdpSession {
         const ms = this.session.timeout();
         if (ms !== undefined) timer = setTimeout(step, ms);
       };
-      this.wake = () => setImmediate(step);
+      const wake = () => void setImmediate(step);
+      this.wake = wake;
       step();
     });
   }
