@@ -19,11 +19,12 @@ import { type ParsedArgs, UsageError, flag, hostPort, listOption, parsePort, pos
 import { describeError, describeInfo, oneLine } from './describe.js';
 import { loadCa, loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
+import { pskLookup, pskOption } from './psk.js';
 import { finish, writeTo } from './stdio.js';
 import type { Readable } from 'node:stream';
 
 /** Options of the TCP commands that mean nothing over DTLS. */
-const TCP_ONLY = ['sess-in', 'sess-out', 'min-version', 'max-version', 'http'];
+const TCP_ONLY = ['sess-in', 'sess-out', 'min-version', 'max-version', 'http', 'keymatexport', 'keymatexport-len'];
 
 function refuseTcpOnly(args: ParsedArgs): void {
   for (const name of TCP_ONLY) if (args.options.has(name)) throw new UsageError(`--${name} cannot be used with --udp`);
@@ -45,13 +46,16 @@ export function runUdpClient(args: ParsedArgs): void {
   const caFile = stringOption(args, 'ca');
   const insecure = flag(args, 'insecure');
   if (caFile && insecure) throw new UsageError('--ca and --insecure cannot be used together');
-  if (!caFile && !insecure) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification)');
+  const psk = pskOption(args);
+  // With only a PSK the PSK suites are offered alone: the key authenticates the server.
+  if (!caFile && !insecure && !psk) throw new UsageError('give --ca FILE to verify the server (or --insecure to skip verification, or --psk ID:HEX)');
   const options = {
     host,
     port,
     servername: stringOption(args, 'servername'),
     ca: caFile ? loadCa(caFile) : undefined,
     rejectUnauthorized: !insecure,
+    psk,
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
     mtu: mtuOption(args),
@@ -162,10 +166,12 @@ export function runUdpServer(args: ParsedArgs): void {
   const port = parsePort(portText, '--port');
   const certFile = stringOption(args, 'cert');
   const keyFile = stringOption(args, 'key');
-  if (!certFile || !keyFile) throw new UsageError('--cert F and --key F are required');
+  const psk = pskOption(args);
+  // A PSK-only server serves the PSK suites alone; with a certificate too it serves both kinds.
+  if ((!certFile || !keyFile) && !(psk && !certFile && !keyFile)) throw new UsageError('--cert F and --key F are required (or --psk ID:HEX alone)');
   if (!flag(args, 'echo')) throw new UsageError('choose --echo (the only --udp mode)');
   const host = stringOption(args, 'host') ?? '127.0.0.1';
-  const { cert, key } = loadServerIdentity(certFile, keyFile);
+  const { cert, key } = certFile && keyFile ? loadServerIdentity(certFile, keyFile) : { cert: undefined, key: undefined };
   let listening = false;
   listenDtls({
     port,
@@ -173,6 +179,7 @@ export function runUdpServer(args: ParsedArgs): void {
     cert,
     key,
     mtu: mtuOption(args),
+    psk: psk && pskLookup(psk),
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
     listeningObserver: {
@@ -200,7 +207,9 @@ export function runUdpServer(args: ParsedArgs): void {
           ? `listener failed: ${systemReason(e)}`
           : (e as { syscall?: unknown })?.syscall !== undefined
             ? `cannot listen on ${host}:${port} (udp): ${systemReason(e)}`
-            : `cannot use --cert ${certFile} with --key ${keyFile}: ${oneLine(e instanceof Error ? e.message : String(e))}`;
+            : certFile
+              ? `cannot use --cert ${certFile} with --key ${keyFile}: ${oneLine(e instanceof Error ? e.message : String(e))}`
+              : `cannot serve with --psk: ${oneLine(e instanceof Error ? e.message : String(e))}`;
         process.stderr.write(`rxtls server: ${why}\n`);
         process.exitCode = 1;
       },

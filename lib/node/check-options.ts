@@ -36,7 +36,7 @@ type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number] | 'cer
 const listsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
 
 const DTLS_COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'mtu', 'retransmit', 'scheduler', 'signal', 'session'] as const;
-const CONNECT_DTLS = [...DTLS_COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity'] as const satisfies ReadonlyArray<keyof ConnectDtlsOptions>;
+const CONNECT_DTLS = [...DTLS_COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk'] as const satisfies ReadonlyArray<keyof ConnectDtlsOptions>;
 const LISTEN_DTLS = [
   ...DTLS_COMMON,
   'port',
@@ -48,6 +48,8 @@ const LISTEN_DTLS = [
   'maxPeers',
   'idleTimeout',
   'requestCert',
+  'psk',
+  'pskIdentityHint',
 ] as const satisfies ReadonlyArray<keyof ListenDtlsOptions>;
 type UnlistedDtls = Exclude<keyof ConnectDtlsOptions, (typeof CONNECT_DTLS)[number]> | Exclude<keyof ListenDtlsOptions, (typeof LISTEN_DTLS)[number]>;
 const dtlsListsComplete: [UnlistedDtls] extends [never] ? true : UnlistedDtls = true;
@@ -120,6 +122,7 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
     cert: `${CLIENT_CERTS} (cert/key)`,
     key: `${CLIENT_CERTS} (cert/key)`,
     requestCert: 'requestCert is a server option',
+    pskIdentityHint: 'pskIdentityHint is a server option',
     cookie: 'cookie is a listenDtls option',
     maxPeers: 'maxPeers is a listenDtls option',
     idleTimeout: 'idleTimeout is a listenDtls option',
@@ -213,8 +216,8 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
       if (value !== false) throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: requestCert: ${CLIENT_CERTS}`);
       return;
     case 'psk':
-      if (kind === 'listenTls' ? typeof value !== 'function' : !isClientPsk(value)) {
-        throw bad(kind === 'listenTls' ? 'a function (identity: Uint8Array) => Uint8Array | undefined' : 'an object { identity: string | Uint8Array, key: Uint8Array }');
+      if (kind === 'listenTls' || kind === 'listenDtls' ? typeof value !== 'function' : !isClientPsk(value)) {
+        throw bad(kind === 'listenTls' || kind === 'listenDtls' ? 'a function (identity: Uint8Array) => Uint8Array | undefined' : 'an object { identity: string | Uint8Array, key: Uint8Array }');
       }
       return;
     case 'pskIdentityHint':

@@ -2,7 +2,7 @@
  * Options of connectDtls()/listenDtls(): node:tls names where they overlap
  * (`host`, `port`, `servername`, `ca`, `rejectUnauthorized`, `ALPNProtocols`,
  * `checkServerIdentity`, `cert`, `key`, `keylog`, `handshakeTimeout`,
- * `signal`), and DTLS's own (`mtu`, `retransmit`, and on the listener
+ * `signal`, and rxtls's `psk`/`pskIdentityHint` as connectTls/listenTls take them), and DTLS's own (`mtu`, `retransmit`, and on the listener
  * `cookie`, `maxPeers`, `idleTimeout`). Their translation into DTLS session
  * options and DatagramChannelOptions.
  */
@@ -58,6 +58,8 @@ export interface ConnectDtlsOptions extends CommonDtlsOptions {
   rejectUnauthorized?: boolean;
   /** As connectTls's: runs after our own checks; return an Error to abort. */
   checkServerIdentity?: ConnectTlsOptions['checkServerIdentity'];
+  /** A pre-shared key and its identity for the PSK suites, as connectTls's. Without `ca` only the PSK suites are offered. */
+  psk?: ConnectTlsOptions['psk'];
   /** Any other DTLS client options (suites, groups, crypto, date, ...); the names above win. */
   session?: Partial<Omit<DtlsClientOptions, 'protocol'>>;
 }
@@ -67,9 +69,13 @@ export interface ListenDtlsOptions extends CommonDtlsOptions {
   port?: number;
   /** Default: every IPv4 interface (0.0.0.0), as node's socket.bind() (listenTls too binds every interface). An IPv6 address binds a udp6 socket. */
   host?: string;
-  /** The certificate chain, leaf first (PEM text or buffers, or DER). */
-  cert: PemOrDer | PemOrDer[];
-  key: PemOrDer;
+  /** The certificate chain, leaf first (PEM text or buffers, or DER). Optional with `psk` (a PSK-only server). */
+  cert?: PemOrDer | PemOrDer[];
+  key?: PemOrDer;
+  /** The key of a client's PSK identity, undefined for an unknown one, as listenTls's. */
+  psk?: (identity: Uint8Array) => Uint8Array | undefined;
+  /** The identity hint sent to PSK clients. */
+  pskIdentityHint?: string;
   /** Told the bound address once the socket is bound, with the listener's live counters. */
   listeningObserver?: { next(listening: DtlsListening): void };
   /**
@@ -139,6 +145,7 @@ export function dtlsClientSessionOptions(o: ConnectDtlsOptions, clock: () => num
       alpn: alpnNames(o.ALPNProtocols),
       keylog: o.keylog,
       dangerouslySkipCertificateVerification: o.rejectUnauthorized === false ? true : undefined,
+      psk: o.psk,
     }),
     ...datagramOptions(o),
   } as DtlsClientOptions;
@@ -151,7 +158,7 @@ export function dtlsServerConfigOptions(o: ListenDtlsOptions, clock: () => numbe
     crypto: nobleCrypto,
     clock,
     ...(rest as Partial<ServerOptions>),
-    ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog }),
+    ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog, psk: o.psk, pskIdentityHint: o.pskIdentityHint }),
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
     cert: o.cert,

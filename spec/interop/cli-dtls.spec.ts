@@ -67,6 +67,25 @@ describe('interop: rxtls client/server --udp (DTLS 1.2) with openssl', function 
     }
   });
 
+  it('rxtls server --udp --echo --psk (no certificate) answers openssl s_client -dtls1_2 -psk', async function () {
+    requirePeer('openssl', this);
+    const server = await rxtlsServer(['--udp', '--echo', '--psk', 'cli-id:00112233445566778899aabbccddeeff']);
+    try {
+      const r = await runOpensslClient({
+        port: server.port,
+        version: 'dtls1_2',
+        args: ['-psk_identity', 'cli-id', '-psk', '00112233445566778899aabbccddeeff', '-cipher', 'PSK'],
+        input: 'psk line\n',
+        closeWhen: 'psk line',
+        timeoutMs: 15_000,
+      });
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.match(/Cipher is \S*PSK/).and.include('psk line\n');
+    } finally {
+      server.proc.kill();
+    }
+  });
+
   it('--help documents --udp and --mtu; TCP-only options and --http are refused with --udp (exit 2)', async () => {
     const help = await rxtls(['--help']);
     expect(help.stdout).to.include('rxtls server --udp').and.include('rxtls client --udp').and.include('--mtu N');

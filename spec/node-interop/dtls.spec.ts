@@ -133,6 +133,16 @@ describe('node: connectDtls ↔ listenDtls (real UDP on 127.0.0.1)', function ()
     a.error(new Error('done'));
   });
 
+  it('psk: a PSK-only listener and a PSK client (no certificates) handshake and exchange datagrams', async () => {
+    const psk = { identity: 'dtls-client', key: new Uint8Array(32).fill(7) };
+    server = await echoListener({ cert: undefined, key: undefined, psk: (id) => (new TextDecoder().decode(id) === psk.identity ? psk.key : undefined) });
+    const channel = await client(server.port, { ca: undefined, psk });
+    const info = await firstValueFrom(channel.handshake$);
+    expect(info.pskIdentity).to.equal('dtls-client');
+    expect(await roundTrip(channel, ['psk datagram'])).to.deep.equal(['psk datagram']);
+    channel.complete();
+  });
+
   it('refuses unknown and TLS-only options, and reports a bind error (EADDRINUSE) as an error of the Observable', async () => {
     type Refusal = Error & { code?: string };
     const bad = (o: object, kind: 'connect' | 'listen'): Promise<Refusal> =>
