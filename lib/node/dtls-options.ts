@@ -113,6 +113,8 @@ export interface DtlsListenerStats {
   readonly helloVerifyRequests: number;
   /** Datagrams from unknown addresses the gate dropped (not a ClientHello). */
   readonly gateDrops: number;
+  /** Established associations replaced by a new, cookie-checked ClientHello from the same address (RFC 6347 §4.2.8). */
+  readonly replaced: number;
   /** Datagrams from new addresses dropped because maxPeers were open. */
   readonly full: number;
   /** Datagrams dropped because a peer's inbox was full. */

@@ -17,7 +17,12 @@ import {
   dtlsServerDatagramOptions,
 } from './dtls-options.js';
 import { abortError } from './node-errors.js';
-import { UdpDemux } from './udp-demux.js';
+import { UdpDemux, type UdpPeer } from './udp-demux.js';
+
+/** A datagram whose first record is a plaintext (epoch 0) handshake record holding a ClientHello. */
+function isEpoch0ClientHello(d: Uint8Array): boolean {
+  return d.length > 13 && d[0] === 22 && d[3] === 0 && d[4] === 0 && d[13] === 1;
+}
 
 /** The longest timer delay node honours (larger ones fire at once): an "Infinity" idle timeout re-arms at this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,7 +50,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * A peer with no datagram in or out for `idleTimeout` (default 120 s, on
  * `scheduler`) is forgotten: its channel errors (the transport ended, no
  * close_notify). A channel that ends, however, frees its address: the next
- * ClientHello from there starts over at the cookie gate.
+ * ClientHello from there starts over at the cookie gate. So does a new
+ * ClientHello on an established association (RFC 6347 §4.2.8: a client that
+ * lost its state, or a new client on a reused port): once its cookie checks
+ * out, the old channel ends (its transport closes) and a new one is emitted.
  *
  * Unsubscribing closes the socket. Unlike listenTls's channels, which keep
  * their own TCP sockets, DTLS channels share the listener's socket and
@@ -85,7 +93,9 @@ export function listenDtls(options: ListenDtlsOptions): Observable<DatagramChann
     }
 
     const jar = options.cookie === false ? undefined : new CookieJar(config.crypto, config.random, clock);
-    const counts = { admitted: 0, helloVerifyRequests: 0, gateDrops: 0 };
+    const counts = { admitted: 0, helloVerifyRequests: 0, gateDrops: 0, replaced: 0 };
+    /** Peers whose handshake is done: a new ClientHello from there is a new association. */
+    const established = new WeakSet<UdpPeer>();
     const socket = dgram.createSocket(options.host && isIPv6(options.host) ? 'udp6' : 'udp4');
     const demux = new UdpDemux(socket, {
       maxPeers: options.maxPeers ?? MAX_DTLS_PEERS,
@@ -102,6 +112,22 @@ export function listenDtls(options: ListenDtlsOptions): Observable<DatagramChann
           return false;
         },
       }),
+      // RFC 6347 §4.2.8: a client that lost its state (restarted, or a new one on a reused port) sends a
+      // fresh ClientHello to an address with an established association. It goes through the cookie gate
+      // like any first hello; once its cookie checks out, the old association is dropped for the new one.
+      // During a handshake, a ClientHello is the peer's own retransmission: delivered.
+      known: (peer, d, reply) => {
+        if (!established.has(peer) || !isEpoch0ClientHello(d)) return 'deliver';
+        const verdict = jar ? cookieGate(jar, peer.address, d) : { verdict: 'accept' as const };
+        if (verdict.verdict === 'reply') {
+          counts.helloVerifyRequests++;
+          reply(verdict.datagram);
+          return 'drop';
+        }
+        if (verdict.verdict === 'drop') return 'deliver';
+        counts.replaced++;
+        return 'replace';
+      },
     });
     const stats: DtlsListenerStats = {
       get peers() {
@@ -115,6 +141,9 @@ export function listenDtls(options: ListenDtlsOptions): Observable<DatagramChann
       },
       get gateDrops() {
         return counts.gateDrops;
+      },
+      get replaced() {
+        return counts.replaced;
       },
       get full() {
         return demux.drops.full;
@@ -137,6 +166,7 @@ export function listenDtls(options: ListenDtlsOptions): Observable<DatagramChann
         return;
       }
       if (channel.closed) return; // failed on its first datagram
+      channel.handshake$.subscribe({ next: () => established.add(peer), error: () => {} });
       open.add(channel);
       channel.events$.subscribe({ complete: () => open.delete(channel) });
       subscriber.next(channel);

@@ -5,7 +5,7 @@
  * talking to our listener through its cookie gate.
  */
 import { expect } from 'chai';
-import { firstValueFrom, mergeMap, ReplaySubject, Subject, take, tap, toArray, type Subscription } from 'rxjs';
+import { EMPTY, catchError, firstValueFrom, mergeMap, ReplaySubject, Subject, take, tap, toArray, type Subscription } from 'rxjs';
 import { connectDtls } from '../../lib/node/connect-dtls.js';
 import type { DtlsListening, ListenDtlsOptions } from '../../lib/node/dtls-options.js';
 import { listenDtls } from '../../lib/node/listen-dtls.js';
@@ -26,7 +26,10 @@ async function echoListener(extra: Partial<ListenDtlsOptions> = {}) {
     .pipe(
       mergeMap((channel: DatagramChannel) => {
         channel.handshake$.subscribe({ next: (i) => suites.push(`${i.version} ${i.suite}`), error: () => {} });
-        return channel.pipe(tap((d) => channel.next(d)));
+        return channel.pipe(
+          tap((d) => channel.next(d)),
+          catchError(() => EMPTY),
+        );
       }),
     )
     .subscribe({ error: () => {} });

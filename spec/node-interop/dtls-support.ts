@@ -1,6 +1,6 @@
 /** Helpers for the DTLS node specs: an echo listener, subscribed clients, a captured ClientHello, polling. */
 import dgram from 'node:dgram';
-import { firstValueFrom, lastValueFrom, mergeMap, ReplaySubject, Subject, take, tap, toArray, type Subscription } from 'rxjs';
+import { EMPTY, catchError, firstValueFrom, lastValueFrom, mergeMap, ReplaySubject, Subject, take, tap, toArray, type Subscription } from 'rxjs';
 import { connectDtls } from '../../lib/node/connect-dtls.js';
 import type { ConnectDtlsOptions, DtlsListening, ListenDtlsOptions } from '../../lib/node/dtls-options.js';
 import { listenDtls } from '../../lib/node/listen-dtls.js';
@@ -20,7 +20,11 @@ export async function echoListener(extra: Partial<ListenDtlsOptions> = {}) {
     .pipe(
       mergeMap((channel) => {
         channels.push(channel);
-        return channel.pipe(tap((d) => channel.next(d)));
+        // One peer failing must not end the listener: its error stays its own.
+        return channel.pipe(
+          tap((d) => channel.next(d)),
+          catchError(() => EMPTY),
+        );
       }),
     )
     .subscribe({ error: () => {} });

@@ -6,11 +6,14 @@
  */
 import { expect } from 'chai';
 import dgram from 'node:dgram';
-import { firstValueFrom, lastValueFrom, Subject, tap } from 'rxjs';
+import { firstValueFrom, lastValueFrom, ReplaySubject, Subject, tap } from 'rxjs';
 import { connectDtls } from '../../lib/node/connect-dtls.js';
 import type { DtlsListening } from '../../lib/node/dtls-options.js';
 import { listenDtls } from '../../lib/node/listen-dtls.js';
-import type { DatagramChannel } from '../../lib/rx/datagram-channel.js';
+import { type DatagramChannel, openDatagramChannel } from '../../lib/rx/datagram-channel.js';
+import { udpLink } from '../../lib/node/udp-link.js';
+import { Session } from '../../lib/session/session.js';
+import { bytes, text } from './helpers.js';
 import { CA, captureClientHello, cert, client, closed, echoListener, key, roundTrip, until } from './dtls-support.js';
 
 describe('node: connectDtls ↔ listenDtls (real UDP on 127.0.0.1)', function () {
@@ -102,7 +105,13 @@ describe('node: connectDtls ↔ listenDtls (real UDP on 127.0.0.1)', function ()
     expect(events.at(-1)!.type).to.equal('closed');
     expect((events.at(-1) as { error?: unknown }).error).to.be.an('error');
     expect(server.stats.peers).to.equal(0);
+    // The forgotten client's datagrams now meet the gate (not a ClientHello: dropped); the listener serves on.
+    a.next(bytes('after'));
+    await until(() => server!.stats.gateDrops === 1);
+    const b = await client(server.port);
+    expect(await roundTrip(b, ['still serving'])).to.deep.equal(['still serving']);
     a.error(new Error('done'));
+    b.complete();
   });
 
   it('unsubscribing the listener sends close_notify on established channels and closes the socket', async () => {
@@ -131,6 +140,34 @@ describe('node: connectDtls ↔ listenDtls (real UDP on 127.0.0.1)', function ()
     expect((await result as Error).name).to.equal('AbortError');
     expect(((await serverEnd).at(-1) as { error?: Error }).error?.name).to.equal('AbortError');
     a.error(new Error('done'));
+  });
+
+  it('a new client on the address of an established association (RFC 6347 §4.2.8) gets through the cookie gate and replaces it', async () => {
+    server = await echoListener();
+    /** A DTLS client bound to `localPort` (connectDtls picks its own port). */
+    const clientFrom = async (localPort: number) => {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(localPort, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => socket.connect(server!.port, '127.0.0.1', resolve));
+      const session = Session.client({ protocol: 'dtls', serverName: 'localhost', ca: CA });
+      const channel = openDatagramChannel(session, udpLink(socket));
+      const received = new ReplaySubject<Uint8Array>();
+      channel.subscribe({ next: (d) => received.next(d), error: () => {} });
+      return { channel, port: socket.address().port, received };
+    };
+    const first = await clientFrom(0);
+    await firstValueFrom(first.channel.handshake$);
+    const oldServerSide = closed(server.channels[0]!);
+    first.channel.error(new Error('crash: no close_notify')); // the association stays on the server
+    expect(server.stats.peers).to.equal(1);
+    const second = await clientFrom(first.port);
+    await firstValueFrom(second.channel.handshake$);
+    second.channel.next(bytes('after restart'));
+    expect(text(await firstValueFrom(second.received))).to.equal('after restart');
+    expect(server.stats.replaced).to.equal(1);
+    expect(server.stats.helloVerifyRequests).to.equal(2);
+    expect((await oldServerSide).at(-1)!.type).to.equal('closed');
+    second.channel.complete();
   });
 
   it('psk: a PSK-only listener and a PSK client (no certificates) handshake and exchange datagrams', async () => {
