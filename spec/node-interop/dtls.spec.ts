@@ -87,7 +87,7 @@ describe('node: connectDtls ↔ listenDtls (real UDP on 127.0.0.1)', function ()
     server = await echoListener({ maxPeers: 1 });
     const a = await client(server.port);
     expect(await roundTrip(a, ['first'])).to.deep.equal(['first']);
-    const b = await client(server.port, { handshakeTimeout: 1500, retransmit: { initialMs: 200 } });
+    const b = await client(server.port, { handshakeTimeout: 700, retransmit: { initialMs: 200 } });
     const err = await firstValueFrom(b.handshake$).catch((e: unknown) => e);
     expect((err as { code?: string }).code).to.equal('ERR_TLS_HANDSHAKE_TIMEOUT');
     expect(server.stats.full).to.be.greaterThan(0);
