@@ -2,7 +2,9 @@
  * `npm run bench`: every line is A measured against B side by side in this
  * run, median over rounds with min and max; the table is printed and written
  * to bench/results.json. BENCH_QUICK=1 scales sizes and durations down for a
- * smoke run; BENCH_ONLY=record,handshake,loop-stall,... runs only some sections.
+ * smoke run; BENCH_ONLY=record,handshake,dtls,loop-stall,... runs only some sections.
+ * The dtls section: DTLS 1.2 handshakes over UDP beside TLS 1.2 over TCP, 1 KiB
+ * datagrams/s beside plain UDP, heap per idle DTLS peer beside a TLS connection.
  * The handshake and bulk sections measure TLS 1.3 and TLS 1.2 (protocols.ts);
  * BENCH_TLS=1.3 or BENCH_TLS=1.2 keeps one of them.
  */
@@ -12,6 +14,7 @@ import { nobleCrypto } from '../lib/crypto/noble/index.js';
 import { nodeCrypto } from '../lib/crypto/node/index.js';
 import { bulkLines } from './bulk.js';
 import { channelLines } from './channel.js';
+import { dtlsLines } from './dtls.js';
 import { handshakeLines } from './handshake.js';
 import { heapLines } from './heap.js';
 import { loopStallLines } from './loop-stall.js';
@@ -81,6 +84,18 @@ async function main(): Promise<void> {
       log('handshakes, TLS 1.2');
       lines.push(...(await handshakeLines(TLS12, [nobleCrypto, nodeCrypto], timing, undefined)));
     }
+  }
+
+  if (want('dtls')) {
+    lines.push(
+      ...(await dtlsLines({
+        rounds,
+        timing: QUICK ? { rounds, sliceMs: 150, slices: 2, warmMs: 150 } : { rounds, sliceMs: 300, slices: 3, warmMs: 300 },
+        datagrams: QUICK ? 2000 : 20_000,
+        peers: QUICK ? 100 : 1000,
+        log,
+      })),
+    );
   }
 
   if (want('loop-stall')) {

@@ -4,7 +4,7 @@
  *   rxtls server --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) [--alpn a,b] (--echo | --http) [--keylog F]
  *   rxtls client HOST:PORT [--servername N] [--ca F | --insecure | --fingerprint FP] [--pin sha256/B64,...]
                [--psk ID:HEX] [--alpn a,b] [--keylog F]
- *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3])
+ *   (both: [--min-version 1.2|1.3] [--max-version 1.2|1.3]; or --udp [--mtu N] for DTLS 1.2)
  *   rxtls --help | -h | --version
  *
  * Exit status: 0 on success, 1 on a failure (one line on stderr), 2 on a
@@ -24,6 +24,9 @@ const USAGE = `usage:
                [--psk ID:HEX] [--alpn a,b] [--keylog F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
                [--keymatexport LABEL [--keymatexport-len N]]
+  rxtls server --udp --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) --echo [--mtu N]
+               [--alpn a,b] [--keylog F]
+  rxtls client --udp HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--mtu N] [--alpn a,b] [--keylog F]
   rxtls --help | --version
 
 server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
@@ -44,6 +47,13 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
   --psk ID:HEX    offer the TLS 1.2 PSK suites with identity ID and the key in hex;
                   without --ca/--insecure only them (the key authenticates the server)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
+--udp: DTLS 1.2 over UDP instead of TLS over TCP (the server answers a stateless
+  cookie exchange before it keeps anything for a client).
+  server --echo   sends every datagram back as one datagram
+  client          sends each line of stdin (newline included) as one datagram, a
+                  longer line as several; prints each datagram received; at the end
+                  of stdin sends close_notify and exits (DTLS has no half-close)
+  --mtu N         largest datagram sent, headers included (default 1200)
 Key-log lines go to --keylog F, or to $SSLKEYLOGFILE when set.
 --keymatexport LABEL prints the keying material exported under LABEL (no context,
   --keymatexport-len bytes, default 20) as hex on stderr after each handshake.

@@ -28,13 +28,16 @@ import { keylogWriter } from './keylog.js';
 import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { pskOption } from './psk.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
+import { runUdpClient } from './udp.js';
 
 export const CLIENT_OPTIONS: CommandOptions = {
-  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', ...KEYMAT_OPTIONS],
-  booleans: ['insecure'],
+  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', 'mtu', ...KEYMAT_OPTIONS],
+  booleans: ['insecure', 'udp'],
 };
 
 export function runClient(args: ParsedArgs): void {
+  if (flag(args, 'udp')) return runUdpClient(args);
+  if (args.options.has('mtu')) throw new UsageError('--mtu needs --udp');
   const [target] = positionals(args, 1, 'HOST:PORT');
   const { host, port } = hostPort(target);
   exclusive(args, 'ca', 'insecure');

@@ -20,13 +20,16 @@ import { loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { pskLookup, pskOption } from './psk.js';
+import { runUdpServer } from './udp.js';
 
 export const SERVER_OPTIONS: CommandOptions = {
-  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', ...KEYMAT_OPTIONS],
-  booleans: ['echo', 'http'],
+  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', 'mtu', ...KEYMAT_OPTIONS],
+  booleans: ['echo', 'http', 'udp'],
 };
 
 export function runServer(args: ParsedArgs): void {
+  if (flag(args, 'udp')) return runUdpServer(args);
+  if (args.options.has('mtu')) throw new UsageError('--mtu needs --udp');
   positionals(args, 0, '');
   const portText = stringOption(args, 'port');
   if (portText === undefined) throw new UsageError('--port P is required');

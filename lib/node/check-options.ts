@@ -8,9 +8,10 @@
  * ERR_TLS_INVALID_PROTOCOL_VERSION for a bad version name.
  */
 import type { ConnectTlsOptions, ListenTlsOptions } from './options.js';
+import type { ConnectDtlsOptions, ListenDtlsOptions } from './dtls-options.js';
 import { optionError } from './node-errors.js';
 
-type Kind = 'connectTls' | 'listenTls';
+type Kind = 'connectTls' | 'listenTls' | 'connectDtls' | 'listenDtls';
 
 const COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'allowHalfOpen', 'scheduler', 'highWaterMark', 'minVersion', 'maxVersion', 'signal', 'session'] as const;
 
@@ -34,9 +35,29 @@ const LISTEN = [
 type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number] | 'cert' | 'key'> | Exclude<keyof ListenTlsOptions, (typeof LISTEN)[number]>;
 const listsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
 
+const DTLS_COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'mtu', 'retransmit', 'scheduler', 'signal', 'session'] as const;
+const CONNECT_DTLS = [...DTLS_COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk'] as const satisfies ReadonlyArray<keyof ConnectDtlsOptions>;
+const LISTEN_DTLS = [
+  ...DTLS_COMMON,
+  'port',
+  'host',
+  'cert',
+  'key',
+  'listeningObserver',
+  'cookie',
+  'maxPeers',
+  'idleTimeout',
+  'requestCert',
+  'psk',
+  'pskIdentityHint',
+] as const satisfies ReadonlyArray<keyof ListenDtlsOptions>;
+type UnlistedDtls = Exclude<keyof ConnectDtlsOptions, (typeof CONNECT_DTLS)[number]> | Exclude<keyof ListenDtlsOptions, (typeof LISTEN_DTLS)[number]>;
+const dtlsListsComplete: [UnlistedDtls] extends [never] ? true : UnlistedDtls = true;
+
 /** Every option name each function takes. */
-const SUPPORTED: Record<Kind, readonly string[]> = { connectTls: CONNECT, listenTls: LISTEN };
+const SUPPORTED: Record<Kind, readonly string[]> = { connectTls: CONNECT, listenTls: LISTEN, connectDtls: CONNECT_DTLS, listenDtls: LISTEN_DTLS };
 void listsComplete;
+void dtlsListsComplete;
 
 const CLIENT_CERTS = 'client certificates are not supported yet';
 
@@ -98,7 +119,36 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
     pins: 'pins is a client option',
     fingerprint: 'fingerprint is a client option',
   },
+  connectDtls: {
+    ...dtlsOnly(),
+    cert: `${CLIENT_CERTS} (cert/key)`,
+    key: `${CLIENT_CERTS} (cert/key)`,
+    requestCert: 'requestCert is a server option',
+    pskIdentityHint: 'pskIdentityHint is a server option',
+    cookie: 'cookie is a listenDtls option',
+    maxPeers: 'maxPeers is a listenDtls option',
+    idleTimeout: 'idleTimeout is a listenDtls option',
+  },
+  listenDtls: {
+    ...dtlsOnly(),
+    ca: `${CLIENT_CERTS} (on a server, ca only verifies them)`,
+    checkServerIdentity: 'checkServerIdentity is a client option',
+    maxConnections: 'use maxPeers (peers with a session at once)',
+    maxConcurrentHandshakes: 'every admitted peer handshakes at once; cap them with maxPeers',
+    backlog: 'UDP has no accept queue; cap peers with maxPeers',
+  },
 };
+
+/** TLS-over-TCP options that mean nothing over DTLS. */
+function dtlsOnly(): Record<string, string> {
+  return {
+    minVersion: 'DTLS sessions speak DTLS 1.2 only',
+    maxVersion: 'DTLS sessions speak DTLS 1.2 only',
+    allowHalfOpen: 'DTLS has no half-close: close_notify ends the association',
+    highWaterMark: 'datagrams are not buffered as a byte stream (each peer keeps a small inbox)',
+    timeout: 'use `handshakeTimeout`, and on listenDtls `idleTimeout`',
+  };
+}
 
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -146,14 +196,30 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
       if (!isCount(value, 0)) throw bad('a non-negative integer or Infinity');
       return;
     case 'maxConcurrentHandshakes':
+    case 'maxPeers':
       if (!isCount(value, 1)) throw bad('a positive integer or Infinity');
       return;
+    case 'idleTimeout':
+      if (typeof value !== 'number' || !(value > 0)) throw bad('a positive number of ms (Infinity: none)');
+      return;
+    case 'mtu':
+      if (!Number.isInteger(value) || (value as number) < 64 || (value as number) > 65507) throw bad('an integer from 64 to 65507');
+      return;
+    case 'cookie':
+      if (typeof value !== 'boolean') throw bad('true or false');
+      return;
+    case 'retransmit': {
+      const r = value as { initialMs?: unknown; maxMs?: unknown };
+      const ms = (v: unknown) => v === undefined || (typeof v === 'number' && v > 0);
+      if (typeof value !== 'object' || value === null || !ms(r.initialMs) || !ms(r.maxMs)) throw bad('{ initialMs?, maxMs? } in positive ms');
+      return;
+    }
     case 'requestCert':
       if (value !== false) throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: requestCert: ${CLIENT_CERTS}`);
       return;
     case 'psk':
-      if (kind === 'listenTls' ? typeof value !== 'function' : !isClientPsk(value)) {
-        throw bad(kind === 'listenTls' ? 'a function (identity: Uint8Array) => Uint8Array | undefined' : 'an object { identity: string | Uint8Array, key: Uint8Array }');
+      if (kind === 'listenTls' || kind === 'listenDtls' ? typeof value !== 'function' : !isClientPsk(value)) {
+        throw bad(kind === 'listenTls' || kind === 'listenDtls' ? 'a function (identity: Uint8Array) => Uint8Array | undefined' : 'an object { identity: string | Uint8Array, key: Uint8Array }');
       }
       return;
     case 'pins':

@@ -1,6 +1,11 @@
-/** rxtls/node: TLS over node:net sockets as RxJS Observables of SecureChannels. */
+/** rxtls/node: TLS over node:net sockets and DTLS over node:dgram sockets, as RxJS Observables of channels. */
 export { connectTls } from './connect-tls.js';
 export { listenTls } from './listen-tls.js';
+export { connectDtls } from './connect-dtls.js';
+export { listenDtls } from './listen-dtls.js';
+export type { ConnectDtlsOptions, ListenDtlsOptions, DtlsListening, DtlsListenerStats } from './dtls-options.js';
+export { udpLink, type UdpLink, type UdpLinkOptions } from './udp-link.js';
+export { UdpDemux, type UdpDemuxOptions, type UdpPeer, type UdpDemuxDrops } from './udp-demux.js';
 export { toDuplex, type SecureDuplex } from './to-duplex.js';
 export type { ChannelSocketInfo } from './channel-socket.js';
 export { AbortError, type NodeOptionErrorCode } from './node-errors.js';
@@ -12,3 +17,4 @@ export { peerCertificate, type ConnectTlsOptions, type ListenTlsOptions, type Tl
 /** The node:crypto CryptoProvider (faster than noble on Node; pass it as `session: { crypto: nodeCrypto }`). */
 export { nodeCrypto } from '../crypto/node/index.js';
 export { SecureChannel, openChannel, pacedRead, type ChannelEvent, type ChannelOptions } from '../rx/index.js';
+export { DatagramChannel, openDatagramChannel, type DatagramChannelEvent, type DatagramChannelOptions } from '../rx/index.js';

@@ -31,6 +31,13 @@ export interface UdpDemuxOptions {
    * it. `reply` sends a datagram back (e.g. a HelloVerifyRequest). Default: admit all.
    */
   admit?: (address: string, datagram: Uint8Array, reply: (datagram: Uint8Array) => void) => boolean;
+  /**
+   * Called for a datagram from an address that has a peer, before it is
+   * delivered: 'deliver' (the default), 'drop', or 'replace': the old peer
+   * is closed and a new one created with this datagram as its first (a
+   * client that lost its state and reuses the address, RFC 6347 §4.2.8).
+   */
+  known?: (peer: UdpPeer, datagram: Uint8Array, reply: (datagram: Uint8Array) => void) => 'deliver' | 'drop' | 'replace';
 }
 
 /** One remote address seen through the demux. */
@@ -77,6 +84,7 @@ export class UdpDemux {
       sendQueue: 64,
       scheduler: asyncScheduler,
       admit: () => true,
+      known: () => 'deliver',
       ...options,
     };
     socket.on('message', this.onMessage);
@@ -106,16 +114,22 @@ export class UdpDemux {
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     const address = rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
     const datagram = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
-    const known = this.peers.get(address);
-    if (known) return known.receive(datagram, this.drops);
-    if (this.peers.size >= this.options.maxPeers) {
-      this.drops.full++;
-      return;
-    }
     const reply = (d: Uint8Array) => this.socket.send(d, rinfo.port, rinfo.address);
-    if (!this.options.admit(address, datagram, reply)) {
-      this.drops.rejected++;
-      return;
+    const known = this.peers.get(address);
+    if (known) {
+      const verdict = this.options.known(known, datagram, reply);
+      if (verdict === 'deliver') return known.receive(datagram, this.drops);
+      if (verdict === 'drop') return;
+      known.close(); // replaced: the datagram (already vetted) starts a new peer below
+    } else {
+      if (this.peers.size >= this.options.maxPeers) {
+        this.drops.full++;
+        return;
+      }
+      if (!this.options.admit(address, datagram, reply)) {
+        this.drops.rejected++;
+        return;
+      }
     }
     const peer = new PeerState(address, rinfo, this.socket, this.options, () => this.peers.delete(address));
     this.peers.set(address, peer);

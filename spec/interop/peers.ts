@@ -213,6 +213,8 @@ export interface ClientRunOptions {
 }
 
 export interface OpensslClientOptions extends ClientRunOptions {
+  /** The one version it speaks: -tls1_3 (default), -tls1_2 or -dtls1_2 (UDP). */
+  version?: 'tls1_3' | 'tls1_2' | 'dtls1_2';
   /** Keep s_client's command letters (Q/R/k/K at line start) active; default false (-nocommands). */
   commands?: boolean;
 }
@@ -245,7 +247,7 @@ export function runOpensslClient(opts: OpensslClientOptions): Promise<ExecResult
   const argv = [
     'openssl', 's_client',
     '-connect', `${opts.host ?? '127.0.0.1'}:${opts.port}`,
-    '-tls1_3',
+    `-${opts.version ?? 'tls1_3'}`,
     ...(opts.commands ? [] : ['-nocommands']),
     ...(opts.args ?? []),
   ];
