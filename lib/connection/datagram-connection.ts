@@ -94,6 +94,9 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private closeSent = false;
   /** Server: the first ClientHello fragment fixed where message_seq counts from. */
   private started = false;
+  /** Server: the record number of the first ClientHello, where our own numbering starts. */
+  private helloRecordSeq = 0;
+  private readonly plaintextWriter = new DtlsPlaintextWriter();
   /** Client: our first ClientHello in its TLS form, to send again with a cookie. */
   private firstHello?: { tlsBody: Uint8Array; transcript: Transcript | undefined };
   private helloVerifies = 0;
@@ -109,7 +112,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     now: number,
   ) {
     this.mtuNow = options.mtu;
-    this.writers.set(0, new DtlsPlaintextWriter());
+    this.writers.set(0, this.plaintextWriter);
     this.readers.set(0, { window: new ReplayWindow() });
     this.started = options.role === 'client';
     this.state = start(this);
@@ -283,6 +286,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
    */
   private dispatchPlaintext(rec: DtlsRecord): void {
     if (rec.fragment.length > MAX_PLAINTEXT) return this.drop();
+    if (!this.started) this.helloRecordSeq = rec.seq;
     this.dispatch(rec.type, rec.fragment);
   }
 
@@ -350,6 +354,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
       if (h.type !== HandshakeType.client_hello || h.messageSeq > MAX_HELLO_VERIFY) return this.drop();
       this.reassembler.startAt(h.messageSeq);
       this.sendSeq = h.messageSeq;
+      this.plaintextWriter.startAt(this.helloRecordSeq);
       this.started = true;
     }
     const fate = this.reassembler.add(h, fragment);

@@ -3,9 +3,8 @@ import { isIPv6 } from 'node:net';
 import { Observable, asyncScheduler } from 'rxjs';
 import { cookieGate } from '../dtls/cookie-gate.js';
 import { CookieJar } from '../dtls/cookie.js';
-import { type DatagramOptions, DatagramSession, checkMtu, retransmitPolicy } from '../session/datagram-session.js';
+import { type DatagramOptions, checkMtu, dtlsServerWithConfig, retransmitPolicy } from '../session/datagram-session.js';
 import { type ServerConfig, resolveServerConfig } from '../tls13/config.js';
-import { startServer } from '../tls13/server/expect-client-hello.js';
 import { type DatagramChannel, openDatagramChannel } from '../rx/datagram-channel.js';
 import { checkOptions } from './check-options.js';
 import {
@@ -159,7 +158,7 @@ export function listenDtls(options: ListenDtlsOptions): Observable<DatagramChann
       counts.admitted++;
       let channel: DatagramChannel;
       try {
-        const session = new DatagramSession(config, startServer, 'server', datagram);
+        const session = dtlsServerWithConfig(config, datagram);
         channel = openDatagramChannel(session, { transport: peer.transport, readiness: peer.readiness, destroy: () => peer.close() }, { scheduler });
       } catch {
         peer.close();

@@ -61,11 +61,12 @@ export function splitDatagram(datagram: Uint8Array): { records: DtlsRecord[]; ma
   return { records, malformed: false };
 }
 
-/** The first seq_num of `epoch`: epoch(2) || 0(6), counting in the low 6 bytes. */
-function epochSequence(epoch: number): SequenceNumber {
+/** The seq_num epoch(2) || `start`(6), counting in the low 6 bytes. */
+function epochSequence(epoch: number, start = 0): SequenceNumber {
   const initial = new Uint8Array(8);
   initial[0] = epoch >>> 8;
   initial[1] = epoch & 0xff;
+  for (let i = 7, v = start; i >= 2; i--, v = Math.floor(v / 256)) initial[i] = v % 256;
   return new SequenceNumber(initial, 2);
 }
 
@@ -95,9 +96,19 @@ export function dtlsFraming(epoch: number, version = DTLS12_VERSION): Tls12Frami
 export class DtlsPlaintextWriter {
   readonly epoch = 0;
   readonly expansion = 0;
-  private readonly sequence = epochSequence(0);
+  private sequence = epochSequence(0);
 
   constructor(private readonly version = DTLS12_VERSION) {}
+
+  /**
+   * Numbers the next record `seq`. A server behind a stateless cookie
+   * exchange starts at the record number of the ClientHello it answers, as
+   * OpenSSL's DTLSv1_listen does: the HelloVerifyRequest already used the
+   * number of the hello before, and a peer's replay window drops a number twice.
+   */
+  startAt(seq: number): void {
+    this.sequence = epochSequence(0, seq);
+  }
 
   /** One whole record of `content` with the next sequence number. */
   record(type: number, content: Uint8Array): Uint8Array {

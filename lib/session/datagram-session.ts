@@ -269,6 +269,14 @@ export function dtlsClient(options: DtlsClientOptions): DatagramSession {
 }
 
 export function dtlsServer(options: DtlsServerOptions): DatagramSession {
-  const config = resolveServerConfig(tlsPart<ServerOptions>(options as ServerOptions & DatagramOptions));
+  return dtlsServerWithConfig(resolveServerConfig(tlsPart<ServerOptions>(options as ServerOptions & DatagramOptions)), options);
+}
+
+/**
+ * A DTLS server over a config resolved once for many sessions (a listener);
+ * the config must allow TLS 1.2 only, whose states DTLS 1.2 runs.
+ */
+export function dtlsServerWithConfig(config: ServerConfig, options: DatagramOptions): DatagramSession {
+  if (config.minVersion !== 'TLSv1.2' || config.maxVersion !== 'TLSv1.2') throw new Error('a DTLS 1.2 server config has minVersion and maxVersion TLSv1.2');
   return new DatagramSession(config, startServer, 'server', options);
 }
