@@ -13,7 +13,7 @@ import { decodeAlpn, decodeServerName, decodeU16List, findExtension } from '../.
 import type { ClientHello } from '../../wire/handshake.js';
 import { TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV } from '../../wire/tls12-enums.js';
 import { checkEcPointFormats, checkRenegotiationInfo, decodeExtendedMasterSecret, decodeSessionTicket } from '../../wire/tls12-extensions.js';
-import type { Tls12CipherSuite } from '../suites.js';
+import { type Tls12CipherSuite, isPskSuite, keyFitsSuite } from '../suites.js';
 
 export interface Tls12Offer {
   readonly hello: ClientHello;
@@ -127,9 +127,13 @@ export function chooseTls12Suite(config: ServerConfig, offer: Tls12Offer): Tls12
   if (common.length === 0) throw new TlsError('handshake_failure', 'no TLS 1.2 cipher suite in common');
   const suite = common.find((s) => canServe(config, offer, s));
   if (suite) return suite;
+  // Certificate suites in common, none of them for our kind of key: say so rather than blame the curve.
   const key = config.leaf?.publicKey;
-  if (key?.kind === 'rsa' && common.some((s) => s.auth === 'ecdsa')) throw new TlsError('handshake_failure', 'the client offers ECDHE_ECDSA suites only and our certificate is RSA');
-  if (key?.kind !== 'rsa' && common.some((s) => s.auth === 'rsa')) throw new TlsError('handshake_failure', 'the client offers ECDHE_RSA suites only and our certificate is not RSA');
+  const certificateSuites = common.filter((s) => !isPskSuite(s));
+  if (key && certificateSuites.length > 0 && !certificateSuites.some((s) => keyFitsSuite(s, key))) {
+    const rsa = key.kind === 'rsa';
+    throw new TlsError('handshake_failure', `the client offers ${rsa ? 'ECDHE_ECDSA' : 'ECDHE_RSA'} suites only and our certificate is ${rsa ? 'RSA' : 'not RSA'}`);
+  }
   if (common.some((s) => s.auth === 'ecdsa')) throw new TlsError('handshake_failure', "our certificate's curve is not in the client's supported_groups (RFC 8422 §4)");
   throw new TlsError('handshake_failure', 'no key-exchange group in common for ECDHE_PSK');
 }
