@@ -3,12 +3,19 @@
  * that are about key encodings rather than any one library.
  */
 import type { AeadName, GroupName, HashName, SignatureSchemeName } from './provider.js';
+import { RSA_SCHEME_NAMES } from './rsa.js';
 
 export const TLS13_ALGORITHMS = Object.freeze({
   aeads: Object.freeze(['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'] as AeadName[]),
   hashes: Object.freeze(['sha256', 'sha384'] as HashName[]),
   groups: Object.freeze(['x25519', 'secp256r1', 'secp384r1'] as GroupName[]),
-  signatureSchemes: Object.freeze(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'] as SignatureSchemeName[]),
+  signatureSchemes: Object.freeze([
+    'ecdsa_secp256r1_sha256',
+    'ecdsa_secp384r1_sha384',
+    'ecdsa_secp521r1_sha512',
+    'ed25519',
+    ...RSA_SCHEME_NAMES,
+  ] as SignatureSchemeName[]),
 });
 
 /** Every AEAD TLS 1.3 uses takes 12-byte nonces and makes 16-byte tags (RFC 8446 §5.3); so do TLS 1.2's, but CCM_8. */

@@ -4,7 +4,8 @@
  * imports a crypto library directly; it is handed a provider in its config.
  */
 
-export type HashName = 'sha256' | 'sha384';
+/** sha512 is for signatures only (RSA, ECDSA P-521): no cipher suite uses it as its hash. */
+export type HashName = 'sha256' | 'sha384' | 'sha512';
 /**
  * 'aes-128-ccm' (16-byte tag) and 'aes-128-ccm-8' (8-byte tag) are AES-CCM
  * (RFC 3610) for the TLS/DTLS 1.2 CCM suites (RFC 6655, RFC 7251); TLS 1.3
@@ -12,8 +13,28 @@ export type HashName = 'sha256' | 'sha384';
  */
 export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305' | 'aes-128-ccm' | 'aes-128-ccm-8';
 export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
-export type SignatureSchemeName = 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ed25519';
-export type CurveName = 'P-256' | 'P-384';
+export type SignatureSchemeName =
+  | 'ecdsa_secp256r1_sha256'
+  | 'ecdsa_secp384r1_sha384'
+  | 'ecdsa_secp521r1_sha512'
+  | 'ed25519'
+  | RsaSchemeName;
+/**
+ * RSA schemes (RFC 8446 §4.2.3): PSS with MGF1 of the same hash and a salt as
+ * long as the hash, for an rsaEncryption key (rsae) or an RSASSA-PSS key
+ * (pss); PKCS#1 v1.5 for TLS 1.2 and certificates. No SHA-1, ever.
+ */
+export type RsaSchemeName =
+  | 'rsa_pss_rsae_sha256'
+  | 'rsa_pss_rsae_sha384'
+  | 'rsa_pss_rsae_sha512'
+  | 'rsa_pss_pss_sha256'
+  | 'rsa_pss_pss_sha384'
+  | 'rsa_pss_pss_sha512'
+  | 'rsa_pkcs1_sha256'
+  | 'rsa_pkcs1_sha384'
+  | 'rsa_pkcs1_sha512';
+export type CurveName = 'P-256' | 'P-384' | 'P-521';
 
 /** Random bytes source; injected so tests can be deterministic. */
 export type RandomSource = (length: number) => Uint8Array;
@@ -71,15 +92,41 @@ export interface KeyShare {
   sharedSecret(peerPublicKey: Uint8Array): Uint8Array;
 }
 
-/** A private key as parsed from PKCS#8 / SEC1. */
+/**
+ * An RSA public key: big-endian unsigned integers without leading zeros.
+ * `pss` marks an RSASSA-PSS key (id-RSASSA-PSS, RFC 4055), which may only
+ * make PSS signatures (the rsa_pss_pss_* schemes); an rsaEncryption key makes
+ * rsa_pss_rsae_* and rsa_pkcs1_* ones.
+ */
+export interface RsaPublicKey {
+  readonly kind: 'rsa';
+  readonly pss: boolean;
+  readonly n: Uint8Array;
+  readonly e: Uint8Array;
+}
+
+/** An RSA private key with its CRT parameters (PKCS#1 RSAPrivateKey, RFC 8017 §A.1.2). */
+export interface RsaPrivateKey extends RsaPublicKey {
+  readonly d: Uint8Array;
+  readonly p: Uint8Array;
+  readonly q: Uint8Array;
+  /** d mod (p-1), d mod (q-1), q^-1 mod p. */
+  readonly dp: Uint8Array;
+  readonly dq: Uint8Array;
+  readonly qi: Uint8Array;
+}
+
+/** A private key as parsed from PKCS#8 / SEC1 / PKCS#1. */
 export type PrivateKey =
   | { readonly kind: 'ec'; readonly curve: CurveName; readonly d: Uint8Array }
-  | { readonly kind: 'ed25519'; readonly seed: Uint8Array };
+  | { readonly kind: 'ed25519'; readonly seed: Uint8Array }
+  | RsaPrivateKey;
 
 /** A public key as found in a certificate's SubjectPublicKeyInfo. */
 export type PublicKey =
   | { readonly kind: 'ec'; readonly curve: CurveName; readonly point: Uint8Array /* uncompressed SEC1 */ }
-  | { readonly kind: 'ed25519'; readonly key: Uint8Array };
+  | { readonly kind: 'ed25519'; readonly key: Uint8Array }
+  | RsaPublicKey;
 
 export interface CryptoProvider {
   readonly name: string;
@@ -96,9 +143,19 @@ export interface CryptoProvider {
   hash(name: HashName): HashFunctions;
   /** Generates an ephemeral key pair, taking its private key material from `random`. */
   keyShare(group: GroupName, random: RandomSource): KeyShare;
-  /** Signs `message` (hashing it as the scheme says). ECDSA signatures are DER-encoded. */
+  /**
+   * Signs `message` (hashing it as the scheme says). ECDSA signatures are
+   * DER-encoded. RSA keys must be 2048 to 8192 bits (rsa.ts); an RSA
+   * signature is checked before it is returned (a faulty computation would
+   * leak the key).
+   */
   sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array;
-  /** Verifies a signature over `message`; ECDSA signatures are DER (high-S accepted). Never throws. */
+  /**
+   * Verifies a signature over `message`; ECDSA signatures are DER (high-S
+   * accepted). RSA: the signature is exactly as long as the modulus, PKCS#1
+   * v1.5 encodings are compared whole, PSS salts are as long as the hash;
+   * keys outside 2048 to 8192 bits never verify. Never throws.
+   */
   verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
   /**
    * ECDSA with `hash` on the curve of `key`, whatever that curve is. TLS 1.2

@@ -3,21 +3,21 @@
  * SHA-384 PRF (no RSA key exchange, no CBC):
  * - ECDHE_ECDSA with AES-GCM (RFC 5289; record format RFC 5288),
  *   ChaCha20-Poly1305 (RFC 7905) and AES-CCM_8 (RFC 7251);
+ * - ECDHE_RSA with AES-GCM (RFC 5289) and ChaCha20-Poly1305 (RFC 7905): the
+ *   ECDHE exchange signed by an RSA certificate (PSS or PKCS#1 v1.5);
  * - PSK (RFC 4279) with AES-GCM (RFC 5487) and AES-CCM_8 (RFC 6655);
  * - ECDHE_PSK (RFC 5489) with ChaCha20-Poly1305 (RFC 7905).
  *
  * Unlike TLS 1.3, a 1.2 suite names its key exchange and the kind of
- * certificate too. Still to come as rows: ECDHE_RSA
- * (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0xc02f, ..._AES_256_GCM_SHA384 0xc030,
- * ..._CHACHA20_POLY1305_SHA256 0xcca8, auth 'rsa').
+ * certificate too.
  *
- * Which suites are used without a `suites` option: the ECDHE_ECDSA ones of
+ * Which suites are used without a `suites` option: the ECDHE_ECDSA and ECDHE_RSA ones of
  * the provider's AEADs (provider.aeads, which lists no CCM: as OpenSSL,
  * CCM_8 suites only when named), and the PSK ones likewise when a `psk` is
  * configured (tls13/config.ts).
  */
 import { AEAD_KEY_LENGTHS } from '../crypto/algorithms.js';
-import type { AeadName, HashName } from '../crypto/provider.js';
+import type { AeadName, HashName, PublicKey } from '../crypto/provider.js';
 import { AES_CCM_RECORD_LIMIT, AES_GCM_RECORD_LIMIT, CHACHA_RECORD_LIMIT } from '../record/limits.js';
 
 export type Tls12SuiteName =
@@ -25,6 +25,9 @@ export type Tls12SuiteName =
   | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
   | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'
+  | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
   | 'TLS_PSK_WITH_AES_128_CCM_8'
   | 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256';
@@ -52,9 +55,10 @@ export interface Tls12CipherSuite {
   readonly recordLimit: number;
 }
 
-/** The key exchange and who authenticates it: ECDHE signed by an ECDSA (or EdDSA) certificate, or a PSK with or without ECDHE. */
-type Exchange = { kx: 'ecdhe'; auth: 'ecdsa' } | { kx: 'psk' | 'ecdhe_psk'; auth: 'psk' };
+/** The key exchange and who authenticates it: ECDHE signed by an ECDSA (or EdDSA) or RSA certificate, or a PSK with or without ECDHE. */
+type Exchange = { kx: 'ecdhe'; auth: 'ecdsa' | 'rsa' } | { kx: 'psk' | 'ecdhe_psk'; auth: 'psk' };
 const ECDHE_ECDSA: Exchange = { kx: 'ecdhe', auth: 'ecdsa' };
+const ECDHE_RSA: Exchange = { kx: 'ecdhe', auth: 'rsa' };
 const PSK: Exchange = { kx: 'psk', auth: 'psk' };
 const ECDHE_PSK: Exchange = { kx: 'ecdhe_psk', auth: 'psk' };
 
@@ -81,10 +85,19 @@ export const TLS12_SUITES: readonly Tls12CipherSuite[] = Object.freeze([
   aes('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 0xc02c, ECDHE_ECDSA, 'aes-256-gcm', 'sha384'),
   chacha20('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca9, ECDHE_ECDSA),
   aes('TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 0xc0ae, ECDHE_ECDSA, 'aes-128-ccm-8', 'sha256'),
+  aes('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 0xc02f, ECDHE_RSA, 'aes-128-gcm', 'sha256'),
+  aes('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 0xc030, ECDHE_RSA, 'aes-256-gcm', 'sha384'),
+  chacha20('TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca8, ECDHE_RSA),
   chacha20('TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256', 0xccac, ECDHE_PSK),
   aes('TLS_PSK_WITH_AES_128_GCM_SHA256', 0x00a8, PSK, 'aes-128-gcm', 'sha256'),
   aes('TLS_PSK_WITH_AES_128_CCM_8', 0xc0a8, PSK, 'aes-128-ccm-8', 'sha256'),
 ]);
+
+/** Whether a certificate key can sign for a suite: ECDHE_ECDSA takes ECDSA or EdDSA keys (RFC 8422 §2), ECDHE_RSA RSA ones. */
+export function keyFitsSuite(suite: Tls12CipherSuite, key: PublicKey): boolean {
+  if (suite.auth === 'rsa') return key.kind === 'rsa';
+  return suite.auth === 'ecdsa' && key.kind !== 'rsa';
+}
 
 /** A suite whose key exchange uses a pre-shared key (RFC 4279, RFC 5489). */
 export function isPskSuite(suite: Tls12CipherSuite): boolean {

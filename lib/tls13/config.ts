@@ -226,7 +226,26 @@ function markResolved<T extends object>(config: T): T {
 }
 
 const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
-const DEFAULT_SCHEMES: SignatureSchemeName[] = ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'];
+/**
+ * ECDSA and Ed25519 first, then RSA-PSS, then PKCS#1 v1.5 (TLS 1.2 servers
+ * and certificates); never SHA-1. rsa_pkcs1_* in a TLS 1.3 ClientHello speaks
+ * for certificates only (RFC 8446 §4.2.3): no 1.3 handshake signs with it.
+ */
+const DEFAULT_SCHEMES: SignatureSchemeName[] = [
+  'ecdsa_secp256r1_sha256',
+  'ecdsa_secp384r1_sha384',
+  'ecdsa_secp521r1_sha512',
+  'ed25519',
+  'rsa_pss_rsae_sha256',
+  'rsa_pss_rsae_sha384',
+  'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256',
+  'rsa_pss_pss_sha384',
+  'rsa_pss_pss_sha512',
+  'rsa_pkcs1_sha256',
+  'rsa_pkcs1_sha384',
+  'rsa_pkcs1_sha512',
+];
 
 /** A limit option: a whole number of at least 0, or the default. */
 function limit(name: string, value: number | undefined, fallback: number): number {
@@ -405,6 +424,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
 
 function samePublicKey(a: PublicKey, b: PublicKey): boolean {
   if (a.kind === 'ec' && b.kind === 'ec') return a.curve === b.curve && equalBytes(a.point, b.point);
+  if (a.kind === 'rsa' && b.kind === 'rsa') return a.pss === b.pss && equalBytes(a.n, b.n) && equalBytes(a.e, b.e);
   return a.kind === 'ed25519' && b.kind === 'ed25519' && equalBytes(a.key, b.key);
 }
 
@@ -417,7 +437,7 @@ function serverCertificate(o: ServerOptions, crypto: CryptoProvider): { chain: U
   if (o.key === undefined) throw new Error('server needs the `key` of its certificate');
   const leaf = parseCertificate(chain[0]!);
   const key = parsePrivateKey(o.key);
-  if (!leaf.publicKey) throw new Error('server certificate key type is not supported (ECDSA P-256/P-384 or Ed25519)');
+  if (!leaf.publicKey) throw new Error(`server certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS of 2048 to 8192 bits)`);
   if (!samePublicKey(crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
   return { chain, leaf, key };
 }

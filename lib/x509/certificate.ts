@@ -24,8 +24,26 @@ import { bytesKey, LruCache } from './cache.js';
 import { decodePemLabel, isPem, pemText } from './pem.js';
 import { parseAsn, RawCertificate, RawGeneralNames } from './schema.js';
 import { OID_NAME_CONSTRAINTS, readNameConstraints, type NameConstraints } from './name-constraints.js';
+import { OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_RSASSA_PSS, curveName, keyAlgorithmName, signatureAlgorithmName } from './algorithm-names.js';
+import { readPssParams, readRsaPublicKey, type Usable } from './rsa-key.js';
 
-export type SignatureAlgorithm = 'ecdsa-with-SHA256' | 'ecdsa-with-SHA384' | 'ed25519' | (string & {});
+/**
+ * The certificate signature algorithms we verify; any other is named in words
+ * (algorithm-names.ts: "sha1WithRSAEncryption", "RSASSA-PSS with a 20-byte
+ * salt (...)") for the error that refuses it.
+ */
+export type SignatureAlgorithm =
+  | 'ecdsa-with-SHA256'
+  | 'ecdsa-with-SHA384'
+  | 'ecdsa-with-SHA512'
+  | 'ed25519'
+  | 'sha256WithRSAEncryption'
+  | 'sha384WithRSAEncryption'
+  | 'sha512WithRSAEncryption'
+  | 'RSASSA-PSS-SHA256'
+  | 'RSASSA-PSS-SHA384'
+  | 'RSASSA-PSS-SHA512'
+  | (string & {});
 
 /** KeyUsage bits (RFC 5280 §4.2.1.3), bit 0 = digitalSignature. */
 export const KeyUsageBit = {
@@ -53,7 +71,7 @@ export interface Certificate {
   /** Serial number as lowercase hex of its DER INTEGER content. */
   readonly serial: string;
   readonly signatureAlgorithm: SignatureAlgorithm;
-  /** ECDSA: the DER Ecdsa-Sig-Value; Ed25519: the 64-byte signature. */
+  /** ECDSA: the DER Ecdsa-Sig-Value; Ed25519: the 64-byte signature; RSA: the modulus-sized integer. */
   readonly signature: Uint8Array;
   /** Raw Name encodings, compared byte-wise to link issuer and subject. */
   readonly issuerDer: Uint8Array;
@@ -63,9 +81,13 @@ export interface Certificate {
   readonly subject: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  /** OID of the SubjectPublicKeyInfo algorithm (for messages about unsupported keys). */
+  /**
+   * The SubjectPublicKeyInfo algorithm in words ("EC P-256", "RSA",
+   * "RSASSA-PSS", "Ed25519"); for a key we cannot use, also why ("RSA
+   * (1024-bit modulus is too small: ...)", "EC secp256k1", "DSA").
+   */
   readonly publicKeyAlgorithm: string;
-  /** Undefined for key types we cannot use (RSA, other curves, compressed points). */
+  /** Undefined for keys we cannot use (see publicKeyAlgorithm). */
   readonly publicKey: PublicKey | undefined;
   /** Undefined when the extension is absent. */
   readonly basicConstraints: { readonly ca: boolean; readonly pathLen?: number } | undefined;
@@ -83,17 +105,16 @@ export interface Certificate {
 /** Generous, but bounds the work spent on one hostile blob. */
 const MAX_CERTIFICATE_LENGTH = 1024 * 1024;
 
-const SIGNATURE_ALGORITHMS: Record<string, SignatureAlgorithm> = {
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.3.101.112': 'ed25519',
-};
+/** Algorithms defined with absent parameters (RFC 5758, RFC 8410). */
+const NO_PARAMETERS = new Set<SignatureAlgorithm>(['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512', 'ed25519']);
+/** RFC 4055 §5: NULL parameters; absent ones are accepted as OpenSSL does. */
+const NULL_PARAMETERS = new Set<SignatureAlgorithm>(['sha256WithRSAEncryption', 'sha384WithRSAEncryption', 'sha512WithRSAEncryption']);
+const DER_NULL = Uint8Array.of(0x05, 0x00);
 
-const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-const OID_ED25519 = '1.3.101.112';
 const NAMED_CURVES: Record<string, { curve: CurveName; pointLength: number }> = {
   '1.2.840.10045.3.1.7': { curve: 'P-256', pointLength: 65 },
   '1.3.132.0.34': { curve: 'P-384', pointLength: 97 },
+  '1.3.132.0.35': { curve: 'P-521', pointLength: 133 },
 };
 
 const NAME_ATTRIBUTES: Record<string, string> = {
@@ -172,9 +193,7 @@ function parse(der: Uint8Array): Certificate {
   if (outerAlg.algorithm !== tbs.signature.algorithm || !sameParams(outerAlg.parameters, tbs.signature.parameters)) {
     throw bad('signatureAlgorithm differs from TBSCertificate.signature');
   }
-  const knownAlg = SIGNATURE_ALGORITHMS[outerAlg.algorithm];
-  // These algorithms are defined with absent parameters (RFC 5758, RFC 8410).
-  if (knownAlg && outerAlg.parameters != null) throw bad(`${knownAlg} must not have parameters`);
+  const signatureAlgorithm = readSignatureAlgorithm(outerAlg.algorithm, outerAlg.parameters);
 
   const version = Number(tbs.version) + 1;
   if (version < 1 || version > 3) throw bad(`unknown certificate version ${version}`);
@@ -185,7 +204,7 @@ function parse(der: Uint8Array): Certificate {
     tbsDer: new Uint8Array(cert.tbsCertificateRaw),
     version,
     serial: toHex(new Uint8Array(tbs.serialNumber)),
-    signatureAlgorithm: knownAlg ?? outerAlg.algorithm,
+    signatureAlgorithm,
     signature: new Uint8Array(cert.signatureValue),
     issuerDer: new Uint8Array(tbs.issuerRaw),
     subjectDer: new Uint8Array(tbs.subjectRaw),
@@ -193,8 +212,7 @@ function parse(der: Uint8Array): Certificate {
     subject: nameToString(tbs.subject),
     notBefore: validDate(tbs.validity.notBefore.getTime(), 'notBefore'),
     notAfter: validDate(tbs.validity.notAfter.getTime(), 'notAfter'),
-    publicKeyAlgorithm: tbs.subjectPublicKeyInfo.algorithm.algorithm,
-    publicKey: readPublicKey(tbs.subjectPublicKeyInfo),
+    ...readPublicKey(tbs.subjectPublicKeyInfo),
     ...ext,
   };
 }
@@ -262,23 +280,76 @@ function readSan(value: Uint8Array): Certificate['subjectAltNames'] {
   return { dns, ip };
 }
 
-function readPublicKey(spki: SubjectPublicKeyInfo): PublicKey | undefined {
+/** The signature algorithm's name; RSASSA-PSS is named with its hash, or with why its parameters are unusable. */
+function readSignatureAlgorithm(oid: string, parameters: ArrayBuffer | null | undefined): SignatureAlgorithm {
+  const name = signatureAlgorithmName(oid);
+  if (NO_PARAMETERS.has(name) && parameters != null) throw bad(`${name} must not have parameters`);
+  if (NULL_PARAMETERS.has(name) && parameters != null && !equalBytes(new Uint8Array(parameters), DER_NULL)) {
+    throw bad(`${name} parameters must be NULL`);
+  }
+  if (oid !== OID_RSASSA_PSS) return name;
+  let pss: Usable<string | undefined>;
+  try {
+    pss = readPssParams(parameters);
+  } catch (e) {
+    throw bad(`malformed RSASSA-PSS parameters: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (pss.problem !== undefined) return pss.problem;
+  // RFC 4055 §3.1: a signature must state its parameters; absent ones mean no hash at all.
+  return pss.value === undefined ? 'RSASSA-PSS without parameters' : `RSASSA-PSS-${pss.value.toUpperCase()}`;
+}
+
+type KeyFields = Pick<Certificate, 'publicKey' | 'publicKeyAlgorithm'>;
+
+const unusable = (publicKeyAlgorithm: string): KeyFields => ({ publicKey: undefined, publicKeyAlgorithm });
+
+function readPublicKey(spki: SubjectPublicKeyInfo): KeyFields {
   const key = new Uint8Array(spki.subjectPublicKey);
   const { algorithm, parameters } = spki.algorithm;
-  if (algorithm === OID_ED25519) {
-    return key.length === 32 && parameters == null ? { kind: 'ed25519', key } : undefined;
+  switch (algorithm) {
+    case OID_ED25519:
+      return key.length === 32 && parameters == null ? { publicKey: { kind: 'ed25519', key }, publicKeyAlgorithm: 'Ed25519' } : unusable('Ed25519 (malformed)');
+    case OID_EC_PUBLIC_KEY:
+      return readEcKey(key, parameters);
+    case OID_RSA_ENCRYPTION:
+    case OID_RSASSA_PSS:
+      return readRsaKey(key, algorithm === OID_RSASSA_PSS, parameters);
+    default:
+      return unusable(keyAlgorithmName(algorithm));
   }
-  if (algorithm !== OID_EC_PUBLIC_KEY || !(parameters instanceof ArrayBuffer)) return undefined;
+}
+
+function readEcKey(key: Uint8Array, parameters: ArrayBuffer | null | undefined): KeyFields {
+  if (!(parameters instanceof ArrayBuffer)) return unusable('EC without curve parameters');
   let namedCurve: string | undefined;
   try {
     namedCurve = parseAsn(new Uint8Array(parameters), ECParameters).namedCurve;
   } catch {
-    return undefined; // explicit curve parameters: not something we support
+    namedCurve = undefined;
   }
-  const curve = namedCurve === undefined ? undefined : NAMED_CURVES[namedCurve];
+  if (namedCurve === undefined) return unusable('EC with explicit curve parameters'); // not something we support
+  const curve = NAMED_CURVES[namedCurve];
+  if (!curve) return unusable(`EC ${curveName(namedCurve)}`);
   // Only uncompressed points (0x04 || X || Y), which is all TLS 1.3 allows.
-  if (!curve || key.length !== curve.pointLength || key[0] !== 0x04) return undefined;
-  return { kind: 'ec', curve: curve.curve, point: key };
+  if (key.length !== curve.pointLength || key[0] !== 0x04) return unusable(`EC ${curve.curve} (not an uncompressed point)`);
+  return { publicKey: { kind: 'ec', curve: curve.curve, point: key }, publicKeyAlgorithm: `EC ${curve.curve}` };
+}
+
+/** rsaEncryption, or RSASSA-PSS (RFC 4055 §1.2) whose parameters, if any, must be ones TLS can use. */
+function readRsaKey(der: Uint8Array, pss: boolean, parameters: ArrayBuffer | null | undefined): KeyFields {
+  const name = pss ? 'RSASSA-PSS' : 'RSA';
+  try {
+    if (pss) {
+      const params = readPssParams(parameters);
+      if (params.problem !== undefined) return unusable(`${name} (${params.problem})`);
+    } else if (parameters != null && !equalBytes(new Uint8Array(parameters), DER_NULL)) {
+      return unusable('RSA with parameters other than NULL');
+    }
+    const key = readRsaPublicKey(der, pss);
+    return key.problem !== undefined ? unusable(`${name} (${key.problem})`) : { publicKey: key.value, publicKeyAlgorithm: name };
+  } catch (e) {
+    throw bad(`malformed ${name} public key: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** RFC 4514-like rendering, in encoded order ("CN=x, O=y"); display only. */

@@ -1,9 +1,11 @@
 /**
  * Private keys from PEM or DER: PKCS#8 ("PRIVATE KEY", RFC 5208/5958) holding
- * an EC P-256/P-384 or Ed25519 key, and SEC1 ("EC PRIVATE KEY", RFC 5915).
- * Malformed input throws TlsError('decode_error'); well-formed keys of a kind we
- * cannot use (RSA, other curves, encrypted keys) throw TlsError('internal_error'),
- * the alert a server would send if it were configured with such a key.
+ * an EC P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS key; SEC1 ("EC PRIVATE
+ * KEY", RFC 5915); PKCS#1 ("RSA PRIVATE KEY", RFC 8017 §A.1.2) — what node's
+ * createPrivateKey reads. Malformed input throws TlsError('decode_error');
+ * well-formed keys of a kind we cannot use (1024-bit RSA, other curves,
+ * encrypted keys) throw TlsError('internal_error') naming it in words, the
+ * alert a server would send if it were configured with such a key.
  */
 import { AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { ECParameters, ECPrivateKey } from '@peculiar/asn1-ecc';
@@ -12,9 +14,9 @@ import { TlsError } from '../errors.js';
 import type { CurveName, PrivateKey } from '../crypto/provider.js';
 import { decodePem, isPem, pemText } from './pem.js';
 import { parseAsn } from './schema.js';
+import { OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_RSASSA_PSS, curveName, keyAlgorithmName } from './algorithm-names.js';
+import { readPssParams, readRsaPrivateKey } from './rsa-key.js';
 
-const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-const OID_ED25519 = '1.3.101.112';
 
 /** Scalar size and group order per curve: d must be in [1, n-1]. */
 const CURVES: Record<string, { curve: CurveName; size: number; order: bigint }> = {
@@ -28,6 +30,12 @@ const CURVES: Record<string, { curve: CurveName; size: number; order: bigint }> 
     size: 48,
     order:
       0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  },
+  '1.3.132.0.35': {
+    curve: 'P-521',
+    size: 66,
+    order:
+      0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
   },
 };
 
@@ -51,13 +59,9 @@ export function parsePrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
   try {
     if (isPem(pemOrDer)) return fromPem(pemText(pemOrDer));
     if (!(pemOrDer instanceof Uint8Array)) throw malformed('expected PEM text or DER bytes');
-    // Bare DER has no label: PKCS#8 is by far the common form, SEC1 the fallback.
-    try {
-      return fromPkcs8(pemOrDer);
-    } catch (e) {
-      if (e instanceof TlsError && e.alert === 'internal_error') throw e;
-      return fromSec1(pemOrDer, undefined);
-    }
+    // Bare DER has no label: PKCS#8 is by far the common form, then SEC1, then PKCS#1 RSA.
+    const der = pemOrDer;
+    return firstOf([() => fromPkcs8(der), () => fromSec1(der, undefined), () => fromPkcs1(der, false)]);
   } catch (e) {
     if (e instanceof TlsError) throw e;
     throw malformed(e instanceof Error ? e.message : String(e));
@@ -76,10 +80,10 @@ function fromPem(text: string): PrivateKey {
       case 'ENCRYPTED PRIVATE KEY':
         throw unsupported('encrypted keys are not supported; decrypt it first (openssl pkey)');
       case 'RSA PRIVATE KEY':
-        throw unsupported('RSA keys are not supported');
+        return fromPkcs1(block.der, false);
     }
   }
-  throw malformed('no PRIVATE KEY or EC PRIVATE KEY block');
+  throw malformed('no PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY block');
 }
 
 function fromPkcs8(der: Uint8Array): PrivateKey {
@@ -98,7 +102,35 @@ function fromPkcs8(der: Uint8Array): PrivateKey {
     if (!(parameters instanceof ArrayBuffer)) throw malformed('EC key without curve parameters');
     return fromSec1(inner, curveOid(new Uint8Array(parameters)));
   }
-  throw unsupported(`unsupported key algorithm ${algorithm}`);
+  if (algorithm === OID_RSA_ENCRYPTION) return fromPkcs1(inner, false);
+  if (algorithm === OID_RSASSA_PSS) {
+    // RFC 4055 §1.2: parameters restrict the key's use; we accept only what TLS can use.
+    const params = guard('RSASSA-PSS parameters', () => readPssParams(parameters));
+    if (params.problem !== undefined) throw unsupported(`RSASSA-PSS key (${params.problem})`);
+    return fromPkcs1(inner, true);
+  }
+  throw unsupported(`${keyAlgorithmName(algorithm)} keys are not supported`);
+}
+
+/** PKCS#1 RSAPrivateKey; `pss` for a key from an RSASSA-PSS PKCS#8 (it may make PSS signatures only). */
+function fromPkcs1(der: Uint8Array, pss: boolean): PrivateKey {
+  const key = guard('RSAPrivateKey', () => readRsaPrivateKey(der, pss));
+  if (key.problem !== undefined) throw unsupported(`RSA key: ${key.problem}`);
+  return key.value;
+}
+
+/** The first parse that works; a well-formed but unusable key (internal_error) stops the search. */
+function firstOf(parsers: (() => PrivateKey)[]): PrivateKey {
+  let first: unknown;
+  for (const parse of parsers) {
+    try {
+      return parse();
+    } catch (e) {
+      if (e instanceof TlsError && e.alert === 'internal_error') throw e;
+      first ??= e;
+    }
+  }
+  throw first;
 }
 
 /** SEC1 ECPrivateKey; `outerCurve` is the curve named by an enclosing PKCS#8, if any. */
@@ -110,7 +142,7 @@ function fromSec1(der: Uint8Array, outerCurve: string | undefined): PrivateKey {
   const oid = outerCurve ?? innerCurve;
   if (!oid) throw malformed('EC key does not name its curve');
   const params = CURVES[oid];
-  if (!params) throw unsupported(`unsupported curve ${oid}`);
+  if (!params) throw unsupported(`EC keys on ${curveName(oid)} are not supported`);
   const raw = new Uint8Array(key.privateKey.buffer);
   // Some encoders drop leading zero bytes; restore the fixed width.
   if (raw.length === 0 || raw.length > params.size) throw malformed(`bad ${params.curve} scalar length ${raw.length}`);
@@ -131,9 +163,15 @@ function namedCurve(p: ECParameters): string {
 }
 
 function parseWith<T>(der: Uint8Array, target: new () => T, what: string): T {
+  return guard(what, () => parseAsn(der, target));
+}
+
+/** Runs a parse; its failure is malformed input named `what`. */
+function guard<R>(what: string, read: () => R): R {
   try {
-    return parseAsn(der, target);
+    return read();
   } catch (e) {
+    if (e instanceof TlsError) throw e;
     throw malformed(`cannot parse ${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -18,7 +18,7 @@
  * (pins.ts). Revocation is not checked.
  */
 import { TlsError, type VerifyErrorCode } from '../errors.js';
-import type { CryptoProvider, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import { equalBytes } from '../wire/codec.js';
 import { KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
 import { certificateFields } from './der-fields.js';
@@ -26,6 +26,7 @@ import { matchesServerName } from './hostname.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { pathMatchesPins, pinMismatch } from './pins.js';
 import { TrustStore } from './trust-store.js';
+import { checkSignature } from './certificate-signature.js';
 
 export interface VerifyServerChainOptions {
   /** Trust anchors: a TrustStore (shared, parsed lazily) or parsed certificates. */
@@ -208,34 +209,6 @@ function checkCa(ca: Certificate, below: number): void {
   if (bc.pathLen !== undefined && below > bc.pathLen) {
     throw new TlsError('bad_certificate', `CA "${ca.subject}" pathLenConstraint ${bc.pathLen} exceeded`, false, 'PATH_LENGTH_EXCEEDED');
   }
-}
-
-function checkSignature(issuer: Certificate, child: Certificate, crypto: CryptoProvider): void {
-  const key = issuer.publicKey;
-  const scheme = key && schemeFor(child.signatureAlgorithm, key);
-  if (!key || !scheme || !crypto.signatureSchemes.includes(scheme)) {
-    throw new TlsError(
-      'unsupported_certificate',
-      `cannot verify ${child.signatureAlgorithm} signature on "${child.subject}" with a ${describeKey(issuer)} key`,
-    );
-  }
-  if (!crypto.verify(scheme, key, child.tbsDer, child.signature)) {
-    throw new TlsError('bad_certificate', `signature on "${child.subject}" does not verify with the key of "${issuer.subject}"`, false, 'CERT_SIGNATURE_FAILURE');
-  }
-}
-
-/** The certificate signature algorithm + issuer key pairs we can express as a TLS scheme. */
-function schemeFor(alg: string, key: PublicKey): SignatureSchemeName | undefined {
-  if (key.kind === 'ed25519') return alg === 'ed25519' ? 'ed25519' : undefined;
-  if (alg === 'ecdsa-with-SHA256' && key.curve === 'P-256') return 'ecdsa_secp256r1_sha256';
-  if (alg === 'ecdsa-with-SHA384' && key.curve === 'P-384') return 'ecdsa_secp384r1_sha384';
-  return undefined;
-}
-
-function describeKey(cert: Certificate): string {
-  const k = cert.publicKey;
-  if (!k) return `unsupported (${cert.publicKeyAlgorithm})`;
-  return k.kind === 'ed25519' ? 'Ed25519' : k.curve;
 }
 
 function formatIp(ip: Uint8Array): string {

@@ -11,7 +11,12 @@ describe('noble CryptoProvider', () => {
     expect(nobleCrypto.name).to.equal('noble');
     expect(nobleCrypto.aeads).to.deep.equal(['chacha20-poly1305', 'aes-128-gcm', 'aes-256-gcm']);
     expect(nobleCrypto.groups).to.deep.equal(['x25519', 'secp256r1', 'secp384r1']);
-    expect(nobleCrypto.signatureSchemes).to.deep.equal(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519']);
+    expect(nobleCrypto.signatureSchemes).to.deep.equal([
+      'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512', 'ed25519',
+      'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
+      'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
+      'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',
+    ]);
   });
 
   // Our AES-GCM reuses per-key state built from noble internals; pin it to noble's own gcm().

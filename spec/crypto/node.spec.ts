@@ -6,6 +6,8 @@ import { nodeCrypto } from '../../lib/crypto/node/index.js';
 import { AEAD_KEY_LENGTHS } from '../../lib/crypto/algorithms.js';
 import type { AeadName, CryptoProvider, PrivateKey, SignatureSchemeName } from '../../lib/crypto/provider.js';
 import { providerSuite, seededRandom } from './provider-suite.js';
+import { rsaTestKey } from './rsa-suite.js';
+import { rsaScheme } from '../../lib/crypto/rsa.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const KEY_LENGTH = AEAD_KEY_LENGTHS;
@@ -21,7 +23,9 @@ function privateKeyFor(scheme: SignatureSchemeName): PrivateKey {
     const jwk = nodeCryptoModule.generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
     return { kind: 'ed25519', seed: b64url(jwk.d) };
   }
-  const curve = scheme === 'ecdsa_secp256r1_sha256' ? 'P-256' : 'P-384';
+  const rsa = rsaScheme(scheme);
+  if (rsa) return rsaTestKey(2048, 65537, rsa.pssKey).privateKey;
+  const curve = ({ ecdsa_secp256r1_sha256: 'P-256', ecdsa_secp384r1_sha384: 'P-384', ecdsa_secp521r1_sha512: 'P-521' } as const)[scheme as 'ecdsa_secp256r1_sha256'];
   const jwk = nodeCryptoModule.generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ format: 'jwk' });
   return { kind: 'ec', curve, d: b64url(jwk.d) };
 }

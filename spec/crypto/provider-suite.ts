@@ -18,6 +18,8 @@ import type {
 } from '../../lib/crypto/provider.js';
 import { ALL_AEADS, AEAD_KEY_LENGTHS as KEY_LENGTH, AEAD_TAG_LENGTHS as TAG_LENGTH } from '../../lib/crypto/algorithms.js';
 import { fromHex as hex } from '../support/hex.js';
+import { rsaScheme } from '../../lib/crypto/rsa.js';
+import { rsaTests } from './rsa-suite.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -357,24 +359,27 @@ function nodeKeyPair(scheme: SignatureSchemeName) {
   const pair =
     scheme === 'ed25519'
       ? nodeCrypto.generateKeyPairSync('ed25519')
-      : nodeCrypto.generateKeyPairSync('ec', { namedCurve: scheme === 'ecdsa_secp256r1_sha256' ? 'P-256' : 'P-384' });
+      : nodeCrypto.generateKeyPairSync('ec', { namedCurve: CURVE_OF[scheme as keyof typeof CURVE_OF] });
   const jwk = pair.privateKey.export({ format: 'jwk' });
   let privateKey: PrivateKey, publicKey: PublicKey;
   if (scheme === 'ed25519') {
     privateKey = { kind: 'ed25519', seed: b64url(jwk.d) };
     publicKey = { kind: 'ed25519', key: b64url(jwk.x) };
   } else {
-    const curve = jwk.crv as 'P-256' | 'P-384';
+    const curve = jwk.crv as 'P-256' | 'P-384' | 'P-521';
     privateKey = { kind: 'ec', curve, d: b64url(jwk.d) };
     publicKey = { kind: 'ec', curve, point: new Uint8Array([4, ...b64url(jwk.x), ...b64url(jwk.y)]) };
   }
   return { node: pair, privateKey, publicKey };
 }
 
-const nodeDigest = (scheme: SignatureSchemeName) =>
-  scheme === 'ed25519' ? null : scheme === 'ecdsa_secp256r1_sha256' ? 'sha256' : 'sha384';
+const CURVE_OF = { ecdsa_secp256r1_sha256: 'P-256', ecdsa_secp384r1_sha384: 'P-384', ecdsa_secp521r1_sha512: 'P-521' } as const;
+const DIGEST_OF = { ecdsa_secp256r1_sha256: 'sha256', ecdsa_secp384r1_sha384: 'sha384', ecdsa_secp521r1_sha512: 'sha512' } as const;
+const nodeDigest = (scheme: SignatureSchemeName) => (scheme === 'ed25519' ? null : DIGEST_OF[scheme as keyof typeof DIGEST_OF]);
 
 const ORDER = {
+  ecdsa_secp521r1_sha512:
+    0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
   ecdsa_secp256r1_sha256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   ecdsa_secp384r1_sha384:
     0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
@@ -394,14 +399,16 @@ function highSDer(p1363: Uint8Array, n: bigint): Uint8Array {
   const s = BigInt('0x' + toHex(p1363.subarray(half)));
   const high = s > n / 2n ? s : n - s;
   const body = [...derInteger(r), ...derInteger(high)];
-  return new Uint8Array([0x30, body.length, ...body]);
+  // P-521 signatures pass 127 bytes: long-form length.
+  return new Uint8Array([0x30, ...(body.length < 0x80 ? [body.length] : [0x81, body.length]), ...body]);
 }
 
 function signatureTests(provider: CryptoProvider): void {
   describe('signatures', () => {
     const message = utf8('TLS 1.3, server CertificateVerify');
 
-    for (const scheme of provider.signatureSchemes) {
+    // RSA schemes have their own suite (rsa-suite.ts): RSA keys are slow to make, so it shares a few.
+    for (const scheme of provider.signatureSchemes.filter((s) => !rsaScheme(s))) {
       describe(scheme, () => {
         const keys = nodeKeyPair(scheme);
         const digest = nodeDigest(scheme);
@@ -422,7 +429,7 @@ function signatureTests(provider: CryptoProvider): void {
           const garbage = [new Uint8Array(0), new Uint8Array(64), sig.subarray(0, sig.length - 1),
             new Uint8Array([...sig, 0]), seededRandom('garbage')(sig.length), hex('3006020100020100')];
           for (const g of garbage) expect(provider.verify(scheme, keys.publicKey, message, g)).to.equal(false);
-          const others = provider.signatureSchemes.filter((s) => s !== scheme);
+          const others = provider.signatureSchemes.filter((s) => s !== scheme && !rsaScheme(s));
           for (const other of others) {
             expect(provider.verify(other, keys.publicKey, message, sig), `as ${other}`).to.equal(false);
             expect(provider.verify(scheme, nodeKeyPair(other).publicKey, message, sig), `${other} key`).to.equal(false);
@@ -443,7 +450,7 @@ function signatureTests(provider: CryptoProvider): void {
 
         if (scheme !== 'ed25519') {
           it('ECDSA with either hash on this curve (TLS 1.2): node:crypto verifies ours, we verify node:crypto\'s', () => {
-            for (const hash of ['sha256', 'sha384'] as const) {
+            for (const hash of ['sha256', 'sha384', 'sha512'] as const) {
               const ours = provider.ecdsaSign(hash, keys.privateKey, message);
               expect(nodeCrypto.verify(hash, message, { key: keys.node.publicKey, dsaEncoding: 'der' }, ours), hash).to.equal(true);
               const theirs = new Uint8Array(nodeCrypto.sign(hash, message, { key: keys.node.privateKey, dsaEncoding: 'der' }));
@@ -456,7 +463,7 @@ function signatureTests(provider: CryptoProvider): void {
 
           it('accepts high-S signatures (OpenSSL emits them)', () => {
             const p1363 = nodeCrypto.sign(digest, message, { key: keys.node.privateKey, dsaEncoding: 'ieee-p1363' });
-            const high = highSDer(new Uint8Array(p1363), ORDER[scheme]);
+            const high = highSDer(new Uint8Array(p1363), ORDER[scheme as keyof typeof ORDER]);
             expect(nodeCrypto.verify(digest, message, { key: keys.node.publicKey, dsaEncoding: 'der' }, high)).to.equal(true);
             expect(provider.verify(scheme, keys.publicKey, message, high)).to.equal(true);
           });
@@ -485,4 +492,5 @@ export function providerSuite(provider: CryptoProvider): void {
   hashTests(provider);
   keyShareTests(provider);
   signatureTests(provider);
+  rsaTests(provider);
 }

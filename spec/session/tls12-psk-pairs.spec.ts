@@ -78,18 +78,24 @@ describe('TLS 1.2 PSK session pairs (our client and server)', function () {
     expect(c.tls12Suites.map((s) => s.name)).to.deep.equal(['TLS_PSK_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256']);
   });
 
-  it('the default suites without psk are what they were; with psk and a ca the PSK suites come after them', () => {
+  it('the default certificate suites (ECDSA and RSA, by AEAD); with psk and a ca the PSK suites come after them', () => {
     const plain = resolveClientConfig({ serverName: 'localhost', ca: caPem(), crypto: nodeCrypto });
     expect(plain.tls12Suites.map((s) => s.name)).to.deep.equal([
       'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
       'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
       'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+      'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
     ]);
     const both = resolveClientConfig({ serverName: 'localhost', ca: caPem(), crypto: nobleCrypto, psk: { identity: 'a', key: KEY } });
     expect(both.tls12Suites.map((s) => s.name)).to.deep.equal([
       'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+      'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
       'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
       'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
       'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256',
       'TLS_PSK_WITH_AES_128_GCM_SHA256',
     ]);

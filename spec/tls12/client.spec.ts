@@ -296,8 +296,12 @@ describe('TLS 1.2 client', () => {
         expectClientAlert(run({}, {}, editSke((p) => (p.curveType = 1))), 'illegal_parameter');
       });
 
-      it('a scheme we did not offer (rsa_pss_rsae_sha256): illegal_parameter', () => {
-        expectClientAlert(run({}, {}, editSke((p) => (p.scheme = 0x0804))), 'illegal_parameter', 'did not offer');
+      it('a scheme we did not offer (ecdsa_sha1): illegal_parameter', () => {
+        expectClientAlert(run({}, {}, editSke((p) => (p.scheme = 0x0203))), 'illegal_parameter', 'did not offer');
+      });
+
+      it('an RSA scheme for an ECDSA certificate (rsa_pss_rsae_sha256): illegal_parameter', () => {
+        expectClientAlert(run({}, {}, editSke((p) => (p.scheme = 0x0804))), 'illegal_parameter', 'does not fit');
       });
 
       it('ed25519 with a P-256 key: illegal_parameter', () => {

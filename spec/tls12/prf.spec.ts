@@ -148,12 +148,15 @@ describe('TLS 1.2 secrets made with the PRF', () => {
 });
 
 describe('TLS 1.2 suites and key block split (RFC 5246 §6.3)', () => {
-  it('lists the ECDHE_ECDSA, PSK and ECDHE_PSK AEAD suites with their record parameters', () => {
+  it('lists the ECDHE_ECDSA, ECDHE_RSA, PSK and ECDHE_PSK AEAD suites with their record parameters', () => {
     expect(TLS12_SUITES.map((s) => [s.code, s.name, s.kx, s.auth, s.aead, s.hash, s.keyLength, s.fixedIvLength, s.explicitNonceLength])).to.deep.equal([
       [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ecdhe', 'ecdsa', 'aes-128-gcm', 'sha256', 16, 4, 8],
       [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'ecdhe', 'ecdsa', 'aes-256-gcm', 'sha384', 32, 4, 8],
       [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'ecdhe', 'ecdsa', 'chacha20-poly1305', 'sha256', 32, 12, 0],
       [0xc0ae, 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'ecdhe', 'ecdsa', 'aes-128-ccm-8', 'sha256', 16, 4, 8],
+      [0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ecdhe', 'rsa', 'aes-128-gcm', 'sha256', 16, 4, 8],
+      [0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ecdhe', 'rsa', 'aes-256-gcm', 'sha384', 32, 4, 8],
+      [0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ecdhe', 'rsa', 'chacha20-poly1305', 'sha256', 32, 12, 0],
       [0xccac, 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256', 'ecdhe_psk', 'psk', 'chacha20-poly1305', 'sha256', 32, 12, 0],
       [0x00a8, 'TLS_PSK_WITH_AES_128_GCM_SHA256', 'psk', 'psk', 'aes-128-gcm', 'sha256', 16, 4, 8],
       [0xc0a8, 'TLS_PSK_WITH_AES_128_CCM_8', 'psk', 'psk', 'aes-128-ccm-8', 'sha256', 16, 4, 8],

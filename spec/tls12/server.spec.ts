@@ -21,7 +21,7 @@ import { type ClientHello, type ServerHello, decodeHandshake, encodeHandshake } 
 import { encodeEcPointFormats, encodeRenegotiationInfo } from '../../lib/wire/tls12-extensions.js';
 import { type CertKind, fixture, serverIdentity } from '../support/fixtures.js';
 
-const SUITE = { aes128: 0xc02b, aes256: 0xc02c, chacha: 0xcca9, rsaAes128: 0xc02f, scsv: 0x00ff, fallback: 0x5600, tls13: 0x1301 };
+const SUITE = { aes128: 0xc02b, aes256: 0xc02c, chacha: 0xcca9, rsaAes128: 0xc02f, rsaKxAes128: 0x009c, scsv: 0x00ff, fallback: 0x5600, tls13: 0x1301 };
 const GROUP = { x25519: 0x1d, p256: 0x17, p384: 0x18, p521: 0x19 };
 const SCHEME = { p256: 0x0403, p384: 0x0503, ed25519: 0x0807, rsaPss: 0x0804, rsaPkcs1: 0x0401, ecdsaSha1: 0x0203 };
 const DOWNGRD = '444f574e47524401';
@@ -236,7 +236,11 @@ describe('TLS 1.2 server: ClientHellos', () => {
     });
 
     it('no suite in common: handshake_failure', () => {
-      expectRefused(serve(hello({ cipherSuites: [SUITE.rsaAes128, SUITE.scsv] })), 'handshake_failure', /no TLS 1.2 cipher suite in common/);
+      expectRefused(serve(hello({ cipherSuites: [SUITE.rsaKxAes128, SUITE.scsv] })), 'handshake_failure', /no TLS 1.2 cipher suite in common/);
+    });
+
+    it('ECDHE_RSA suites only, and our certificate is ECDSA: handshake_failure naming why', () => {
+      expectRefused(serve(hello({ cipherSuites: [SUITE.rsaAes128, SUITE.scsv] })), 'handshake_failure', /ECDHE_RSA suites only and our certificate is not RSA/);
     });
 
     it('only TLS 1.3 suites in a TLS 1.2 hello: handshake_failure', () => {

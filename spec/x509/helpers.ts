@@ -145,6 +145,7 @@ function nameOf(cn: string): Name {
 
 function signatureAlgorithmFor(key: PrivateKey) {
   if (key.kind === 'ed25519') return { alg: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }), scheme: 'ed25519' as const };
+  if (key.kind === 'rsa') throw new Error('these helpers make EC and Ed25519 certificates; RSA ones come from the openssl CLI');
   if (key.curve === 'P-384') {
     return { alg: new AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.3' }), scheme: 'ecdsa_secp384r1_sha384' as const };
   }
@@ -158,6 +159,7 @@ function spkiOf(pub: PublicKey): SubjectPublicKeyInfo {
       subjectPublicKey: pub.key.slice().buffer,
     });
   }
+  if (pub.kind === 'rsa') throw new Error('these helpers make EC and Ed25519 certificates');
   const curveOid = pub.curve === 'P-256' ? OID_P256 : OID_P384;
   return new SubjectPublicKeyInfo({
     algorithm: new AlgorithmIdentifier({ algorithm: OID_EC, parameters: AsnConvert.serialize(new ECParameters({ namedCurve: curveOid })) }),

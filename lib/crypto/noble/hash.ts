@@ -1,7 +1,7 @@
-/** SHA-256 / SHA-384 with HMAC and HKDF on @noble/hashes. */
+/** SHA-256 / SHA-384 (and SHA-512, for signatures) with HMAC and HKDF on @noble/hashes. */
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CHash, Hash } from '@noble/hashes/utils.js';
 import type { HashFunctions, HashName, HashState } from '../provider.js';
 
@@ -36,6 +36,7 @@ function hashFunctions(name: HashName, hash: CHash): HashFunctions {
 const HASHES: Record<HashName, HashFunctions> = {
   sha256: hashFunctions('sha256', sha256),
   sha384: hashFunctions('sha384', sha384),
+  sha512: hashFunctions('sha512', sha512),
 };
 
 export function nobleHash(name: HashName): HashFunctions {

@@ -19,8 +19,8 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { HashFunctions, HashName, HashState } from '../provider.js';
 
-const OUTPUT_LENGTHS: Record<HashName, number> = { sha256: 32, sha384: 48 };
-const BLOCK_LENGTHS: Record<HashName, number> = { sha256: 64, sha384: 128 };
+const OUTPUT_LENGTHS: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
+const BLOCK_LENGTHS: Record<HashName, number> = { sha256: 64, sha384: 128, sha512: 128 };
 const IPAD = 0x36;
 /** HKDF-Expand's first block counter; only ever read (copied into the HMAC input). */
 const COUNTER_ONE = Uint8Array.of(1);
@@ -119,6 +119,7 @@ function hashFunctions(name: HashName): HashFunctions {
 const HASHES: Record<HashName, HashFunctions> = {
   sha256: hashFunctions('sha256'),
   sha384: hashFunctions('sha384'),
+  sha512: hashFunctions('sha512'),
 };
 
 export function nodeHash(name: HashName): HashFunctions {

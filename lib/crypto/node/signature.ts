@@ -19,14 +19,18 @@ import type { KeyObject } from 'node:crypto';
 import type { CurveName, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
 import { scalarBytes } from '../algorithms.js';
 import { fromBase64url, own, toBase64url } from './bytes.js';
+import { rsaScheme } from '../rsa.js';
+import { nodeRsaPublicKey, nodeRsaSign, nodeRsaVerify } from './rsa.js';
 
 const ECDSA_SCHEMES = {
   ecdsa_secp256r1_sha256: { curve: 'P-256', hash: 'sha256' },
   ecdsa_secp384r1_sha384: { curve: 'P-384', hash: 'sha384' },
+  ecdsa_secp521r1_sha512: { curve: 'P-521', hash: 'sha512' },
 } as const;
 const CURVES: Record<CurveName, { ecdh: string; scalarLength: number }> = {
   'P-256': { ecdh: 'prime256v1', scalarLength: 32 },
   'P-384': { ecdh: 'secp384r1', scalarLength: 48 },
+  'P-521': { ecdh: 'secp521r1', scalarLength: 66 },
 };
 /** PKCS#8 PrivateKeyInfo prefix for a raw 32-byte Ed25519 seed (RFC 8410). */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -37,8 +41,8 @@ function curveOf(curve: CurveName) {
   return params;
 }
 
-const privateKeys = new WeakMap<PrivateKey, KeyObject>();
-const publicKeys = new WeakMap<PublicKey, KeyObject>();
+const privateKeys = new WeakMap<object, KeyObject>();
+const publicKeys = new WeakMap<object, KeyObject>();
 
 function ed25519PrivateKey(seed: Uint8Array): KeyObject {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
@@ -70,7 +74,7 @@ function ecPrivateKey(curve: CurveName, d: Uint8Array): KeyObject {
   });
 }
 
-function privateKeyObject(key: PrivateKey): KeyObject {
+function privateKeyObject(key: Exclude<PrivateKey, { kind: 'rsa' }>): KeyObject {
   let object = privateKeys.get(key);
   if (object === undefined) {
     object = key.kind === 'ed25519' ? ed25519PrivateKey(key.seed) : ecPrivateKey(key.curve, key.d);
@@ -79,7 +83,7 @@ function privateKeyObject(key: PrivateKey): KeyObject {
   return object;
 }
 
-function publicKeyObject(key: PublicKey): KeyObject {
+function publicKeyObject(key: Exclude<PublicKey, { kind: 'rsa' }>): KeyObject {
   let object = publicKeys.get(key);
   if (object === undefined) {
     if (key.kind === 'ed25519') {
@@ -106,11 +110,16 @@ function publicKeyObject(key: PublicKey): KeyObject {
 }
 
 export function nodeSign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array): Uint8Array {
+  if (rsaScheme(scheme)) {
+    if (key.kind !== 'rsa') throw new Error(`${scheme} needs an RSA key`);
+    return nodeRsaSign(scheme, key, message);
+  }
+  if (key.kind === 'rsa') throw new Error(`${scheme} cannot sign with an RSA key`);
   if (scheme === 'ed25519') {
     if (key.kind !== 'ed25519') throw new Error('ed25519 scheme needs an Ed25519 key');
     return own(sign(null, message, privateKeyObject(key)));
   }
-  const params = ECDSA_SCHEMES[scheme];
+  const params = ECDSA_SCHEMES[scheme as keyof typeof ECDSA_SCHEMES];
   if (params === undefined) throw new Error(`unsupported signature scheme ${String(scheme)}`);
   if (key.kind !== 'ec' || key.curve !== params.curve) throw new Error(`${scheme} needs a ${params.curve} key`);
   return own(sign(params.hash, message, { key: privateKeyObject(key), dsaEncoding: 'der' }));
@@ -122,12 +131,14 @@ export function nodeVerify(
   message: Uint8Array,
   signature: Uint8Array,
 ): boolean {
+  if (rsaScheme(scheme)) return nodeRsaVerify(scheme, key, message, signature);
+  if (key.kind === 'rsa') return false;
   try {
     if (scheme === 'ed25519') {
       // OpenSSL's Ed25519 is strict RFC 8032 (canonical s < L), like noble with zip215: false.
       return key.kind === 'ed25519' && verify(null, message, publicKeyObject(key), signature);
     }
-    const params = ECDSA_SCHEMES[scheme];
+    const params = ECDSA_SCHEMES[scheme as keyof typeof ECDSA_SCHEMES];
     if (params === undefined || key.kind !== 'ec' || key.curve !== params.curve) return false;
     // OpenSSL accepts high-S signatures and insists on strict DER (no trailing bytes).
     return verify(params.hash, message, { key: publicKeyObject(key), dsaEncoding: 'der' }, signature);
@@ -151,6 +162,7 @@ export function nodeEcdsaVerify(hash: HashName, key: PublicKey, message: Uint8Ar
 }
 
 export function nodePublicKeyOf(key: PrivateKey): PublicKey {
+  if (key.kind === 'rsa') return nodeRsaPublicKey(key);
   const jwk = createPublicKey(privateKeyObject(key)).export({ format: 'jwk' });
   if (key.kind === 'ed25519') return { kind: 'ed25519', key: fromBase64url(jwk.x) };
   const x = fromBase64url(jwk.x);

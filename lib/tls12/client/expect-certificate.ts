@@ -10,6 +10,7 @@ import { HandshakeType } from '../../wire/enums.js';
 import type { Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
 import { verifyServerCertificate } from '../../tls13/verify-server-certificate.js';
 import { ExpectServerKeyExchange } from './expect-server-key-exchange.js';
+import { type Tls12CipherSuite, keyFitsSuite } from '../suites.js';
 import { HELLO_REQUEST, type Negotiated } from './negotiated.js';
 
 export class ExpectCertificate implements State<ClientConfig, Tls12HandshakeMessage> {
@@ -19,7 +20,7 @@ export class ExpectCertificate implements State<ClientConfig, Tls12HandshakeMess
   handle(ctx: Context<ClientConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ClientConfig, any> {
     if (msg.type === HELLO_REQUEST) return this;
     if (msg.type !== HandshakeType.certificate) throw unexpectedMessage(`expected Certificate, got ${msg.type}`);
-    const key = serverKey(ctx, msg.certificates);
+    const key = serverKey(ctx, msg.certificates, this.n.suite);
     this.n.transcript.add(raw);
     return new ExpectServerKeyExchange(this.n, key);
   }
@@ -30,12 +31,15 @@ export class ExpectCertificate implements State<ClientConfig, Tls12HandshakeMess
  * off). RFC 5246 names no alert for an empty server Certificate; we send
  * decode_error, as RFC 8446 §4.4.2.4 does for TLS 1.3.
  */
-function serverKey(ctx: Context<ClientConfig>, chain: Uint8Array[]): PublicKey {
+function serverKey(ctx: Context<ClientConfig>, chain: Uint8Array[], suite: Tls12CipherSuite): PublicKey {
   const { config } = ctx;
   if (chain.length === 0) throw decodeError('server sent no certificate');
   ctx.info.peerCertificates = chain.map((c) => c.slice());
   const leaf = verifyServerCertificate(config, chain);
-  // Our suites are all ECDHE_ECDSA: the key signs with ECDSA, or with Ed25519 (RFC 8422 §2.1: an ECDSA- or EdDSA-capable key).
-  if (!leaf.publicKey) throw new TlsError('unsupported_certificate', 'server key type is not supported');
+  if (!leaf.publicKey) throw new TlsError('unsupported_certificate', `server key is ${leaf.publicKeyAlgorithm}, which is not supported`);
+  // ECDHE_ECDSA needs an ECDSA- or EdDSA-capable key (RFC 8422 §2), ECDHE_RSA an RSA one (RFC 5246 §7.4.2).
+  if (!keyFitsSuite(suite, leaf.publicKey)) {
+    throw new TlsError('unsupported_certificate', `server sent a certificate with a ${leaf.publicKeyAlgorithm} key for ${suite.name}`);
+  }
   return leaf.publicKey;
 }

@@ -58,8 +58,14 @@ export function offeredGroup(config: ClientConfig, code: number): GroupName {
 function offeredScheme(config: ClientConfig, code: number, key: PublicKey): SignatureSchemeName {
   const scheme = nameOf(SignatureSchemeCode, code) as SignatureSchemeName | undefined;
   if (!scheme || !config.signatureSchemes.includes(scheme)) throw illegalParameter(`ServerKeyExchange signed with scheme 0x${code.toString(16).padStart(4, '0')}, which we did not offer`);
-  if (!tls12SchemeFits(scheme, key)) throw illegalParameter(`ServerKeyExchange scheme ${scheme} does not fit the certificate's ${key.kind === 'ec' ? key.curve : key.kind} key`);
+  if (!tls12SchemeFits(scheme, key)) throw illegalParameter(`ServerKeyExchange scheme ${scheme} does not fit the certificate's ${describeKey(key)} key`);
   return scheme;
+}
+
+function describeKey(key: PublicKey): string {
+  if (key.kind === 'ec') return key.curve;
+  if (key.kind === 'rsa') return key.pss ? 'RSASSA-PSS' : 'RSA';
+  return 'Ed25519';
 }
 
 /** Our ephemeral key for the server's group, and the premaster secret (RFC 8422 §5.10); a bad point is illegal_parameter. */

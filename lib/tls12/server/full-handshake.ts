@@ -37,7 +37,7 @@ function choose(config: ServerConfig, offer: Tls12Offer): FullChoice {
   return {
     suite,
     group: suite.kx === 'psk' ? undefined : chooseTls12Group(config, offer),
-    scheme: suite.auth === 'ecdsa' ? chooseTls12Scheme(config, offer) : undefined,
+    scheme: suite.auth === 'psk' ? undefined : chooseTls12Scheme(config, offer),
     alpn: chooseTls12Alpn(config, offer),
   };
 }

@@ -13,7 +13,7 @@ import { decodeAlpn, decodeServerName, decodeU16List, findExtension } from '../.
 import type { ClientHello } from '../../wire/handshake.js';
 import { TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV } from '../../wire/tls12-enums.js';
 import { checkEcPointFormats, checkRenegotiationInfo, decodeExtendedMasterSecret, decodeSessionTicket } from '../../wire/tls12-extensions.js';
-import type { Tls12CipherSuite } from '../suites.js';
+import { type Tls12CipherSuite, isPskSuite, keyFitsSuite } from '../suites.js';
 
 export interface Tls12Offer {
   readonly hello: ClientHello;
@@ -91,8 +91,8 @@ function readEms(config: ServerConfig, data: Uint8Array | undefined): boolean {
   return false;
 }
 
-/** The named group of an EC certificate key's curve. */
-const CURVE_GROUP = { 'P-256': 'secp256r1', 'P-384': 'secp384r1' } as const;
+/** The named group of an EC certificate key's curve (P-521: a curve we verify and sign on, but no key-exchange group of ours). */
+const CURVE_GROUP: Record<string, number> = { 'P-256': NamedGroupCode.secp256r1, 'P-384': NamedGroupCode.secp384r1, 'P-521': 0x0019 };
 
 /**
  * Whether our certificate's key can authenticate an ECDHE_ECDSA suite for
@@ -104,7 +104,8 @@ const CURVE_GROUP = { 'P-256': 'secp256r1', 'P-384': 'secp384r1' } as const;
  */
 function keyFitsEcdsaSuites(key: PublicKey, offer: Tls12Offer): boolean {
   if (key.kind === 'ed25519') return true;
-  return !offer.groups || offer.groups.includes(NamedGroupCode[CURVE_GROUP[key.curve]]);
+  if (key.kind !== 'ec') return false;
+  return !offer.groups || offer.groups.includes(CURVE_GROUP[key.curve]!);
 }
 
 /**
@@ -114,6 +115,8 @@ function keyFitsEcdsaSuites(key: PublicKey, offer: Tls12Offer): boolean {
  */
 function canServe(config: ServerConfig, offer: Tls12Offer, suite: Tls12CipherSuite): boolean {
   if (suite.auth === 'ecdsa') return config.leaf !== undefined && keyFitsEcdsaSuites(config.leaf.publicKey!, offer);
+  // ECDHE_RSA: chosen only when our certificate is RSA; its ECDHE group is checked like any other.
+  if (suite.auth === 'rsa') return config.leaf?.publicKey?.kind === 'rsa';
   if (!config.psk) return false;
   return suite.kx !== 'ecdhe_psk' || commonGroup(config, offer) !== undefined;
 }
@@ -124,6 +127,13 @@ export function chooseTls12Suite(config: ServerConfig, offer: Tls12Offer): Tls12
   if (common.length === 0) throw new TlsError('handshake_failure', 'no TLS 1.2 cipher suite in common');
   const suite = common.find((s) => canServe(config, offer, s));
   if (suite) return suite;
+  // Certificate suites in common, none of them for our kind of key: say so rather than blame the curve.
+  const key = config.leaf?.publicKey;
+  const certificateSuites = common.filter((s) => !isPskSuite(s));
+  if (key && certificateSuites.length > 0 && !certificateSuites.some((s) => keyFitsSuite(s, key))) {
+    const rsa = key.kind === 'rsa';
+    throw new TlsError('handshake_failure', `the client offers ${rsa ? 'ECDHE_ECDSA' : 'ECDHE_RSA'} suites only and our certificate is ${rsa ? 'RSA' : 'not RSA'}`);
+  }
   if (common.some((s) => s.auth === 'ecdsa')) throw new TlsError('handshake_failure', "our certificate's curve is not in the client's supported_groups (RFC 8422 §4)");
   throw new TlsError('handshake_failure', 'no key-exchange group in common for ECDHE_PSK');
 }
