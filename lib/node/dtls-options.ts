@@ -6,6 +6,7 @@
  * `cookie`, `maxPeers`, `idleTimeout`). Their translation into DTLS session
  * options and DatagramChannelOptions.
  */
+import { dtlsSuites } from '../session/dtls-suites.js';
 import type { SchedulerLike } from 'rxjs';
 import type { SessionInfo } from '../session/contract.js';
 import type { DatagramOptions, DtlsClientOptions, DtlsServerOptions } from '../session/datagram-session.js';
@@ -165,6 +166,7 @@ export function dtlsServerConfigOptions(o: ListenDtlsOptions, clock: () => numbe
     maxVersion: 'TLSv1.2',
     cert: o.cert,
     key: o.key,
+    suites: dtlsSuites({ suites: rest.suites, psk: o.psk ?? rest.psk, crypto: rest.crypto ?? nobleCrypto }, o.cert !== undefined) as ServerOptions['suites'],
   };
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_RETRANSMIT_POLICY, type RetransmitPolicy } from '../dtls/retran
 import { type ClientConfig, type ClientOptions, type ServerConfig, type ServerOptions, resolveClientConfig, resolveServerConfig } from '../tls13/config.js';
 import { startClient } from '../tls13/client/start-client.js';
 import { startServer } from '../tls13/server/expect-client-hello.js';
+import { dtlsSuites } from './dtls-suites.js';
 import type { Context, State } from '../tls13/context.js';
 import { AGAIN, type Again, type DatagramTransport, type Direction, EOF, type Eof, type NonBlockingSession, type SessionInfo } from './contract.js';
 
@@ -263,13 +264,16 @@ function tlsPart<T extends object>(o: T & Partial<Pick<DatagramOptions, 'protoco
 }
 
 export function dtlsClient(options: DtlsClientOptions): DatagramSession {
+  const o = tlsPart<ClientOptions>(options as ClientOptions & DatagramOptions);
+  const certificate = o.ca !== undefined || o.fingerprint !== undefined || o.dangerouslySkipCertificateVerification === true;
   // No TLS 1.3 middlebox compatibility over DTLS: an empty session id unless a ticket is offered.
-  const config = resolveClientConfig({ middleboxCompat: false, ...tlsPart<ClientOptions>(options as ClientOptions & DatagramOptions) });
+  const config = resolveClientConfig({ middleboxCompat: false, ...o, suites: dtlsSuites(o, certificate) as ClientOptions['suites'] });
   return new DatagramSession(config, startClient, 'client', options);
 }
 
 export function dtlsServer(options: DtlsServerOptions): DatagramSession {
-  return dtlsServerWithConfig(resolveServerConfig(tlsPart<ServerOptions>(options as ServerOptions & DatagramOptions)), options);
+  const o = tlsPart<ServerOptions>(options as ServerOptions & DatagramOptions);
+  return dtlsServerWithConfig(resolveServerConfig({ ...o, suites: dtlsSuites(o, o.cert !== undefined) as ServerOptions['suites'] }), options);
 }
 
 /**

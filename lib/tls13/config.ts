@@ -304,7 +304,7 @@ function namedSuites(names: readonly string[]): { tls13: CipherSuite[]; tls12: T
 }
 
 /** How this endpoint can authenticate: with certificates (TLS 1.3 and the ECDSA suites), with a PSK (the PSK suites), or both. */
-interface Authenticators {
+export interface Authenticators {
   certificate: boolean;
   psk: boolean;
 }
@@ -320,7 +320,7 @@ function checkNamedSuites(named: { tls13: CipherSuite[]; tls12: Tls12CipherSuite
 }
 
 /** The default TLS 1.2 suites: the certificate ones first (as before PSK existed), then the PSK ones, each in the provider's AEAD order. */
-function defaultTls12Suites(crypto: CryptoProvider, auth: Authenticators): Tls12CipherSuite[] {
+export function defaultTls12Suites(crypto: CryptoProvider, auth: Authenticators): Tls12CipherSuite[] {
   const certificate = auth.certificate ? defaultSuites(crypto, TLS12_SUITES.filter((s) => !isPskSuite(s))) : [];
   const psk = auth.psk ? defaultSuites(crypto, TLS12_SUITES.filter(isPskSuite)) : [];
   return [...certificate, ...psk];

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { fixturePath } from '../support/fixtures.js';
 import { BIN, CA, rxtls, rxtlsServer } from './cli-run.js';
 import { freePort, requirePeer, runOpensslClient, startOpensslServer, stopAll } from './peers.js';
+import { runGnutlsDtlsClient } from './dtls-peers.js';
 
 /** Resolves once `read()` matches `pattern`. */
 async function waitFor(read: () => string, pattern: string | RegExp, ms = 10_000): Promise<void> {
@@ -81,6 +82,28 @@ describe('interop: rxtls client/server --udp (DTLS 1.2) with openssl', function 
       });
       expect(r.code).to.equal(0);
       expect(r.stdout).to.match(/Cipher is \S*PSK/).and.include('psk line\n');
+    } finally {
+      server.proc.kill();
+    }
+  });
+
+  // The issue's "done" line: the CoAP suite, offered by default to a PSK over DTLS (RFC 7252 §9.1.3.1).
+  it('rxtls server --udp --psk Client_identity:000102030405060708090a0b0c0d0e0f --echo serves gnutls-cli --udp with PSK-AES-128-CCM-8', async function () {
+    requirePeer('gnutls-cli', this);
+    const server = await rxtlsServer(['--udp', '--psk', 'Client_identity:000102030405060708090a0b0c0d0e0f', '--echo']);
+    try {
+      const r = await runGnutlsDtlsClient({
+        port: server.port,
+        priority: 'NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK:-CIPHER-ALL:+AES-128-CCM-8',
+        args: ['--pskusername', 'Client_identity', '--pskkey', '000102030405060708090a0b0c0d0e0f'],
+        input: 'coap over dtls\n',
+        closeWhen: 'coap over dtls\n',
+        timeoutMs: 15_000,
+      });
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(r.stdout).to.include('- Description: (DTLS1.2-X.509)-(PSK)-(AES-128-CCM-8)');
+      // gnutls-cli prints what it reads: our echo of its line.
+      expect(r.stdout).to.include('\ncoap over dtls\n');
     } finally {
       server.proc.kill();
     }
