@@ -3,8 +3,8 @@
  * private network namespace (gnutls-serv --udp): dtls-peers.ts runs it there
  * with `node --import tsx dtls-client-main.ts '<json options>'`.
  *
- * Options: { port, message, expect, mtu?, limitMs }. It handshakes with
- * 127.0.0.1:port (serverName localhost, spec/fixtures/ca.pem), sends
+ * Options: { port, message, expect, mtu?, limitMs, psk? }. It handshakes with
+ * 127.0.0.1:port (serverName localhost, spec/fixtures/ca.pem; or the PSK), sends
  * `message` as one record, reads until `expect` has arrived, sends
  * close_notify, then prints one line
  * `{"ok":...}` (OurDtlsClientResult) and exits.
@@ -15,8 +15,19 @@ import { EOF } from '../../lib/session/contract.js';
 import { UdpSession } from '../dtls/support/udp-session.js';
 import { caPem } from '../support/fixtures.js';
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as { port: number; message: string; expect: string; mtu?: number; limitMs: number };
-const session = Session.client({ protocol: 'dtls', serverName: 'localhost', ca: caPem(), clock: () => performance.now(), mtu: opts.mtu });
+const opts = JSON.parse(process.argv[2] ?? '{}') as {
+  port: number;
+  message: string;
+  expect: string;
+  mtu?: number;
+  limitMs: number;
+  /** A PSK instead of the certificate check: identity and key in hex, and the suites to offer. */
+  psk?: { identity: string; keyHex: string; suites: string[] };
+};
+const auth = opts.psk
+  ? { psk: { identity: opts.psk.identity, key: new Uint8Array(Buffer.from(opts.psk.keyHex, 'hex')) }, suites: opts.psk.suites as never }
+  : { serverName: 'localhost', ca: caPem() };
+const session = Session.client({ protocol: 'dtls', ...auth, clock: () => performance.now(), mtu: opts.mtu });
 const udp = new UdpSession(session);
 const report: Record<string, unknown> = { ok: false, maxReceived: 0, maxSent: 0 };
 udp.socket.on('message', (m) => (report.maxReceived = Math.max(report.maxReceived as number, m.length)));

@@ -261,11 +261,11 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 export async function runOurDtlsClientIn(
   ns: PrivateNetns,
-  opts: { port: number; message: string; expect: string; mtu?: number; timeoutMs: number },
+  opts: { port: number; message: string; expect: string; mtu?: number; timeoutMs: number; psk?: { identity: string; keyHex: string; suites: string[] } },
 ): Promise<{ result: OurDtlsClientResult; exec: ExecResult }> {
   const argv = [
     process.execPath, '--import', 'tsx', CLIENT_MAIN,
-    JSON.stringify({ port: opts.port, message: opts.message, expect: opts.expect, mtu: opts.mtu, limitMs: opts.timeoutMs - 2000 }),
+    JSON.stringify({ port: opts.port, message: opts.message, expect: opts.expect, mtu: opts.mtu, limitMs: opts.timeoutMs - 2000, psk: opts.psk }),
   ];
   const exec = await ns.exec(argv, { timeoutMs: opts.timeoutMs, cwd: REPO_ROOT });
   const line = exec.stdout.split('\n').find((l) => l.startsWith('{"ok":'));

@@ -1,7 +1,8 @@
 /**
  * DTLS 1.2 with pre-shared keys (the CoAP suites of RFC 7252 and the other
  * PSK suites) and with ECDHE_ECDSA CCM_8, against OpenSSL and GnuTLS over
- * real UDP on 127.0.0.1, in both roles and with a 500-byte MTU. Each case
+ * real UDP on 127.0.0.1, in both roles (gnutls-serv inside a private network
+ * namespace, with our client beside it) and with a 500-byte MTU. Each case
  * reads from the peer's side: the line we sent in its output, the suite it
  * names, and the line it sent arriving here.
  */
@@ -11,12 +12,25 @@ import { Session } from '../../lib/session/session.js';
 import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
 import { UdpSession } from '../dtls/support/udp-session.js';
 import { caPem, serverIdentity } from '../support/fixtures.js';
-import { GNUTLS_DTLS12_PRIORITY, UdpRelay, parseOpensslDtlsClientOutput, runGnutlsDtlsClient, runOpensslDtlsClient, stopAll } from './dtls-peers.js';
-import { requirePeer } from './peers.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GNUTLS_DTLS12_PRIORITY,
+  UdpRelay,
+  parseGnutlsServerDebug,
+  parseOpensslDtlsClientOutput,
+  runGnutlsDtlsClient,
+  runOpensslDtlsClient,
+  runOurDtlsClientIn,
+  startGnutlsDtlsServer,
+  stopAll,
+} from './dtls-peers.js';
+import { requireNetns, requirePeer } from './peers.js';
 import { spawnTracked } from './proc.js';
 import { TLS12_SUITES } from './tls12-peers.js';
 import { freeUdpPort } from './dtls-peers.js';
-import { text, token, utf8 } from './tls13-support.js';
+import { CERTS, text, token, utf8 } from './tls13-support.js';
 
 // The identity and key of the issue's example (and of many CoAP tutorials).
 const ID = 'Client_identity';
@@ -174,6 +188,52 @@ describe('interop: DTLS 1.2 PSK and CCM_8 suites', function () {
           expectWithin(relay, c.mtu);
         } finally {
           await server.stop();
+        }
+      });
+    }
+  });
+
+  describe('our client ↔ gnutls-serv --udp --echo --pskpasswd (private netns)', () => {
+    before(async function () {
+      requirePeer('gnutls-serv', this);
+      await requireNetns(this);
+    });
+    for (const c of PSK_CASES.filter((c) => !c.suite.startsWith('TLS_ECDHE_PSK'))) {
+      it(label(c), async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'rxtls-psk-'));
+        const passwd = join(dir, 'psk.passwd');
+        await writeFile(passwd, `${ID}:${HEX}\n`);
+        const server = await startGnutlsDtlsServer({
+          cert: CERTS.p256.certFile,
+          key: CERTS.p256.keyFile,
+          priority: `${GNUTLS_DTLS12_PRIORITY}:-KX-ALL:+PSK:-CIPHER-ALL:+${TLS12_SUITES[c.suite].gnutls}`,
+          args: [`--pskpasswd=${passwd}`, ...(c.mtu ? [`--mtu=${c.mtu}`] : [])],
+        });
+        try {
+          const message = `${token('from-rxtls')}\n`;
+          const { result, exec } = await runOurDtlsClientIn(server.netns, {
+            port: server.netnsPort,
+            message,
+            expect: message,
+            mtu: c.mtu,
+            timeoutMs: 12_000,
+            psk: { identity: ID, keyHex: HEX, suites: [c.suite] },
+          });
+          const detail = `ours: ${exec.stdout}${exec.stderr}`;
+          expect(result.ok, detail).to.equal(true);
+          expect(result).to.include({ version: 'DTLSv1.2', suite: c.suite });
+          expect(result.received, detail).to.equal(message);
+          // Its side: our line arrived, and it selected the PSK suite.
+          const out = server.output();
+          expect(out).to.match(new RegExp(`^received\\[[0-9a-f]+\\]: ${message.trim()}$`, 'm'));
+          expect(parseGnutlsServerDebug(out).suite).to.match(/^GNUTLS_PSK_AES_128_(CCM_8|GCM_SHA256)$/);
+          if (c.mtu) {
+            expect(result.maxReceived).to.be.at.most(c.mtu);
+            expect(result.maxSent).to.be.at.most(c.mtu);
+          }
+        } finally {
+          await server.stop();
+          await rm(dir, { recursive: true, force: true });
         }
       });
     }
