@@ -3,28 +3,24 @@
  * out (RFC 6347). It runs the TLS 1.2 states unchanged; everything DTLS does
  * differently sits here and below:
  *
- * - records: 13-byte headers, epochs, explicit sequence numbers, a replay
- *   window per protected epoch (updated only once a record authenticated); an invalid
+ * - records: 13-byte headers, epochs, explicit sequence numbers; which
+ *   records are read and how (replay windows, records of the next epoch
+ *   kept for its ChangeCipherSpec) is lib/dtls/record-intake.ts. An invalid
  *   record (bad MAC, bad length, unknown epoch, replay, wrong version) is
- *   dropped and counted in `discarded`, never an error (§4.1.2.7). Records of
- *   the next epoch that arrive before the ChangeCipherSpec wait (bounded);
+ *   dropped and counted in `discarded`, never an error (§4.1.2.7);
  * - handshake messages: the 12-byte header with message_seq, reassembly of
  *   fragments (lib/dtls/reassembler.ts), the hellos rewritten between the
  *   TLS and DTLS forms (lib/dtls/message-flavour.ts), the HelloVerifyRequest
  *   round on the client, the transcript over the DTLS form (§4.2.6);
- * - flights (lib/dtls/flight.ts): what the states queue in one step is one
- *   flight, sent cut to the MTU, kept and sent again when the retransmission
- *   deadline passes or when the peer sends its previous flight again; after
- *   two unanswered retransmissions in smaller datagrams, for a path whose MTU
- *   is lower than assumed (NSS does this);
- * - deadlines as arithmetic on the caller's clock (lib/dtls/retransmit-timer.ts):
- *   the session asks checkTimer(now) and timeout(now); nothing here waits.
+ * - flights (lib/dtls/flight-engine.ts): what the states queue in one step
+ *   is one flight, sent cut to the MTU, kept and sent again when its
+ *   deadline passes or when the peer repeats its previous flight; the
+ *   session asks checkTimer(now) and timeout(now); nothing here waits.
  */
-import { type AlertName, Alert, TlsError, alertName, handshakeTimeout } from '../errors.js';
+import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
 import type { Tls12Framing } from '../record/tls12-protection.js';
-import { DTLS10_VERSION, DTLS12_VERSION, DtlsPlaintextWriter, type DtlsRecord, dtlsFraming, splitDatagram } from '../record/dtls-record.js';
-import { MAX_PLAINTEXT } from '../record/limits.js';
+import { DtlsPlaintextWriter, type DtlsRecord, dtlsFraming, splitDatagram } from '../record/dtls-record.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { PlaintextQueue } from './plaintext-queue.js';
 import { exportFromState } from '../handshake/keying-material-exporter.js';
@@ -39,10 +35,11 @@ import type { ClientConfig, ServerConfig } from '../tls13/config.js';
 import type { Context, EarlyDataSkip, ProtocolName, State } from '../tls13/context.js';
 import type { CipherSuite } from '../tls13/suites.js';
 import type { Transcript } from '../tls13/transcript.js';
-import { type EpochWriter, Flight } from '../dtls/flight.js';
+import type { EpochWriter } from '../dtls/flight.js';
+import { FlightEngine } from '../dtls/flight-engine.js';
 import { Reassembler, type ReassembledMessage } from '../dtls/reassembler.js';
-import { ReplayWindow } from '../dtls/replay-window.js';
-import { RetransmitTimer, type RetransmitPolicy } from '../dtls/retransmit-timer.js';
+import { RecordIntake } from '../dtls/record-intake.js';
+import type { RetransmitPolicy } from '../dtls/retransmit-timer.js';
 import { clientHelloFromDtls, clientHelloToDtls, serverHelloFromDtls, serverHelloToDtls } from '../dtls/message-flavour.js';
 import { HELLO_VERIFY_REQUEST, decodeHelloVerifyRequest } from '../wire/dtls-hello.js';
 
@@ -53,20 +50,9 @@ export interface DatagramConnectionOptions {
   policy: RetransmitPolicy;
 }
 
-/** The smallest datagram a flight is cut to when retransmissions go unanswered. */
-const MIN_RETRANSMIT_MTU = 256;
-/** Next-epoch records kept while the ChangeCipherSpec is missing. */
-const MAX_EARLY_RECORDS = 32;
 /** HelloVerifyRequests a client answers before giving up on the server. */
 const MAX_HELLO_VERIFY = 4;
 const EMPTY = new Uint8Array(0);
-
-interface EpochReader {
-  /** undefined for epoch 0 (plaintext). */
-  opener?: RecordOpen;
-  /** Records of this epoch seen, once authenticated (RFC 6347 §4.1.2.6). */
-  window: ReplayWindow;
-}
 
 export class DatagramConnection<C extends ClientConfig | ServerConfig> implements Context<C> {
   readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
@@ -74,22 +60,15 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   discarded = 0;
   private state: State<C, any>;
   private suiteChosen?: CipherSuite;
-  private readonly readers = new Map<number, EpochReader>();
+  private readonly intake = new RecordIntake();
   private readonly writers = new Map<number, EpochWriter>();
-  private readKeyEpoch = 0;
   private writeKeyEpoch = 0;
   private readonly reassembler = new Reassembler();
   private sendSeq = 0;
-  private building = new Flight();
-  /** The last flight sent: resent when due or when the peer repeats its own. */
-  private current?: Flight;
-  private timer?: RetransmitTimer;
+  private readonly flights: FlightEngine;
   private outbox: Uint8Array[] = [];
   private readonly app = new PlaintextQueue();
-  private early: DtlsRecord[] = [];
   private done = false;
-  /** The handshake's end was handled (endHandshake). */
-  private ended = false;
   private closeReceived = false;
   private closeSent = false;
   /** Server: the first ClientHello fragment fixed where message_seq counts from. */
@@ -97,13 +76,12 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   /** Server: the record number of the first ClientHello, where our own numbering starts. */
   private helloRecordSeq = 0;
   private readonly plaintextWriter = new DtlsPlaintextWriter();
+  /** Records of a newly installed read epoch that arrived before its ChangeCipherSpec. */
+  private earlyRecords: DtlsRecord[] = [];
   /** Client: our first ClientHello in its TLS form, to send again with a cookie. */
   private firstHello?: { tlsBody: Uint8Array; transcript: Transcript | undefined };
   private helloVerifies = 0;
-  /** The current flight was resent for the peer's repetition in this step (once is enough). */
-  private resentThisStep = false;
   private serverHelloSeen = false;
-  private mtuNow: number;
 
   constructor(
     readonly config: C,
@@ -111,12 +89,11 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     private readonly options: DatagramConnectionOptions,
     now: number,
   ) {
-    this.mtuNow = options.mtu;
+    this.flights = new FlightEngine(options.mtu, options.policy, (epoch) => this.writer(epoch), (d) => this.outbox.push(...d));
     this.writers.set(0, this.plaintextWriter);
-    this.readers.set(0, { window: new ReplayWindow() });
     this.started = options.role === 'client';
     this.state = start(this);
-    this.endStep(now);
+    this.flights.endStep(now, this.done);
   }
 
   get handshakeDone(): boolean {
@@ -132,21 +109,21 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     return this.app.bytes;
   }
   get mtu(): number {
-    return this.mtuNow;
+    return this.flights.mtu;
   }
   set mtu(value: number) {
-    this.mtuNow = value;
+    this.flights.mtu = value;
   }
 
   /** Application bytes one send() can carry: the MTU less the record's header and expansion. */
   get dataRoom(): number {
-    return this.mtuNow - 13 - this.writer(this.writeKeyEpoch).expansion;
+    return this.flights.mtu - 13 - this.writer(this.writeKeyEpoch).expansion;
   }
 
   // --- Context for the states ---
 
   get readEpoch(): number {
-    return this.readKeyEpoch;
+    return this.intake.epoch;
   }
   get writeEpoch(): number {
     return this.writeKeyEpoch;
@@ -185,7 +162,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private queueMessage(type: number, body: Uint8Array, transcript: Transcript | undefined): void {
     const messageSeq = this.sendSeq++;
     transcript?.add(concatBytes(encodeHandshakeHeader({ type, length: body.length, messageSeq }, 'dtls'), body));
-    this.building.add({ kind: 'handshake', type, messageSeq, body, epoch: this.writeKeyEpoch });
+    this.flights.add({ kind: 'handshake', type, messageSeq, body, epoch: this.writeKeyEpoch });
   }
 
   sendCompatCcs(): void {
@@ -193,13 +170,11 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   }
 
   sendChangeCipherSpec(): void {
-    this.building.add({ kind: 'ccs', epoch: this.writeKeyEpoch });
+    this.flights.add({ kind: 'ccs', epoch: this.writeKeyEpoch });
   }
 
   installRead(protection: RecordOpen, epoch: number): void {
-    if (!(epoch > this.readKeyEpoch)) throw new TlsError('internal_error', `key epoch ${epoch} after epoch ${this.readKeyEpoch}`);
-    this.readers.set(epoch, { opener: protection, window: new ReplayWindow() });
-    this.readKeyEpoch = epoch;
+    this.earlyRecords = this.intake.install(protection, epoch);
   }
 
   installWrite(protection: RecordSeal, epoch: number): void {
@@ -241,15 +216,12 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   /** Retransmits the current flight when its deadline passed; throws the timeout error once the handshake took too long. */
   checkTimer(now: number): void {
-    if (this.done || !this.timer) return;
-    if (this.timer.expired(now)) throw handshakeTimeout(this.options.policy.handshakeTimeoutMs);
-    if (this.timer.due(now) && this.current) this.transmit(this.current);
+    this.flights.check(now);
   }
 
   /** ms until checkTimer() has something to do, or undefined when no deadline runs. */
   timeout(now: number): number | undefined {
-    if (this.done || !this.timer) return undefined;
-    return this.timer.timeout(now);
+    return this.flights.timeout(now);
   }
 
   // --- Input ---
@@ -262,52 +234,16 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
       if (this.closeReceived) break;
       this.receiveRecord(rec);
     }
-    this.endStep(now);
+    this.flights.endStep(now, this.done);
   }
 
   private receiveRecord(rec: DtlsRecord): void {
-    if (!this.versionAccepted(rec)) return this.drop();
-    if (rec.epoch < this.readKeyEpoch) return; // the peer repeating records from before its ChangeCipherSpec
-    const reader = this.readers.get(rec.epoch);
-    if (!reader) return rec.epoch === this.readKeyEpoch + 1 ? this.keepEarly(rec) : this.drop();
-    if (!reader.opener) return this.dispatchPlaintext(rec);
-    if (!reader.window.check(rec.seq)) return this.drop();
-    const opened = this.open(reader.opener, rec);
-    if (!opened) return this.drop();
-    reader.window.accept(rec.seq);
-    this.dispatch(opened.type, opened.content);
-  }
-
-  /**
-   * Epoch 0 has no replay window: nothing authenticates its records, so a
-   * forged one with a high sequence number would push the peer's real
-   * records out of the window. The handshake layer deduplicates instead
-   * (message_seq), and the states take one ChangeCipherSpec.
-   */
-  private dispatchPlaintext(rec: DtlsRecord): void {
-    if (rec.fragment.length > MAX_PLAINTEXT) return this.drop();
+    const r = this.intake.take(rec);
+    if (r === 'dropped') return this.drop();
+    if (r === 'ignored' || r === 'kept') return;
+    // A server numbers its own records from its first ClientHello's (see receiveFragment).
     if (!this.started) this.helloRecordSeq = rec.seq;
-    this.dispatch(rec.type, rec.fragment);
-  }
-
-  /** DTLS 1.2 records; the first ClientHello may say DTLS 1.0 in its record (RFC 6347 §4.1). */
-  private versionAccepted(rec: DtlsRecord): boolean {
-    return rec.version === DTLS12_VERSION || (rec.version === DTLS10_VERSION && rec.epoch === 0);
-  }
-
-  private open(opener: RecordOpen, rec: DtlsRecord): { type: number; content: Uint8Array } | undefined {
-    try {
-      return opener.open(rec.header, rec.fragment);
-    } catch (e) {
-      if (e instanceof TlsError) return undefined;
-      throw e;
-    }
-  }
-
-  /** A record of the next epoch before the ChangeCipherSpec that starts it (reordered): kept for then, within a bound. */
-  private keepEarly(rec: DtlsRecord): void {
-    if (this.early.length >= MAX_EARLY_RECORDS) return this.drop();
-    this.early.push({ ...rec, header: rec.header.slice(), fragment: rec.fragment.slice() });
+    this.dispatch(r.type, r.content);
   }
 
   private drop(): void {
@@ -370,9 +306,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
    */
   private peerRepeated(h: DtlsHandshakeHeader): void {
     const last = h.messageSeq === this.reassembler.nextSeq - 1 && h.fragmentOffset + h.fragmentLength === h.length;
-    if (!last || !this.current || !this.building.empty || this.resentThisStep) return;
-    this.resentThisStep = true;
-    this.transmit(this.current);
+    if (last) this.flights.peerRepeated();
   }
 
   private deliver(m: ReassembledMessage): void {
@@ -411,8 +345,9 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private receiveCcs(content: Uint8Array): void {
     if (content.length !== 1 || content[0] !== 1 || !this.state.handleChangeCipherSpec) return this.drop();
     this.state = this.state.handleChangeCipherSpec(this);
-    const early = this.early;
-    this.early = [];
+    // Records of the new epoch that came before this ChangeCipherSpec.
+    const early = this.earlyRecords;
+    this.earlyRecords = [];
     for (const rec of early) this.receiveRecord(rec);
   }
 
@@ -429,9 +364,9 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   private receiveApplicationData(content: Uint8Array): void {
     // Data before our handshake completed, or unprotected, is dropped (RFC 6347 §4.1: it may also be buffered).
-    if (!this.done || this.readKeyEpoch === 0) return this.drop();
+    if (!this.done || this.intake.epoch === 0) return this.drop();
     // The peer protects data under its new keys only once it has our final flight: no need to keep it now.
-    this.current = undefined;
+    this.flights.lastFlightReceived();
     if (content.length === 0) return;
     this.app.push(content.slice());
   }
@@ -468,40 +403,6 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     into.push(...this.outbox);
     this.outbox = [];
     return true;
-  }
-
-  /** After each step: what the states queued is the next flight; it goes out and its deadline starts. */
-  private endStep(now: number): void {
-    this.resentThisStep = false;
-    const sent = !this.building.empty;
-    if (sent) {
-      this.current = this.building;
-      this.building = new Flight();
-      this.transmit(this.current);
-      this.timer ??= new RetransmitTimer(now, this.options.policy);
-      this.timer.flightSent(now);
-    }
-    if (this.done && !this.ended) this.endHandshake(sent);
-  }
-
-  /**
-   * The step that completed the handshake. A side that sent the last flight
-   * in it keeps that flight, without a timer, to resend when the peer
-   * repeats its own (RFC 6347 §4.2.4); a side that received the last flight
-   * has nothing left to resend (resending would only bounce flights back
-   * and forth with a peer that repeats its last one).
-   */
-  private endHandshake(sentLastFlight: boolean): void {
-    this.ended = true;
-    this.timer?.stop();
-    if (!sentLastFlight) this.current = undefined;
-  }
-
-  private transmit(flight: Flight): void {
-    // Transmissions 4 and later (two retransmissions unanswered) go in smaller datagrams.
-    const shrink = Math.max(0, flight.transmissions - 2);
-    const mtu = shrink ? Math.min(this.mtuNow, Math.max(MIN_RETRANSMIT_MTU, this.mtuNow >> shrink)) : this.mtuNow;
-    this.outbox.push(...flight.datagrams(mtu, (epoch) => this.writer(epoch)));
   }
 
   private writer(epoch: number): EpochWriter {
