@@ -6,7 +6,7 @@
  */
 import { defaultCryptoProvider } from '../crypto/default-provider.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import { defaultTls12Suites } from '../tls13/config.js';
+import { defaultTls12Suites } from '../tls13/suite-choice.js';
 
 export const COAP_PSK_SUITE = 'TLS_PSK_WITH_AES_128_CCM_8';
 

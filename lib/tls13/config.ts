@@ -13,7 +13,8 @@ import { parseFingerprint, parsePin, type Fingerprint } from '../x509/pins.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { parsePrivateKey } from '../x509/private-key.js';
 import { type CipherSuite, type SuiteName, SUITES } from './suites.js';
-import { type Tls12CipherSuite, type Tls12SuiteName, TLS12_SUITES, isPskSuite } from '../tls12/suites.js';
+import { type Authenticators, checkNamedSuites, defaultSuites, defaultTls12Suites, namedSuites } from './suite-choice.js';
+import type { Tls12CipherSuite, Tls12SuiteName } from '../tls12/suites.js';
 import { checkPsk } from '../tls12/psk-premaster.js';
 import { type TicketKey, TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
@@ -269,12 +270,6 @@ function checkSrtpProfiles(profiles: SrtpProfileName[]): SrtpProfileName[] {
   return profiles;
 }
 
-/** The suites of `table` the provider implements, in its order of AEAD preference (its fastest first). */
-function defaultSuites<S extends { aead: CryptoProvider['aeads'][number] }>(crypto: CryptoProvider, table: readonly S[]): S[] {
-  const rank = (s: S) => crypto.aeads.indexOf(s.aead);
-  return table.filter((s) => rank(s) >= 0).sort((a, b) => rank(a) - rank(b));
-}
-
 const VERSION_ORDER: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
 
 function checkVersion(name: string, value: string | undefined, fallback: TlsVersionName): TlsVersionName {
@@ -287,43 +282,6 @@ function checkVersion(name: string, value: string | undefined, fallback: TlsVers
 export function versionEnabled(config: { minVersion: TlsVersionName; maxVersion: TlsVersionName }, version: TlsVersionName): boolean {
   const i = VERSION_ORDER.indexOf(version);
   return i >= VERSION_ORDER.indexOf(config.minVersion) && i <= VERSION_ORDER.indexOf(config.maxVersion);
-}
-
-/** Splits the named suites by version, keeping their order; an unknown name is an error. */
-function namedSuites(names: readonly string[]): { tls13: CipherSuite[]; tls12: Tls12CipherSuite[] } {
-  const tls13: CipherSuite[] = [];
-  const tls12: Tls12CipherSuite[] = [];
-  for (const name of names) {
-    const s13 = SUITES.find((s) => s.name === name);
-    const s12 = TLS12_SUITES.find((s) => s.name === name);
-    if (s13) tls13.push(s13);
-    else if (s12) tls12.push(s12);
-    else throw new Error(`unknown cipher suite ${name}`);
-  }
-  return { tls13, tls12 };
-}
-
-/** How this endpoint can authenticate: with certificates (TLS 1.3 and the ECDSA suites), with a PSK (the PSK suites), or both. */
-export interface Authenticators {
-  certificate: boolean;
-  psk: boolean;
-}
-
-/** Named suites this endpoint cannot run are a configuration error, not something to drop silently. */
-function checkNamedSuites(named: { tls13: CipherSuite[]; tls12: Tls12CipherSuite[] }, auth: Authenticators, role: 'client' | 'server'): void {
-  const needsPsk = named.tls12.find((s) => isPskSuite(s));
-  if (needsPsk && !auth.psk) throw new Error(`${needsPsk.name} needs the \`psk\` option`);
-  const needsCertificate = named.tls13[0] ?? named.tls12.find((s) => !isPskSuite(s));
-  if (needsCertificate && !auth.certificate) {
-    throw new Error(`${needsCertificate.name} needs ${role === 'server' ? 'a certificate (`cert` and `key`)' : '`ca` to verify the server (or dangerouslySkipCertificateVerification)'}`);
-  }
-}
-
-/** The default TLS 1.2 suites: the certificate ones first (as before PSK existed), then the PSK ones, each in the provider's AEAD order. */
-export function defaultTls12Suites(crypto: CryptoProvider, auth: Authenticators): Tls12CipherSuite[] {
-  const certificate = auth.certificate ? defaultSuites(crypto, TLS12_SUITES.filter((s) => !isPskSuite(s))) : [];
-  const psk = auth.psk ? defaultSuites(crypto, TLS12_SUITES.filter(isPskSuite)) : [];
-  return [...certificate, ...psk];
 }
 
 function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 'server'): CommonConfig {
