@@ -78,6 +78,8 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private readonly plaintextWriter = new DtlsPlaintextWriter();
   /** Records of a newly installed read epoch that arrived before its ChangeCipherSpec. */
   private earlyRecords: DtlsRecord[] = [];
+  /** The clock reading of the datagram being processed. */
+  private stepNow = 0;
   /** Client: our first ClientHello in its TLS form, to send again with a cookie. */
   private firstHello?: { tlsBody: Uint8Array; transcript: Transcript | undefined };
   private helloVerifies = 0;
@@ -228,6 +230,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
 
   /** Processes one datagram; throws TlsError only for fatal handshake failures and the peer's fatal alerts. */
   receiveDatagram(datagram: Uint8Array, now: number): void {
+    this.stepNow = now;
     const { records, malformed } = splitDatagram(datagram);
     if (malformed) this.discarded++;
     for (const rec of records) {
@@ -306,7 +309,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
    */
   private peerRepeated(h: DtlsHandshakeHeader): void {
     const last = h.messageSeq === this.reassembler.nextSeq - 1 && h.fragmentOffset + h.fragmentLength === h.length;
-    if (last) this.flights.peerRepeated();
+    if (last) this.flights.peerRepeated(this.stepNow);
   }
 
   private deliver(m: ReassembledMessage): void {

@@ -22,8 +22,8 @@ export class FlightEngine {
   private timer?: RetransmitTimer;
   /** The handshake's end was handled (endHandshake). */
   private ended = false;
-  /** The current flight was resent for the peer's repetition in this step (once is enough). */
-  private resentThisStep = false;
+  /** When the current flight last went out: a second trigger at the same moment sends nothing more. */
+  private lastSentAt = -Infinity;
 
   constructor(
     /** Largest datagram sent (headers included). */
@@ -40,12 +40,11 @@ export class FlightEngine {
 
   /** After each step: what was queued goes out as the next flight and its deadline starts. */
   endStep(now: number, handshakeDone: boolean): void {
-    this.resentThisStep = false;
     const sent = !this.building.empty;
     if (sent) {
       this.current = this.building;
       this.building = new Flight();
-      this.transmit(this.current);
+      this.transmit(this.current, now);
       this.timer ??= new RetransmitTimer(now, this.policy);
       this.timer.flightSent(now);
     }
@@ -65,11 +64,14 @@ export class FlightEngine {
     if (!sentLastFlight) this.current = undefined;
   }
 
-  /** The peer sent its previous flight again: ours did not arrive. Resent at most once per step. */
-  peerRepeated(): void {
-    if (!this.current || !this.building.empty || this.resentThisStep) return;
-    this.resentThisStep = true;
-    this.transmit(this.current);
+  /**
+   * The peer sent its previous flight again: ours did not arrive. Resent
+   * unless it just went out (the peer's copies and our timer often meet at
+   * the same moment: one transmission answers them all).
+   */
+  peerRepeated(now: number): void {
+    if (!this.current || !this.building.empty || this.lastSentAt === now) return;
+    this.transmit(this.current, now);
   }
 
   /** The peer showed it has our last flight (it sent data under the new keys): nothing to keep. */
@@ -81,7 +83,7 @@ export class FlightEngine {
   check(now: number): void {
     if (this.ended || !this.timer) return;
     if (this.timer.expired(now)) throw handshakeTimeout(this.policy.handshakeTimeoutMs);
-    if (this.timer.due(now) && this.current) this.transmit(this.current);
+    if (this.timer.due(now) && this.current && this.lastSentAt !== now) this.transmit(this.current, now);
   }
 
   /** ms until check() has something to do, or undefined when no deadline runs. */
@@ -90,7 +92,8 @@ export class FlightEngine {
     return this.timer.timeout(now);
   }
 
-  private transmit(flight: Flight): void {
+  private transmit(flight: Flight, now: number): void {
+    this.lastSentAt = now;
     // Transmissions 4 and later (two retransmissions unanswered) go in smaller datagrams.
     const shrink = Math.max(0, flight.transmissions - 2);
     const mtu = shrink ? Math.min(this.mtu, Math.max(MIN_RETRANSMIT_MTU, this.mtu >> shrink)) : this.mtu;
