@@ -59,8 +59,8 @@ function flightOf(d: Uint8Array): 'server hello' | 'client finished' | undefined
 /**
  * The scripted loss: every datagram of the server's first flight and of the
  * client's Finished flight sent within 100 ms of that flight's first one
- * (a side may send its flight twice at once: its timer and the peer's
- * repetition) is lost; later transmissions get through.
+ * (copies of a flight sent together, e.g. in several datagrams, all go) is
+ * lost; later transmissions get through.
  */
 function scriptedLoss(now: () => number) {
   const firstSent = new Map<string, number>();

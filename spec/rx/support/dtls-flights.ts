@@ -37,8 +37,7 @@ export function flightOf(side: LinkSide, d: Uint8Array): FlightNumber | undefine
 /**
  * A drop selector losing the first `times` transmissions of flight `flight`.
  * A transmission is everything the flight's side sends of it at one virtual
- * instant (a side that sees its timer fire and the peer's repetition at the
- * same ms sends the flight twice then: both copies are one transmission).
+ * instant (all the datagrams a flight is cut into).
  */
 export function loseFlight(scheduler: TestScheduler, flight: FlightNumber, times: number) {
   const instants: number[] = [];
