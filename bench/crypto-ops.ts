@@ -133,6 +133,16 @@ export function recordingProvider(base: CryptoProvider, log: RecordedOp[], skip:
         },
       };
     },
+    answerKeyShare(group, peer, random) {
+      const r = recordRandom(random);
+      const answer = base.answerKeyShare(group, peer, r.source);
+      const [used, p] = [r.bytes.map(copy), copy(peer)];
+      add(`answerKeyShare ${group}`, () => {
+        let i = 0;
+        base.answerKeyShare(group, p, () => used[i++]!);
+      });
+      return answer;
+    },
     sign(scheme, key, message) {
       const m = copy(message);
       add(`sign ${scheme}`, () => base.sign(scheme, key, m));

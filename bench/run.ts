@@ -16,6 +16,7 @@ import { bulkLines } from './bulk.js';
 import { channelLines } from './channel.js';
 import { dtlsLines } from './dtls.js';
 import { handshakeLines } from './handshake.js';
+import { hybridLines } from './hybrid-handshake.js';
 import { heapLines } from './heap.js';
 import { loopStallLines } from './loop-stall.js';
 import { TLS12, TLS13 } from './protocols.js';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     if (wantTls('1.3')) {
       log('handshakes, TLS 1.3');
       lines.push(...(await handshakeLines(TLS13, [nobleCrypto, nodeCrypto], timing, nobleCrypto, { min: 1.0, text: '≥ 1.00' })));
+      log('handshakes, TLS 1.3: X25519MLKEM768 beside X25519');
+      lines.push(...(await hybridLines([nobleCrypto, nodeCrypto], timing)));
     }
     if (wantTls('1.2')) {
       log('handshakes, TLS 1.2');

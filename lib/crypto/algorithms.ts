@@ -8,7 +8,8 @@ import { RSA_SCHEME_NAMES } from './rsa.js';
 export const TLS13_ALGORITHMS = Object.freeze({
   aeads: Object.freeze(['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'] as AeadName[]),
   hashes: Object.freeze(['sha256', 'sha384'] as HashName[]),
-  groups: Object.freeze(['x25519', 'secp256r1', 'secp384r1'] as GroupName[]),
+  // GnuTLS's list: the hybrid first, then the classical groups.
+  groups: Object.freeze(['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'x448'] as GroupName[]),
   signatureSchemes: Object.freeze([
     'ecdsa_secp256r1_sha256',
     'ecdsa_secp384r1_sha384',
@@ -51,4 +52,9 @@ export function scalarBytes(d: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
   out.set(d, length - d.length);
   return out;
+}
+
+/** Groups TLS 1.2's ECDHE can use (RFC 8422): every Diffie-Hellman group, never a KEM hybrid. */
+export function isEcdheGroup(group: GroupName): boolean {
+  return group !== 'X25519MLKEM768';
 }

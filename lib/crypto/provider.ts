@@ -12,7 +12,12 @@ export type HashName = 'sha256' | 'sha384' | 'sha512';
  * suites use the other three.
  */
 export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305' | 'aes-128-ccm' | 'aes-128-ccm-8';
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
+/**
+ * Key-exchange groups. 'X25519MLKEM768' is the post-quantum hybrid of
+ * draft-ietf-tls-ecdhe-mlkem (ML-KEM-768 with X25519), TLS 1.3 only: a KEM,
+ * not a Diffie-Hellman, so TLS 1.2's ECDHE never uses it.
+ */
+export type GroupName = 'X25519MLKEM768' | 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1' | 'x448';
 export type SignatureSchemeName =
   | 'ecdsa_secp256r1_sha256'
   | 'ecdsa_secp384r1_sha384'
@@ -79,17 +84,38 @@ export interface HashFunctions {
   hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
 }
 
-/** An ephemeral key-exchange private key for one handshake. */
+/**
+ * The side of a key exchange that speaks first, holding an ephemeral private
+ * key for one handshake: a TLS 1.3 client (its key_share), or either TLS 1.2
+ * peer (ECDHE is symmetric).
+ */
 export interface KeyShare {
   readonly group: GroupName;
-  /** The encoded public key as sent in key_share (X25519: 32 bytes; NIST: uncompressed point). */
+  /**
+   * The encoded share as sent in key_share (X25519: 32 bytes; X448: 56; NIST:
+   * uncompressed point; X25519MLKEM768: ML-KEM encapsulation key || X25519 key).
+   */
   readonly publicKey: Uint8Array;
   /**
-   * The shared secret with the peer's encoded public key (NIST curves: the
-   * x-coordinate). Throws TlsError('illegal_parameter') when the peer key is
-   * invalid (wrong length, not on the curve, all-zero X25519 output).
+   * The shared secret from the peer's share (NIST curves: the x-coordinate;
+   * X25519MLKEM768: ML-KEM decapsulation of the server's ciphertext, then X25519).
+   * Throws TlsError('illegal_parameter') when the peer share is invalid
+   * (wrong length, not on the curve, all-zero X25519/X448 output).
    */
-  sharedSecret(peerPublicKey: Uint8Array): Uint8Array;
+  sharedSecret(peerShare: Uint8Array): Uint8Array;
+}
+
+/**
+ * The answering side of a key exchange (a TLS 1.3 server): its share and the
+ * secret, made at once from the client's share. For (EC)DHE that is a fresh
+ * key pair and an agreement; for a KEM it is an encapsulation to the client's
+ * key, which has no other shape: so every group is answered this way.
+ */
+export interface KeyShareAnswer {
+  readonly group: GroupName;
+  /** Our share for the ServerHello's key_share (X25519MLKEM768: ML-KEM ciphertext || X25519 key). */
+  readonly publicKey: Uint8Array;
+  readonly sharedSecret: Uint8Array;
 }
 
 /**
@@ -143,6 +169,13 @@ export interface CryptoProvider {
   hash(name: HashName): HashFunctions;
   /** Generates an ephemeral key pair, taking its private key material from `random`. */
   keyShare(group: GroupName, random: RandomSource): KeyShare;
+  /**
+   * Answers the peer's share (TLS 1.3 server): our share and the shared secret,
+   * randomness from `random`. Throws TlsError('illegal_parameter') when the
+   * peer share is invalid (wrong size, off the curve, an ML-KEM key failing
+   * FIPS 203's modulus check, an all-zero X25519/X448 result).
+   */
+  answerKeyShare(group: GroupName, peerShare: Uint8Array, random: RandomSource): KeyShareAnswer;
   /**
    * Signs `message` (hashing it as the scheme says). ECDSA signatures are
    * DER-encoded. RSA keys must be 2048 to 8192 bits (rsa.ts); an RSA

@@ -13,6 +13,7 @@ import { parseFingerprint, parsePin, type Fingerprint } from '../x509/pins.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { parsePrivateKey } from '../x509/private-key.js';
 import { type CipherSuite, type SuiteName, SUITES } from './suites.js';
+import { DEFAULT_GROUPS, defaultKeyShareGroups } from './default-groups.js';
 import { type Authenticators, checkNamedSuites, defaultSuites, defaultTls12Suites, namedSuites } from './suite-choice.js';
 import type { Tls12CipherSuite, Tls12SuiteName } from '../tls12/suites.js';
 import { checkPsk } from '../tls12/psk-premaster.js';
@@ -99,7 +100,10 @@ export interface ClientOptions extends CommonOptions {
   fingerprint?: string | string[];
   /** Turns certificate verification OFF. Anyone on the path can then read and change the traffic. */
   dangerouslySkipCertificateVerification?: boolean;
-  /** Groups to send key shares for in the first ClientHello (default: the first group). Others cost a HelloRetryRequest. */
+  /**
+   * Groups to send key shares for in the first ClientHello (default: the first
+   * group, and x25519 beside it when the first is X25519MLKEM768). Others cost a HelloRetryRequest.
+   */
   keyShareGroups?: GroupName[];
   /** Send a legacy session id and a dummy ChangeCipherSpec (RFC 8446 §D.4); default true. */
   middleboxCompat?: boolean;
@@ -146,6 +150,14 @@ export interface ServerOptions extends CommonOptions {
   ticketLifetime?: number;
   /** 'always' sends a HelloRetryRequest with a cookie even when a key share would do. */
   helloRetry?: 'when-needed' | 'always';
+  /**
+   * Groups worth a HelloRetryRequest: when the client supports one of them,
+   * ranked above (in `groups`) every group it sent a share for, we ask for its
+   * share instead of using one in hand. ['X25519MLKEM768'] insists on
+   * post-quantum key exchange with every client able to do it (OpenSSL 3.5's
+   * default does so). Default none: a share in hand wins, saving a round trip.
+   */
+  retryForGroups?: GroupName[];
   /**
    * We never accept 0-RTT data; a client that sends it anyway (it resumes with
    * a ticket from another server) has its early data skipped, as RFC 8446
@@ -207,6 +219,7 @@ export interface ServerConfig extends CommonConfig {
   /** Seconds a ticket we issue stays valid. */
   ticketLifetime: number;
   helloRetry: 'when-needed' | 'always';
+  retryForGroups: GroupName[];
   maxSkippedEarlyData: number;
 }
 
@@ -226,7 +239,6 @@ function markResolved<T extends object>(config: T): T {
   return config;
 }
 
-const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 /**
  * ECDSA and Ed25519 first, then RSA-PSS, then PKCS#1 v1.5 (TLS 1.2 servers
  * and certificates); never SHA-1. rsa_pkcs1_* in a TLS 1.3 ClientHello speaks
@@ -309,7 +321,7 @@ function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 
     clock: o.clock ?? (() => performance.now()),
     date: o.date ?? (() => new Date()),
     suites,
-    groups: o.groups ?? DEFAULT_GROUPS,
+    groups: o.groups ?? [...DEFAULT_GROUPS],
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
     alpn: checkAlpn(o.alpn ?? []),
     keylog: o.keylog,
@@ -372,7 +384,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     verify,
     pins,
     fingerprints,
-    keyShareGroups: o.keyShareGroups ?? common.groups.slice(0, 1),
+    keyShareGroups: o.keyShareGroups ?? defaultKeyShareGroups(common.groups),
     middleboxCompat: o.middleboxCompat ?? true,
     maxTickets: limit('maxTickets', o.maxTickets, 8),
     session: o.session,
@@ -424,6 +436,7 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     ticketKeys: new TicketKeySet(o.ticketKeys, common.random),
     ticketLifetime: limit('ticketLifetime', o.ticketLifetime, 7200),
     helloRetry: o.helloRetry ?? 'when-needed',
+    retryForGroups: o.retryForGroups ?? [],
     maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
   });
 }

@@ -54,7 +54,11 @@ export const ProtocolVersion = {
 export const NamedGroupCode = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
+  secp521r1: 0x0019,
   x25519: 0x001d,
+  x448: 0x001e,
+  /** draft-ietf-tls-ecdhe-mlkem: ML-KEM-768 + X25519, TLS 1.3 only. */
+  X25519MLKEM768: 0x11ec,
 } as const;
 
 export const SignatureSchemeCode = {

@@ -131,12 +131,14 @@ describe('node CryptoProvider', () => {
           const ours = nodeCrypto.keyShare(group, seededRandom(`${group} interop ${i}`));
           const theirs = nobleCrypto.keyShare(group, seededRandom(`${group} interop ${i}`));
           expect(toHex(ours.publicKey)).to.equal(toHex(theirs.publicKey));
-          const peerNode = nodeCrypto.keyShare(group, seededRandom(`${group} peer ${i}`));
-          const peerNoble = nobleCrypto.keyShare(group, seededRandom(`${group} peer ${i}`));
-          const secret = toHex(ours.sharedSecret(peerNoble.publicKey));
-          expect(toHex(peerNoble.sharedSecret(ours.publicKey))).to.equal(secret);
-          expect(toHex(theirs.sharedSecret(peerNode.publicKey))).to.equal(secret);
-          expect(toHex(peerNode.sharedSecret(theirs.publicKey))).to.equal(secret);
+          // The server's side answers the client's share (for the hybrid, an ML-KEM encapsulation).
+          const answerNode = nodeCrypto.answerKeyShare(group, theirs.publicKey, seededRandom(`${group} peer ${i}`));
+          const answerNoble = nobleCrypto.answerKeyShare(group, ours.publicKey, seededRandom(`${group} peer ${i}`));
+          expect(toHex(answerNode.publicKey)).to.equal(toHex(answerNoble.publicKey));
+          const secret = toHex(answerNoble.sharedSecret);
+          expect(toHex(answerNode.sharedSecret)).to.equal(secret);
+          expect(toHex(ours.sharedSecret(answerNoble.publicKey))).to.equal(secret);
+          expect(toHex(theirs.sharedSecret(answerNode.publicKey))).to.equal(secret);
         }
       });
     }

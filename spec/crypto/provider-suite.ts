@@ -20,6 +20,7 @@ import { ALL_AEADS, AEAD_KEY_LENGTHS as KEY_LENGTH, AEAD_TAG_LENGTHS as TAG_LENG
 import { fromHex as hex } from '../support/hex.js';
 import { rsaScheme } from '../../lib/crypto/rsa.js';
 import { rsaTests } from './rsa-suite.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -285,15 +286,19 @@ function hashTests(provider: CryptoProvider): void {
   });
 }
 
-const NIST_CURVE: Record<Exclude<GroupName, 'x25519'>, { node: string; length: number }> = {
+const NIST_CURVE: Partial<Record<GroupName, { node: string; length: number }>> = {
   secp256r1: { node: 'prime256v1', length: 32 },
   secp384r1: { node: 'secp384r1', length: 48 },
+  secp521r1: { node: 'secp521r1', length: 66 },
 };
+/** RFC 7748 key lengths; u = 0 and u = 1 are low-order on both curves, giving the all-zero output RFC 8446 §7.4.2 forbids. */
+const MONTGOMERY_LENGTH: Partial<Record<GroupName, number>> = { x25519: 32, x448: 56 };
 
 function keyShareTests(provider: CryptoProvider): void {
   describe('key shares', () => {
+    const fixed = (h: string): RandomSource => () => hex(h);
+
     it('X25519 (RFC 7748 §6.1, Alice and Bob)', () => {
-      const fixed = (h: string): RandomSource => () => hex(h);
       const alice = provider.keyShare('x25519', fixed('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
       const bob = provider.keyShare('x25519', fixed('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
       expect(toHex(alice.publicKey)).to.equal('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
@@ -303,8 +308,19 @@ function keyShareTests(provider: CryptoProvider): void {
       expect(toHex(bob.sharedSecret(alice.publicKey))).to.equal(shared);
     });
 
-    for (const group of provider.groups) {
-      const nist = group === 'x25519' ? undefined : NIST_CURVE[group];
+    it('X448 (RFC 7748 §6.2, Alice and Bob)', () => {
+      const alice = provider.keyShare('x448', fixed('9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b'));
+      const bob = provider.keyShare('x448', fixed('1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d'));
+      expect(toHex(alice.publicKey)).to.equal('9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0');
+      expect(toHex(bob.publicKey)).to.equal('3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609');
+      const shared = '07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d';
+      expect(toHex(alice.sharedSecret(bob.publicKey))).to.equal(shared);
+      expect(toHex(bob.sharedSecret(alice.publicKey))).to.equal(shared);
+    });
+
+    for (const group of provider.groups.filter((g) => g !== 'X25519MLKEM768')) {
+      const nist = NIST_CURVE[group];
+      const montgomery = MONTGOMERY_LENGTH[group];
       describe(group, () => {
         const a = provider.keyShare(group, seededRandom(`${group} a`));
         const b = provider.keyShare(group, seededRandom(`${group} b`));
@@ -312,11 +328,19 @@ function keyShareTests(provider: CryptoProvider): void {
         it('is deterministic in the injected random source and both sides agree', () => {
           expect(a.group).to.equal(group);
           expect(toHex(provider.keyShare(group, seededRandom(`${group} a`)).publicKey)).to.equal(toHex(a.publicKey));
-          expect(a.publicKey.length).to.equal(nist ? 1 + 2 * nist.length : 32);
+          expect(a.publicKey.length).to.equal(nist ? 1 + 2 * nist.length : montgomery);
           if (nist) expect(a.publicKey[0]).to.equal(4);
           const secret = a.sharedSecret(b.publicKey);
-          expect(secret.length).to.equal(nist ? nist.length : 32);
+          expect(secret.length).to.equal(nist ? nist.length : montgomery);
           expect(toHex(b.sharedSecret(a.publicKey))).to.equal(toHex(secret));
+        });
+
+        it('answers a share as the server does: a fresh key pair of its own and the same secret', () => {
+          const answer = provider.answerKeyShare(group, a.publicKey, seededRandom(`${group} b`));
+          expect(answer.group).to.equal(group);
+          expect(toHex(answer.publicKey)).to.equal(toHex(b.publicKey));
+          expect(toHex(answer.sharedSecret)).to.equal(toHex(a.sharedSecret(b.publicKey)));
+          expectIllegalParameter(() => provider.answerKeyShare(group, a.publicKey.subarray(1), seededRandom('x')));
         });
 
         if (nist) {
@@ -343,15 +367,98 @@ function keyShareTests(provider: CryptoProvider): void {
             zeroPoint[0] = 4; // (0, 0) is not on the curve
             bad.push(compressed, offCurve, wrongPrefix, zeroPoint, new Uint8Array([0]) /* infinity */);
           } else {
-            // Low-order points give an all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1).
-            bad.push(new Uint8Array(32), hex('01'.padEnd(64, '0')),
-              hex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800'));
+            const one = new Uint8Array(montgomery!);
+            one[0] = 1;
+            bad.push(new Uint8Array(montgomery!), one);
+            // Another X25519 low-order point (RFC 7748 §6.1's list).
+            if (group === 'x25519') bad.push(hex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800'));
           }
           for (const key of bad) expectIllegalParameter(() => a.sharedSecret(key));
         });
       });
     }
+
+    hybridKeyShareTests(provider);
   });
+}
+
+/**
+ * X25519MLKEM768 against its definition, rebuilt here from the parts: noble's
+ * ML-KEM-768 (checked against FIPS 203's accumulated vectors in ml-kem.spec.ts)
+ * and node:crypto's X25519, with the randomness the provider draws in order
+ * (client: ML-KEM d || z, then the X25519 key; server: ML-KEM m, then the X25519 key).
+ */
+function hybridKeyShareTests(provider: CryptoProvider): void {
+  describe('X25519MLKEM768', () => {
+    const client = provider.keyShare('X25519MLKEM768', seededRandom('hybrid client'));
+    const answer = provider.answerKeyShare('X25519MLKEM768', client.publicKey, seededRandom('hybrid server'));
+
+    it('has the draft sizes: 1216-byte client share, 1120-byte server share, 64-byte secret; both sides agree', () => {
+      expect([client.group, answer.group]).to.deep.equal(['X25519MLKEM768', 'X25519MLKEM768']);
+      expect([client.publicKey.length, answer.publicKey.length, answer.sharedSecret.length]).to.deep.equal([1216, 1120, 64]);
+      expect(toHex(client.sharedSecret(answer.publicKey))).to.equal(toHex(answer.sharedSecret));
+      expect(toHex(provider.keyShare('X25519MLKEM768', seededRandom('hybrid client')).publicKey)).to.equal(toHex(client.publicKey));
+    });
+
+    it('puts ML-KEM first in both shares and in the secret (draft-ietf-tls-ecdhe-mlkem)', () => {
+      const c = seededRandom('hybrid client');
+      const { publicKey: ek } = ml_kem768.keygen(c(64));
+      const clientX = x25519Reference(c(32));
+      expect(toHex(client.publicKey)).to.equal(toHex(ek) + toHex(clientX.publicKey));
+      const s = seededRandom('hybrid server');
+      const { cipherText, sharedSecret } = ml_kem768.encapsulate(ek, s(32));
+      const serverX = x25519Reference(s(32));
+      expect(toHex(answer.publicKey)).to.equal(toHex(cipherText) + toHex(serverX.publicKey));
+      expect(toHex(answer.sharedSecret)).to.equal(toHex(sharedSecret) + toHex(serverX.agree(clientX.publicKey)));
+    });
+
+    it('refuses client shares of any other size, and ML-KEM keys failing the modulus check, with illegal_parameter', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1400 }).filter((n) => n !== 1216), (n) => {
+          const share = new Uint8Array(n);
+          share.set(client.publicKey.subarray(0, Math.min(n, 1216)));
+          expectIllegalParameter(() => provider.answerKeyShare('X25519MLKEM768', share, seededRandom('s')));
+        }),
+        { numRuns: 40 },
+      );
+      // Coefficient 0 of t-hat set to 4095 >= q = 3329: ByteEncode12(ByteDecode12(ek)) differs (FIPS 203 §7.2).
+      const unreduced = client.publicKey.slice();
+      unreduced[0] = 0xff;
+      unreduced[1]! |= 0x0f;
+      expectIllegalParameter(() => provider.answerKeyShare('X25519MLKEM768', unreduced, seededRandom('s')));
+    });
+
+    it('refuses server shares of any other size, and an all-zero X25519 half on either side, with illegal_parameter', () => {
+      for (const n of [0, 32, 1088, 1119, 1121, 1216]) {
+        const share = new Uint8Array(n);
+        share.set(answer.publicKey.subarray(0, Math.min(n, 1120)));
+        expectIllegalParameter(() => client.sharedSecret(share));
+      }
+      const lowOrderServer = answer.publicKey.slice();
+      lowOrderServer.fill(0, 1088);
+      expectIllegalParameter(() => client.sharedSecret(lowOrderServer));
+      const lowOrderClient = client.publicKey.slice();
+      lowOrderClient.fill(0, 1184);
+      expectIllegalParameter(() => provider.answerKeyShare('X25519MLKEM768', lowOrderClient, seededRandom('s')));
+    });
+
+    it('a tampered ciphertext yields another secret (implicit rejection), not an exception', () => {
+      const tampered = answer.publicKey.slice();
+      tampered[0]! ^= 1;
+      expect(toHex(client.sharedSecret(tampered))).to.not.equal(toHex(answer.sharedSecret));
+    });
+  });
+}
+
+/** node:crypto's X25519 from a raw private key (PKCS#8 wrapping, RFC 8410). */
+function x25519Reference(secret: Uint8Array) {
+  const privateKey = nodeCrypto.createPrivateKey({ key: Buffer.concat([hex('302e020100300506032b656e04220420'), secret]), format: 'der', type: 'pkcs8' });
+  const publicKey = new Uint8Array(nodeCrypto.createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32));
+  const agree = (peer: Uint8Array) => {
+    const peerKey = nodeCrypto.createPublicKey({ key: Buffer.concat([hex('302a300506032b656e032100'), peer]), format: 'der', type: 'spki' });
+    return new Uint8Array(nodeCrypto.diffieHellman({ privateKey, publicKey: peerKey }));
+  };
+  return { publicKey, agree };
 }
 
 /** Generates a node:crypto key pair and converts it to our key types via JWK. */

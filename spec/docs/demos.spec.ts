@@ -21,7 +21,7 @@ describe('demos', function () {
   it('npm run demo: handshake, messages both ways, close_notify, transcript', async () => {
     const { code, stdout } = await run('demos/demo.ts');
     expect(code, stdout).to.equal(0);
-    expect(stdout).to.match(/negotiated\s+TLSv1\.3, TLS_CHACHA20_POLY1305_SHA256, group x25519, ALPN rxtls-demo/);
+    expect(stdout).to.match(/negotiated\s+TLSv1\.3, TLS_CHACHA20_POLY1305_SHA256, group X25519MLKEM768, ALPN rxtls-demo/);
     expect(stdout).to.include('closed with close_notify both ways');
     const bytes = /client sent (\d+), server received (\d+), client received (\d+)/.exec(stdout)!;
     expect(bytes[1]).to.equal(bytes[2]).and.equal(bytes[3]);

@@ -18,7 +18,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import net from 'node:net';
-import type { GroupName } from '../../lib/crypto/provider.js';
 import { TlsError } from '../../lib/errors.js';
 import type { Tls12SessionTicket } from '../../lib/handshake/session-info.js';
 import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
@@ -33,6 +32,7 @@ import {
 } from './tls12-peers.js';
 import { fixturePath } from '../support/fixtures.js';
 import { CERTS, GROUPS, GROUP_NAMES, closeOurs, connectOurs, text, token, utf8, type OurEnd } from './tls13-support.js';
+import type { ClassicalGroup } from './tls13-support.js';
 
 const P256 = CERTS.p256;
 const TLS12 = { maxVersion: 'TLSv1.2' } as const;
@@ -48,7 +48,7 @@ const FULL_WITH_REQUEST = [HT.server_hello, HT.certificate, HT.server_key_exchan
  * CertificateRequest from gnutls-serv, which asks for an optional client
  * certificate; a NewSessionTicket from every peer here).
  */
-function expectFullHandshake(end: OurEnd, suite: Tls12SuiteName, group: GroupName, serverMessages: number[]): void {
+function expectFullHandshake(end: OurEnd, suite: Tls12SuiteName, group: ClassicalGroup, serverMessages: number[]): void {
   expect(end.session.info).to.include({
     version: 'TLSv1.2',
     suite,

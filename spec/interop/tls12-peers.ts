@@ -7,7 +7,7 @@
 import type { GroupName } from '../../lib/crypto/provider.js';
 import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
 import { type OpensslServer, type OpensslServerOptions, startOpensslServer } from './peers.js';
-import type { WireTap } from './tls13-support.js';
+import type { ClassicalGroup, WireTap } from './tls13-support.js';
 
 /** The ECDHE_ECDSA suites every peer runs by default (the CCM_8 and PSK ones have their own specs). */
 export const TLS12_SUITE_NAMES: Tls12SuiteName[] = [
@@ -30,13 +30,13 @@ export const TLS12_SUITES: Record<Tls12SuiteName, { openssl: string; gnutls: str
   TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256: { openssl: 'ECDHE-PSK-CHACHA20-POLY1305', gnutls: 'CHACHA20-POLY1305', code: 0xccac },
 };
 
-export const GNUTLS_GROUP: Record<GroupName, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1' };
+export const GNUTLS_GROUP: Record<ClassicalGroup, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1', secp521r1: 'SECP521R1', x448: 'X448' };
 
 /** TLS 1.2 only, otherwise gnutls defaults. */
 export const GNUTLS_TLS12_PRIORITY = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
 
 /** A GnuTLS priority string for TLS 1.2 only, optionally one suite's cipher and some groups; `extra` is appended (e.g. ':%NO_SESSION_HASH'). */
-export function gnutlsTls12Priority(suite?: Tls12SuiteName, groups?: GroupName[], extra = ''): string {
+export function gnutlsTls12Priority(suite?: Tls12SuiteName, groups?: ClassicalGroup[], extra = ''): string {
   const cipher = suite ? `:-CIPHER-ALL:+${TLS12_SUITES[suite].gnutls}` : '';
   const groupList = groups ? `:-GROUP-ALL${groups.map((g) => `:+GROUP-${GNUTLS_GROUP[g]}`).join('')}` : '';
   return `${GNUTLS_TLS12_PRIORITY}${cipher}${groupList}${extra}`;

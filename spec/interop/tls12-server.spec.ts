@@ -20,7 +20,6 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import type { GroupName } from '../../lib/crypto/provider.js';
 import { TlsError } from '../../lib/errors.js';
 import { generateTicketKey } from '../../lib/tls12/ticket-keys.js';
 import type { Tls12SuiteName } from '../../lib/tls12/suites.js';
@@ -29,7 +28,7 @@ import { caPem } from '../support/fixtures.js';
 import { type ExecResult, parseGnutlsDescription, parseOpensslClientOutput, requirePeer, runGnutlsClient, stopAll } from './peers.js';
 import { type ClientVersion, TLS12_SUITE_NAMES, gnutlsTls12Priority, runOpensslClientAt, startOpensslClient } from './tls12-client-peers.js';
 import { TLS12_SUITES } from './tls12-peers.js';
-import { CA_FILE, CERTS, GROUPS, GROUP_NAMES, closeOurs, collect, listenOurs, nodeClient, text, token, utf8, type OurEnd, type OurServer } from './tls13-support.js';
+import { CA_FILE, CERTS, GROUPS, GROUP_NAMES, closeOurs, collect, listenOurs, nodeClient, text, token, utf8, type ClassicalGroup, type OurEnd, type OurServer } from './tls13-support.js';
 
 const P256 = { cert: CERTS.p256.cert, key: CERTS.p256.key };
 /** One ticket key for every connection of a server: each Session resolves its own config, and would otherwise make its own key. */
@@ -65,7 +64,7 @@ async function handshakeError(conn: Accepted): Promise<TlsError> {
   expect.fail('our handshake succeeded');
 }
 
-function expectOurInfo(conn: Accepted, suite: Tls12SuiteName, group: GroupName): void {
+function expectOurInfo(conn: Accepted, suite: Tls12SuiteName, group: ClassicalGroup): void {
   expect(conn.session.info).to.include({
     version: 'TLSv1.2',
     suite,
@@ -76,8 +75,8 @@ function expectOurInfo(conn: Accepted, suite: Tls12SuiteName, group: GroupName):
   });
 }
 
-const OPENSSL_GROUP: Record<GroupName, string> = { x25519: GROUPS.x25519.openssl, secp256r1: GROUPS.secp256r1.openssl, secp384r1: GROUPS.secp384r1.openssl };
-const NODE_GROUP: Record<GroupName, string> = { x25519: GROUPS.x25519.node, secp256r1: GROUPS.secp256r1.node, secp384r1: GROUPS.secp384r1.node };
+const OPENSSL_GROUP: Record<ClassicalGroup, string> = Object.fromEntries(Object.entries(GROUPS).map(([g, n]) => [g, n.openssl])) as Record<ClassicalGroup, string>;
+const NODE_GROUP: Record<ClassicalGroup, string> = Object.fromEntries(Object.entries(GROUPS).map(([g, n]) => [g, n.node])) as Record<ClassicalGroup, string>;
 
 const openssl = (r: ExecResult) => parseOpensslClientOutput(r.stdout + r.stderr);
 
@@ -105,7 +104,7 @@ describe('TLS 1.2 interop: real clients against our server', function () {
    * P-256, our certificate's curve; our server offers the group alone, so it
    * is the one the key exchange uses.
    */
-  const withCertCurve = (group: GroupName, names: Record<GroupName, string>, sep: string) =>
+  const withCertCurve = (group: ClassicalGroup, names: Record<ClassicalGroup, string>, sep: string) =>
     group === 'secp256r1' ? names[group] : `${names[group]}${sep}${names.secp256r1}`;
 
   describe('every suite × group, P-256 certificate verified against the CA, data both ways', () => {

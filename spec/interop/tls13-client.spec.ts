@@ -10,7 +10,6 @@
  * openssl's own `-trace` of the ServerHello it sent and its "CIPHER is" line.
  */
 import { expect } from 'chai';
-import type { GroupName } from '../../lib/crypto/provider.js';
 import type { SuiteName } from '../../lib/tls13/suites.js';
 import {
   parseOpensslServerOutput,
@@ -38,6 +37,7 @@ import {
   type MatrixCert,
   type OurEnd,
 } from './tls13-support.js';
+import type { ClassicalGroup } from './tls13-support.js';
 
 /** The server's NewSessionTickets (decrypted off the wire) all landed in info.tickets. */
 function expectTicketsKept(end: OurEnd, suite: SuiteName): void {
@@ -58,7 +58,7 @@ describe('TLS 1.3 interop: our client', function () {
   describe('↔ node:tls server', function () {
     const servers = new Map<string, Promise<NodeTlsServer>>();
     /** One echo server per (certificate, group), its ecdhCurve restricted to that group. */
-    const serverFor = (cert: MatrixCert, group: GroupName) => {
+    const serverFor = (cert: MatrixCert, group: ClassicalGroup) => {
       const k = `${cert}/${group}`;
       if (!servers.has(k)) servers.set(k, startNodeTlsServer({ cert: CERTS[cert].cert, key: CERTS[cert].key, ecdhCurve: GROUPS[group].node, echo: true }));
       return servers.get(k)!;
@@ -122,7 +122,7 @@ describe('TLS 1.3 interop: our client', function () {
 
     const servers = new Map<string, Promise<OpensslServer>>();
     /** One s_server per (certificate, group), restricted with -groups, serving the suites one after another. */
-    const serverFor = (cert: MatrixCert, group: GroupName) => {
+    const serverFor = (cert: MatrixCert, group: ClassicalGroup) => {
       const k = `${cert}/${group}`;
       if (!servers.has(k)) {
         servers.set(k, startOpensslServer({ cert: CERTS[cert].certFile, key: CERTS[cert].keyFile, args: ['-groups', GROUPS[group].openssl, '-trace'] }));

@@ -9,22 +9,25 @@ import { expect } from 'chai';
 import type { GroupName } from '../../lib/crypto/provider.js';
 import type { SuiteName } from '../../lib/tls13/suites.js';
 import { parseGnutlsDescription, requirePeer, runGnutlsClient, startGnutlsServer, stopAll, type GnutlsServer } from './peers.js';
-import { CA_FILE, CERTS, closeGracefully, closeOurs, connectOurs, listenOurs, text, token, utf8, type OurServer } from './tls13-support.js';
+import { CA_FILE, CERTS, closeGracefully, closeOurs, connectOurs, listenOurs, text, token, utf8, type ClassicalGroup, type OurServer } from './tls13-support.js';
 
 const GNUTLS_CIPHER: Record<SuiteName, string> = {
   TLS_AES_128_GCM_SHA256: 'AES-128-GCM',
   TLS_AES_256_GCM_SHA384: 'AES-256-GCM',
   TLS_CHACHA20_POLY1305_SHA256: 'CHACHA20-POLY1305',
 };
-const GNUTLS_GROUP: Record<GroupName, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1' };
+const GNUTLS_GROUP: Record<ClassicalGroup, string> = { x25519: 'X25519', secp256r1: 'SECP256R1', secp384r1: 'SECP384R1', secp521r1: 'SECP521R1', x448: 'X448' };
 
-const CASES: Array<[SuiteName, GroupName]> = [
+const CASES: Array<[SuiteName, ClassicalGroup]> = [
   ['TLS_AES_128_GCM_SHA256', 'x25519'],
   ['TLS_AES_256_GCM_SHA384', 'secp384r1'],
   ['TLS_CHACHA20_POLY1305_SHA256', 'secp256r1'],
+  // GnuTLS lists these last, as we do: negotiated only when named.
+  ['TLS_AES_128_GCM_SHA256', 'secp521r1'],
+  ['TLS_AES_256_GCM_SHA384', 'x448'],
 ];
 
-function priority(suite: SuiteName, group: GroupName): string {
+function priority(suite: SuiteName, group: ClassicalGroup): string {
   return `NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+${GNUTLS_CIPHER[suite]}:-GROUP-ALL:+GROUP-${GNUTLS_GROUP[group]}`;
 }
 
@@ -56,6 +59,15 @@ describe('TLS 1.3 interop: GnuTLS', function () {
         await end.driver.bye();
       });
     }
+
+    it('our default client (the hybrid and X25519 shares): GnuTLS 3.7, without ML-KEM, takes a classical group without a HelloRetryRequest', async () => {
+      const end = await connectOurs(server.port, {});
+      expect(end.session.info.group).to.be.oneOf(['x25519', 'secp256r1']);
+      expect(end.session.info.helloRetry).to.equal(false);
+      await end.driver.send(utf8('pq\n'));
+      expect(text(await end.driver.readBytes(3))).to.equal('pq\n');
+      await end.driver.bye();
+    });
 
     it('a HelloRetryRequest from gnutls-serv (P-384 only) is answered', async () => {
       const only384 = await startGnutlsServer({ cert: CERTS.p256.certFile, key: CERTS.p256.keyFile, priority: priority('TLS_AES_128_GCM_SHA256', 'secp384r1') });

@@ -12,7 +12,6 @@
  * certificate chain against the test CA.
  */
 import { expect } from 'chai';
-import type { GroupName } from '../../lib/crypto/provider.js';
 import { caPem } from '../support/fixtures.js';
 import { parseOpensslClientOutput, requirePeer, runNodeTlsClient, runOpensslClient, stopAll } from './peers.js';
 import {
@@ -31,6 +30,7 @@ import {
   type MatrixCert,
   type OurServer,
 } from './tls13-support.js';
+import type { ClassicalGroup } from './tls13-support.js';
 
 /** Our side of one connection: read a line, answer "pong:<line>", read to EOF, close. */
 async function serveOnce(server: OurServer, index: number) {
@@ -142,7 +142,7 @@ describe('TLS 1.3 interop: our server', function () {
       expect(hellos).to.have.length(2);
       expect(hellos[1]!.shareGroups).to.deep.equal(hellos[0]!.shareGroups);
       expect(hellos[1]!.cookie).to.not.equal(undefined);
-      expect(res.ephemeralKeyInfo).to.have.property('name', GROUPS[groupByCode(hellos[1]!.shareGroups[0]!) as GroupName].nodeEphemeral);
+      expect(res.ephemeralKeyInfo).to.have.property('name', GROUPS[groupByCode(hellos[1]!.shareGroups[0]!) as ClassicalGroup].nodeEphemeral);
       expect(end.session.info).to.include({ helloRetry: true, group: groupByCode(hellos[1]!.shareGroups[0]!) });
       expect(res.data.toString()).to.equal(`pong:${ping}\n`);
       await server.close();

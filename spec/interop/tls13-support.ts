@@ -26,17 +26,22 @@ import { SocketDriver } from '../support/run-over-socket.js';
 // The matrix
 
 export const SUITE_NAMES: SuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
-export const GROUP_NAMES: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+/** Groups every peer here has (OpenSSL 3.0 and GnuTLS 3.7 have no ML-KEM). */
+export type ClassicalGroup = Exclude<GroupName, 'X25519MLKEM768'>;
+/** The matrix's groups; secp521r1 and x448 get single cases. */
+export const GROUP_NAMES: ClassicalGroup[] = ['x25519', 'secp256r1', 'secp384r1'];
 export type MatrixCert = 'p256' | 'ed25519' | 'p384';
 /** The certificates of the issue's matrix; P-384 gets single extra cases. */
 export const CERT_KINDS: MatrixCert[] = ['p256', 'ed25519'];
 
 /** Names of one group in each tool. */
-export const GROUPS: Record<GroupName, { code: number; node: string; openssl: string; nodeEphemeral: string }> = {
+export const GROUPS: Record<ClassicalGroup, { code: number; node: string; openssl: string; nodeEphemeral: string }> = {
   // node's ecdhCurve takes OpenSSL group names; getEphemeralKeyInfo() reports curve short names.
   x25519: { code: 29, node: 'X25519', openssl: 'X25519', nodeEphemeral: 'X25519' },
   secp256r1: { code: 23, node: 'P-256', openssl: 'P-256', nodeEphemeral: 'prime256v1' },
   secp384r1: { code: 24, node: 'P-384', openssl: 'P-384', nodeEphemeral: 'secp384r1' },
+  secp521r1: { code: 25, node: 'P-521', openssl: 'P-521', nodeEphemeral: 'secp521r1' },
+  x448: { code: 30, node: 'X448', openssl: 'X448', nodeEphemeral: 'X448' },
 };
 
 export const SUITE_CODES: Record<SuiteName, number> = {
@@ -45,8 +50,8 @@ export const SUITE_CODES: Record<SuiteName, number> = {
   TLS_CHACHA20_POLY1305_SHA256: 0x1303,
 };
 
-export function groupByCode(code: number): GroupName | `unknown-${number}` {
-  return (Object.keys(GROUPS) as GroupName[]).find((g) => GROUPS[g].code === code) ?? `unknown-${code}`;
+export function groupByCode(code: number): ClassicalGroup | `unknown-${number}` {
+  return (Object.keys(GROUPS) as ClassicalGroup[]).find((g) => GROUPS[g].code === code) ?? `unknown-${code}`;
 }
 export function suiteByCode(code: number): SuiteName | `unknown-${number}` {
   return (Object.keys(SUITE_CODES) as SuiteName[]).find((s) => SUITE_CODES[s] === code) ?? `unknown-${code}`;
@@ -530,7 +535,7 @@ export function traceKeyUpdates(output: string): Array<{ dir: 'Sent' | 'Received
 }
 
 /** suite × group × certificate, plus one extra case with the ECDSA P-384 certificate. */
-export const MATRIX: Array<[MatrixCert, GroupName, SuiteName]> = [
-  ...CERT_KINDS.flatMap((c) => GROUP_NAMES.flatMap((g) => SUITE_NAMES.map((s): [MatrixCert, GroupName, SuiteName] => [c, g, s]))),
+export const MATRIX: Array<[MatrixCert, ClassicalGroup, SuiteName]> = [
+  ...CERT_KINDS.flatMap((c) => GROUP_NAMES.flatMap((g) => SUITE_NAMES.map((s): [MatrixCert, ClassicalGroup, SuiteName] => [c, g, s]))),
   ['p384', 'secp384r1', 'TLS_AES_256_GCM_SHA384'],
 ];

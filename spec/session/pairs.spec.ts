@@ -143,7 +143,7 @@ describe('Session pairs', function () {
       const p = connect({}, { helloRetry: 'always' }, { againRate: 0.3, maxMove: 1, seed: 12 });
       for (const info of [p.client.info, p.server.info]) {
         expect(info.helloRetry).to.equal(true);
-        expect(info.group).to.equal('x25519');
+        expect(info.group).to.equal('X25519MLKEM768');
       }
       exchangeAndClose(p, [5], 2);
     });

@@ -34,6 +34,8 @@ export function replayClientOptions(): ClientOptions {
     suites: [REPLAY.suite],
     // The schemes of the recorded ClientHello (before RSA joined the defaults): the server's Finished covers them.
     signatureSchemes: ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'],
+    // And its groups (before secp521r1 and x448 joined them).
+    groups: ['x25519', 'secp256r1', 'secp384r1'],
     random: seededRandom(REPLAY.seed),
     clock: () => 0,
     date: () => new Date(REPLAY.date),

@@ -288,8 +288,12 @@ describe('TLS 1.2 client', () => {
         expectClientAlert(run({ groups: ['x25519', 'secp256r1'] }, {}, editSke((p) => (p.group = 0x18))), 'illegal_parameter', 'group 24');
       });
 
-      it('an unknown group (secp521r1): illegal_parameter', () => {
-        expectClientAlert(run({}, {}, editSke((p) => (p.group = 0x19))), 'illegal_parameter');
+      it('an unknown group (ffdhe2048): illegal_parameter', () => {
+        expectClientAlert(run({}, {}, editSke((p) => (p.group = 0x100))), 'illegal_parameter');
+      });
+
+      it('X25519MLKEM768, offered for TLS 1.3 only: illegal_parameter', () => {
+        expectClientAlert(run({}, {}, editSke((p) => (p.group = 0x11ec))), 'illegal_parameter', 'for ECDHE');
       });
 
       it('explicit curve parameters: illegal_parameter', () => {

@@ -265,8 +265,18 @@ describe('TLS 1.2 server: ClientHellos', () => {
       expect(a.session.info.group).to.equal('secp256r1');
     });
 
-    it('none in common: handshake_failure', () => {
-      expectRefused(serve(hello({}, { supported_groups: encodeU16List([GROUP.p521]) }), {}, 'ed25519'), 'handshake_failure', /no key-exchange group in common/);
+    it('none in common: handshake_failure (X25519MLKEM768 is never an ECDHE group)', () => {
+      expectRefused(serve(hello({}, { supported_groups: encodeU16List([0x11ec, 0x0100]) }), {}, 'ed25519'), 'handshake_failure', /no key-exchange group in common/);
+    });
+
+    it('secp521r1 and x448 when the client lists only them', () => {
+      for (const [code, name, length] of [[0x19, 'secp521r1', 133], [0x1e, 'x448', 56]] as const) {
+        // An Ed25519 certificate: an ECDSA one would need its own curve listed too (RFC 8422 §4).
+        const a = serve(hello({}, { supported_groups: encodeU16List([0x11ec, code]) }), {}, 'ed25519');
+        expect(serverKeyExchange(a).group).to.equal(code);
+        expect(serverKeyExchange(a).point.length).to.equal(length);
+        expect(a.session.info.group).to.equal(name);
+      }
     });
 
     it("they name certificate curves too: an ECDSA certificate on a curve the client did not list is handshake_failure (RFC 8422 §4)", () => {

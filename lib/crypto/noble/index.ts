@@ -4,7 +4,7 @@ import { TLS13_ALGORITHMS } from '../algorithms.js';
 import type { AeadName, CryptoProvider } from '../provider.js';
 import { nobleAead } from './aead.js';
 import { nobleHash } from './hash.js';
-import { nobleKeyShare } from './key-share.js';
+import { nobleAnswerKeyShare, nobleKeyShare } from './key-share.js';
 import { nobleEcdsaSign, nobleEcdsaVerify, noblePublicKeyOf, nobleSign, nobleVerify } from './signature.js';
 
 export const nobleCrypto: CryptoProvider = Object.freeze({
@@ -16,6 +16,7 @@ export const nobleCrypto: CryptoProvider = Object.freeze({
   aead: nobleAead,
   hash: nobleHash,
   keyShare: nobleKeyShare,
+  answerKeyShare: nobleAnswerKeyShare,
   sign: nobleSign,
   verify: nobleVerify,
   ecdsaSign: nobleEcdsaSign,

@@ -1,23 +1,32 @@
-/** Ephemeral (EC)DHE key shares for TLS 1.3 on @noble/curves. */
+/** Ephemeral key shares for TLS 1.3 (and TLS 1.2 ECDHE) on @noble/curves and @noble/post-quantum. */
 import { x25519 } from '@noble/curves/ed25519.js';
-import { p256, p384 } from '@noble/curves/nist.js';
+import { x448 } from '@noble/curves/ed448.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { TlsError } from '../../errors.js';
-import type { GroupName, KeyShare, RandomSource } from '../provider.js';
+import { answerByAgreement } from '../answer-by-agreement.js';
+import type { GroupName, KeyShare, KeyShareAnswer, RandomSource } from '../provider.js';
+import { x25519MlKem768Answer, x25519MlKem768Share } from '../x25519-mlkem768.js';
 
-function x25519Share(random: RandomSource): KeyShare {
-  // RFC 7748: any 32 bytes are a private key; clamping happens inside scalarMult.
-  const secret = random(32);
+/** RFC 7748 curves: any 32 (56) bytes are a private key; clamping happens inside scalarMult. */
+const MONTGOMERY = {
+  x25519: { curve: x25519, length: 32 },
+  x448: { curve: x448, length: 56 },
+};
+
+function montgomeryShare(group: keyof typeof MONTGOMERY, random: RandomSource): KeyShare {
+  const { curve, length } = MONTGOMERY[group];
+  const secret = random(length);
   return {
-    group: 'x25519',
-    publicKey: x25519.getPublicKey(secret),
+    group,
+    publicKey: curve.getPublicKey(secret),
     sharedSecret(peer) {
-      if (peer.length !== 32) throw new TlsError('illegal_parameter', 'x25519 key share must be 32 bytes');
+      if (peer.length !== length) throw new TlsError('illegal_parameter', `${group} key share must be ${length} bytes`);
       try {
         // noble rejects low-order points, i.e. the all-zero output RFC 8446 §7.4.2 forbids.
-        return x25519.getSharedSecret(secret, peer);
+        return curve.getSharedSecret(secret, peer);
       } catch {
-        throw new TlsError('illegal_parameter', 'x25519 key share yields an all-zero secret');
+        throw new TlsError('illegal_parameter', `${group} key share yields an all-zero secret`);
       }
     },
   };
@@ -27,6 +36,7 @@ function x25519Share(random: RandomSource): KeyShare {
 const NIST = {
   secp256r1: { curve: p256 as ECDSA, seedLength: 48, pointLength: 65 },
   secp384r1: { curve: p384 as ECDSA, seedLength: 72, pointLength: 97 },
+  secp521r1: { curve: p521 as ECDSA, seedLength: 99, pointLength: 133 },
 };
 
 function nistShare(group: keyof typeof NIST, random: RandomSource): KeyShare {
@@ -53,14 +63,25 @@ function nistShare(group: keyof typeof NIST, random: RandomSource): KeyShare {
   };
 }
 
+const nobleX25519 = (random: RandomSource) => montgomeryShare('x25519', random);
+
 export function nobleKeyShare(group: GroupName, random: RandomSource): KeyShare {
   switch (group) {
+    case 'X25519MLKEM768':
+      return x25519MlKem768Share(nobleX25519, random);
     case 'x25519':
-      return x25519Share(random);
+    case 'x448':
+      return montgomeryShare(group, random);
     case 'secp256r1':
     case 'secp384r1':
+    case 'secp521r1':
       return nistShare(group, random);
     default:
       throw new Error(`unsupported group ${String(group)}`);
   }
+}
+
+export function nobleAnswerKeyShare(group: GroupName, peerShare: Uint8Array, random: RandomSource): KeyShareAnswer {
+  if (group === 'X25519MLKEM768') return x25519MlKem768Answer(nobleX25519, peerShare, random);
+  return answerByAgreement(nobleKeyShare(group, random), peerShare);
 }

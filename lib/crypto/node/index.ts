@@ -7,7 +7,7 @@ import { TLS13_ALGORITHMS } from '../algorithms.js';
 import type { CryptoProvider } from '../provider.js';
 import { nodeAead } from './aead.js';
 import { nodeHash } from './hash.js';
-import { nodeKeyShare } from './key-share.js';
+import { nodeAnswerKeyShare, nodeKeyShare } from './key-share.js';
 import { nodeRandom } from './random.js';
 import { nodeEcdsaSign, nodeEcdsaVerify, nodePublicKeyOf, nodeSign, nodeVerify } from './signature.js';
 
@@ -17,6 +17,7 @@ export const nodeCrypto: CryptoProvider = Object.freeze({
   aead: nodeAead,
   hash: nodeHash,
   keyShare: nodeKeyShare,
+  answerKeyShare: nodeAnswerKeyShare,
   sign: nodeSign,
   verify: nodeVerify,
   ecdsaSign: nodeEcdsaSign,

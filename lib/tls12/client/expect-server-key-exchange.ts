@@ -3,6 +3,7 @@
  * ephemeral public value, signed with the certificate's key over both
  * randoms, which binds it to this handshake.
  */
+import { isEcdheGroup } from '../../crypto/algorithms.js';
 import type { GroupName, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
 import { TlsError, illegalParameter, unexpectedMessage } from '../../errors.js';
 import { tls12SchemeFits, tls12Verify } from '../signature.js';
@@ -47,7 +48,8 @@ export class ExpectServerKeyExchange implements State<ClientConfig, Tls12Handsha
 /** RFC 8422 §5.4: the server picks one of the groups of our supported_groups (RFC 5489 §2: ECDHE_PSK too). */
 export function offeredGroup(config: ClientConfig, code: number): GroupName {
   const group = nameOf(NamedGroupCode, code) as GroupName | undefined;
-  if (!group || !config.groups.includes(group)) throw illegalParameter(`ServerKeyExchange uses group ${code}, which we did not offer`);
+  // The hybrid is in our supported_groups for TLS 1.3 only: no TLS 1.2 server may pick it (a KEM has no ECDHE point).
+  if (!group || !config.groups.includes(group) || !isEcdheGroup(group)) throw illegalParameter(`ServerKeyExchange uses group ${code}, which we did not offer for ECDHE`);
   return group;
 }
 

@@ -3,6 +3,7 @@
  * server's choices from it (RFC 5246 §7.4.1.2, RFC 8422 §5.1, RFC 7627,
  * RFC 5746, RFC 5077, RFC 7301, RFC 6066).
  */
+import { isEcdheGroup } from '../../crypto/algorithms.js';
 import type { GroupName, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
 import { TlsError, illegalParameter } from '../../errors.js';
 import { type ServerConfig, versionEnabled } from '../../tls13/config.js';
@@ -91,8 +92,8 @@ function readEms(config: ServerConfig, data: Uint8Array | undefined): boolean {
   return false;
 }
 
-/** The named group of an EC certificate key's curve (P-521: a curve we verify and sign on, but no key-exchange group of ours). */
-const CURVE_GROUP: Record<string, number> = { 'P-256': NamedGroupCode.secp256r1, 'P-384': NamedGroupCode.secp384r1, 'P-521': 0x0019 };
+/** The named group of an EC certificate key's curve. */
+const CURVE_GROUP: Record<string, number> = { 'P-256': NamedGroupCode.secp256r1, 'P-384': NamedGroupCode.secp384r1, 'P-521': NamedGroupCode.secp521r1 };
 
 /**
  * Whether our certificate's key can authenticate an ECDHE_ECDSA suite for
@@ -138,8 +139,10 @@ export function chooseTls12Suite(config: ServerConfig, offer: Tls12Offer): Tls12
   throw new TlsError('handshake_failure', 'no key-exchange group in common for ECDHE_PSK');
 }
 
+/** ECDHE groups only: the ML-KEM hybrid is a TLS 1.3 key exchange (a KEM has no ServerKeyExchange point). */
 function commonGroup(config: ServerConfig, offer: Tls12Offer): GroupName | undefined {
-  return offer.groups ? config.groups.find((g) => offer.groups!.includes(NamedGroupCode[g])) : config.groups[0];
+  const ours = config.groups.filter(isEcdheGroup);
+  return offer.groups ? ours.find((g) => offer.groups!.includes(NamedGroupCode[g])) : ours[0];
 }
 
 /** RFC 8422 §4: without supported_groups the client takes any curve, so ours first; with it, our preference among its. */

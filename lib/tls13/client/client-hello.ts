@@ -1,7 +1,8 @@
 /**
  * Building the ClientHello (RFC 8446 §4.1.2): TLS 1.3, TLS 1.2 or both, as configured.
  */
-import type { KeyShare } from '../../crypto/provider.js';
+import { isEcdheGroup } from '../../crypto/algorithms.js';
+import type { GroupName, KeyShare } from '../../crypto/provider.js';
 import { ExtensionType as X, HandshakeType, NamedGroupCode, ProtocolVersion, SignatureSchemeCode } from '../../wire/enums.js';
 import {
   type Extension,
@@ -42,7 +43,7 @@ export function buildClientHello(
   const versions = [...(tls13 ? [ProtocolVersion.TLS13] : []), ...(tls12 ? [ProtocolVersion.TLS12] : [])];
   if (tls13) ext.push({ type: X.supported_versions, data: encodeU16List(versions, 1) });
   ext.push(
-    { type: X.supported_groups, data: encodeU16List(config.groups.map((g) => NamedGroupCode[g])) },
+    { type: X.supported_groups, data: encodeU16List(offeredGroups(config, tls13).map((g) => NamedGroupCode[g])) },
     { type: X.signature_algorithms, data: schemes },
   );
   if (tls13) {
@@ -69,6 +70,11 @@ export function buildClientHello(
     compressionMethods: Uint8Array.of(0),
     extensions: ext,
   };
+}
+
+/** A TLS 1.2-only hello names ECDHE groups only: the ML-KEM hybrid is TLS 1.3's. */
+function offeredGroups(config: ClientConfig, tls13: boolean): readonly GroupName[] {
+  return tls13 ? config.groups : config.groups.filter(isEcdheGroup);
 }
 
 /** TLS 1.3 is offered when enabled and some 1.3 suite is configured. */

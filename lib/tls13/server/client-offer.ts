@@ -76,10 +76,17 @@ export function chooseSuite(config: ServerConfig, hello: ClientHello): CipherSui
   return suite;
 }
 
+/**
+ * Our preference among the client's groups, a group it sent a share for
+ * first (it saves a round trip), unless a group of `retryForGroups` ranks
+ * above that one: then the client is asked for a share (HelloRetryRequest).
+ */
 export function chooseGroup(config: ServerConfig, offer: ClientOffer): GroupName {
-  // Prefer a group the client already sent a share for: it saves a round trip.
-  const withShare = config.groups.find((g) => offer.shares.some((s) => s.group === NamedGroupCode[g]));
-  const group = withShare ?? config.groups.find((g) => offer.groups.includes(NamedGroupCode[g]));
+  const common = config.groups.filter((g) => offer.groups.includes(NamedGroupCode[g]));
+  const withShare = common.find((g) => offer.shares.some((s) => s.group === NamedGroupCode[g]));
+  const worthRetry = common.find((g) => config.retryForGroups.includes(g));
+  const rank = (g: GroupName) => config.groups.indexOf(g);
+  const group = worthRetry && (!withShare || rank(worthRetry) < rank(withShare)) ? worthRetry : (withShare ?? common[0]);
   if (!group) throw new TlsError('handshake_failure', 'no key-exchange group in common');
   return group;
 }

@@ -35,12 +35,12 @@ const TICKET_LIFETIME = 7200;
 export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): State<ServerConfig> {
   const { config } = ctx;
   const { transcript, hello } = n;
-  const share = config.crypto.keyShare(n.group, config.random);
-  const shared = share.sharedSecret(n.clientShare.keyExchange);
-  ctx.send(serverHello(hello, n.suite, { group: NamedGroupCode[n.group], keyExchange: share.publicKey }, config.random(32)), transcript);
+  // ECDHE and the ML-KEM hybrid alike: our share and the secret from the client's share.
+  const answer = config.crypto.answerKeyShare(n.group, n.clientShare.keyExchange, config.random);
+  ctx.send(serverHello(hello, n.suite, { group: NamedGroupCode[n.group], keyExchange: answer.publicKey }, config.random(32)), transcript);
 
   const schedule = new KeySchedule(config.crypto.hash(n.suite.hash));
-  const secrets = schedule.handshake(shared, transcript.current());
+  const secrets = schedule.handshake(answer.sharedSecret, transcript.current());
   ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
   ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
   if (hello.sessionId.length) ctx.sendCompatCcs();
