@@ -83,7 +83,8 @@ export type VerifyErrorCode =
   | 'ERR_TLS_CERT_ALTNAME_INVALID'
   // rxtls's checks done beside the chain, named like node's ERR_TLS_CERT_ALTNAME_INVALID
   | 'ERR_TLS_CERT_PIN_MISMATCH'
-  | 'ERR_TLS_CERT_FINGERPRINT_MISMATCH';
+  | 'ERR_TLS_CERT_FINGERPRINT_MISMATCH'
+  | 'ERR_TLS_RAW_PUBLIC_KEY_MISMATCH';
 
 /**
  * Every TlsError's `code`:
