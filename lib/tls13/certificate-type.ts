@@ -6,10 +6,11 @@
  *
  * The client offers server_certificate_type when it was given raw public keys
  * (`serverRawPublicKey`): [RawPublicKey], or [RawPublicKey, X509] when it can
- * verify a certificate too (`ca` or `fingerprint`). The server picks the first
- * type of the client's list it can send: a raw public key when configured with
- * `rawPublicKey: true`, else X.509. client_certificate_type (mutual TLS with
- * raw keys) is not offered nor answered here.
+ * verify a certificate too (`ca` or `fingerprint`). The server sends a raw
+ * public key to a client that can take one when configured with
+ * `rawPublicKey: true`, else X.509 (our preference decides, not the order of
+ * the client's list). client_certificate_type (mutual TLS with raw keys) is
+ * not offered nor answered here.
  */
 import type { PublicKey } from '../crypto/provider.js';
 import { TlsError, illegalParameter } from '../errors.js';
@@ -99,16 +100,18 @@ export interface ServerCertificateChoice {
 }
 
 /**
- * RFC 7250 §4.2: the first type of the client's list we can send; none in
- * common is unsupported_certificate. A client without the extension gets X.509.
+ * RFC 7250 §4.2: one of the types the client offered, or unsupported_certificate
+ * when we can send none of them. A client without the extension gets X.509.
+ * Our preference decides, as for suites (and as GnuTLS's server does): a
+ * server set up with `rawPublicKey` sends it to every client that can take
+ * one, though clients such as gnutls-cli list X.509 first, being their default.
  */
 export function chooseServerCertificateType(config: ServerConfig, hello: ClientHello): ServerCertificateChoice {
   const ext = findExtension(hello.extensions, X.server_certificate_type);
   if (ext === undefined) return { type: 'X509' };
+  const offered = decodeCertificateTypeList(ext, 'server_certificate_type').map(certificateTypeName);
   const ours: CertificateTypeName[] = config.rawPublicKey ? ['RawPublicKey', 'X509'] : ['X509'];
-  const type = decodeCertificateTypeList(ext, 'server_certificate_type')
-    .map(certificateTypeName)
-    .find((t): t is CertificateTypeName => t !== undefined && ours.includes(t));
+  const type = ours.find((t) => offered.includes(t));
   if (!type) {
     const why = config.rawPublicKey ? '' : ' (a raw public key needs the `rawPublicKey` option)';
     throw new TlsError('unsupported_certificate', `no server certificate type in common with the client${why}`);
