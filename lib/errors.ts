@@ -71,6 +71,7 @@ export type VerifyErrorCode =
   | 'DEPTH_ZERO_SELF_SIGNED_CERT'
   | 'CERT_SIGNATURE_FAILURE'
   | 'CA_KEY_TOO_SMALL'
+  | 'EE_KEY_TOO_SMALL'
   | 'CA_MD_TOO_WEAK'
   | 'INVALID_CA'
   | 'PATH_LENGTH_EXCEEDED'
@@ -83,7 +84,8 @@ export type VerifyErrorCode =
   | 'ERR_TLS_CERT_ALTNAME_INVALID'
   // rxtls's checks done beside the chain, named like node's ERR_TLS_CERT_ALTNAME_INVALID
   | 'ERR_TLS_CERT_PIN_MISMATCH'
-  | 'ERR_TLS_CERT_FINGERPRINT_MISMATCH';
+  | 'ERR_TLS_CERT_FINGERPRINT_MISMATCH'
+  | 'ERR_TLS_RAW_PUBLIC_KEY_MISMATCH';
 
 /**
  * Every TlsError's `code`:

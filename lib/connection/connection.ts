@@ -290,7 +290,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   private decode(type: number, body: Uint8Array): unknown {
     const hello = type === HandshakeType.client_hello || type === HandshakeType.server_hello;
     // The suite's key exchange shapes the key-exchange bodies (tls12/decode-options.ts).
-    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite));
+    if (this.version === 'TLSv1.2' && !hello) return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite, this.info.peerCertificateType));
     const hashLength = this.suiteChosen ? this.config.crypto.hash(this.suiteChosen.hash).outputLength : 32;
     return decodeHandshake(type, body, hashLength);
   }

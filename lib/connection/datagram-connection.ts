@@ -327,7 +327,7 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
   private decode(type: number, body: Uint8Array): unknown {
     if (type === HandshakeType.client_hello) return decodeHandshake(type, clientHelloFromDtls(body).body, 32);
     if (type === HandshakeType.server_hello) return decodeHandshake(type, serverHelloFromDtls(body), 32);
-    return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite));
+    return decodeTls12Body(type, body, tls12DecodeOptions(this.info.suite, this.info.peerCertificateType));
   }
 
   /**

@@ -14,8 +14,15 @@ export interface SessionInfo {
   signatureScheme?: string;
   alpn?: string;
   serverName?: string;
-  /** Peer certificate chain, leaf first, DER. */
+  /** Peer certificate chain, leaf first, DER (empty when the peer authenticated with a raw public key). */
   peerCertificates: Uint8Array[];
+  /**
+   * What the peer's Certificate message carries (RFC 7250): 'X509' by default,
+   * 'RawPublicKey' once negotiated with a certificate type extension.
+   */
+  peerCertificateType?: 'X509' | 'RawPublicKey';
+  /** The peer's raw public key (RFC 7250), a DER SubjectPublicKeyInfo, when it authenticated with one. */
+  peerRawPublicKey?: Uint8Array;
   resumed: boolean;
   helloRetry: boolean;
   /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */

@@ -166,11 +166,11 @@ function versionRange(o: CommonNodeOptions): { minVersion?: 'TLSv1.2' | 'TLSv1.3
 
 /**
  * node:tls trusts its bundled roots when given no `ca`; so do we, unless
- * something else authenticates the server (a fingerprint, a PSK alone) or
- * nothing is verified.
+ * something else authenticates the server (a fingerprint, a PSK alone, its
+ * raw public key: `session.serverRawPublicKey`) or nothing is verified.
  */
 function defaultCa(o: ConnectTlsOptions): TrustStore | undefined {
-  const other = o.ca ?? o.session?.ca ?? o.fingerprint ?? o.session?.fingerprint ?? o.psk ?? o.session?.psk;
+  const other = o.ca ?? o.session?.ca ?? o.fingerprint ?? o.session?.fingerprint ?? o.psk ?? o.session?.psk ?? o.session?.serverRawPublicKey;
   const skip = o.rejectUnauthorized === false || o.session?.dangerouslySkipCertificateVerification;
   return other === undefined && !skip ? nodeRootStore() : undefined;
 }

@@ -265,7 +265,7 @@ function tlsPart<T extends object>(o: T & Partial<Pick<DatagramOptions, 'protoco
 
 export function dtlsClient(options: DtlsClientOptions): DatagramSession {
   const o = tlsPart<ClientOptions>(options as ClientOptions & DatagramOptions);
-  const certificate = o.ca !== undefined || o.fingerprint !== undefined || o.dangerouslySkipCertificateVerification === true;
+  const certificate = o.ca !== undefined || o.fingerprint !== undefined || o.serverRawPublicKey !== undefined || o.dangerouslySkipCertificateVerification === true;
   // No TLS 1.3 middlebox compatibility over DTLS: an empty session id unless a ticket is offered.
   const config = resolveClientConfig({ middleboxCompat: false, ...o, suites: dtlsSuites(o, certificate) as ClientOptions['suites'] });
   return new DatagramSession(config, startClient, 'client', options);

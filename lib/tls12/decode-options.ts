@@ -6,13 +6,18 @@
  */
 import { TLS12_VERIFY_DATA_LENGTH, type Tls12DecodeContext } from '../wire/tls12-messages.js';
 import { TLS12_SUITES } from './suites.js';
+import type { SessionInfo } from '../handshake/session-info.js';
 
 /**
- * The decode options under the suite named `suiteName` (SessionInfo.suite).
- * Before a suite is chosen no key-exchange message can be expected (the
- * states refuse it from its header), so any key exchange will do: ECDHE.
+ * The decode options under the negotiated suite (SessionInfo.suite) and
+ * certificate type. Before a suite is chosen no key-exchange message can be
+ * expected (the states refuse it from its header), so any key exchange will
+ * do: ECDHE. A peer's Certificate is read in the RFC 7250 form once its
+ * type was negotiated as RawPublicKey (SessionInfo.peerCertificateType).
  */
-export function tls12DecodeOptions(suiteName: string | undefined): Tls12DecodeContext {
+export function tls12DecodeOptions(suiteName: string | undefined, peerCertificateType?: SessionInfo['peerCertificateType']): Tls12DecodeContext {
   const suite = suiteName === undefined ? undefined : TLS12_SUITES.find((s) => s.name === suiteName);
-  return { kx: suite?.kx ?? 'ecdhe', verifyDataLength: TLS12_VERIFY_DATA_LENGTH };
+  const options: Tls12DecodeContext = { kx: suite?.kx ?? 'ecdhe', verifyDataLength: TLS12_VERIFY_DATA_LENGTH };
+  if (peerCertificateType === 'RawPublicKey') options.rawPublicKey = true;
+  return options;
 }

@@ -20,6 +20,8 @@ import { checkPsk } from '../tls12/psk-premaster.js';
 import { type TicketKey, TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
 import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
+import { resolveServerRawPublicKeys, type ServerRawPublicKeyConfig } from './certificate-type.js';
+import { spkiOfCertificate } from '../x509/raw-public-key.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -98,6 +100,17 @@ export interface ClientOptions extends CommonOptions {
    * A mismatch is bad_certificate with code ERR_TLS_CERT_FINGERPRINT_MISMATCH.
    */
   fingerprint?: string | string[];
+  /**
+   * The server's raw public key(s) (RFC 7250): PEM "PUBLIC KEY" blocks
+   * (`openssl pkey -pubout`) or DER SubjectPublicKeyInfo. The client offers
+   * server_certificate_type; a server that sends its bare key is accepted when
+   * the key is exactly one of these (no chain, validity or name: the key
+   * itself is the identity, as an SSH host key), else bad_certificate with code
+   * ERR_TLS_RAW_PUBLIC_KEY_MISMATCH. With `ca` (or `fingerprint`) too, a server
+   * without raw public keys is verified by its certificate instead; without,
+   * such a server is refused (unsupported_certificate). See `info.peerRawPublicKey`.
+   */
+  serverRawPublicKey?: PemOrDer | PemOrDer[];
   /** Turns certificate verification OFF. Anyone on the path can then read and change the traffic. */
   dangerouslySkipCertificateVerification?: boolean;
   /**
@@ -128,6 +141,12 @@ export interface ServerOptions extends CommonOptions {
   /** The certificate chain, leaf first. Optional only with `psk` (a PSK-only server speaks the TLS 1.2 PSK suites alone). */
   cert?: PemOrDer | PemOrDer[];
   key?: PemOrDer;
+  /**
+   * Serve the certificate's public key alone (RFC 7250 raw public key) to
+   * clients that ask for it with server_certificate_type; others still get
+   * the chain. Default false.
+   */
+  rawPublicKey?: boolean;
   /**
    * The pre-shared key of a client identity (the bytes the client sent; they
    * are UTF-8 by RFC 4279 §5.1), or undefined for an unknown identity (the
@@ -191,7 +210,7 @@ interface CommonConfig {
   maxWarningAlerts: number;
 }
 
-export interface ClientConfig extends CommonConfig {
+export interface ClientConfig extends CommonConfig, ServerRawPublicKeyConfig {
   serverName?: string;
   roots: TrustStore;
   verify: boolean;
@@ -212,6 +231,8 @@ export interface ServerConfig extends CommonConfig {
   chain: Uint8Array[];
   leaf?: Certificate;
   key?: PrivateKey;
+  /** The leaf's DER SubjectPublicKeyInfo, sent as a raw public key (RFC 7250) to clients that ask; undefined: never. */
+  rawPublicKey?: Uint8Array;
   psk?: (identity: Uint8Array) => Uint8Array | undefined;
   pskIdentityHint?: Uint8Array;
   tickets: number;
@@ -369,11 +390,13 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
   const psk = clientPsk(o.psk);
   const verify = !o.dangerouslySkipCertificateVerification;
   const { pins, fingerprints } = serverIdentityChecks(o, verify);
+  const raw = resolveServerRawPublicKeys(o, verify);
   // A PSK client without roots runs the PSK suites alone; any other client verifies certificates (or said it would not).
-  const certificate = !verify || o.ca !== undefined || fingerprints !== undefined || !psk;
+  const certificate = !verify || o.ca !== undefined || fingerprints !== undefined || raw.rawPublicKeys !== undefined || !psk;
   const common = resolveCommon(o, { certificate, psk: psk !== undefined }, 'client');
   const roots = trustStore(o.ca);
-  const chainCheck = certificate && verify && !fingerprints;
+  // Raw public keys alone need no roots and no name: the configured key is the identity.
+  const chainCheck = certificate && verify && !fingerprints && (!raw.rawPublicKeys || o.ca !== undefined);
   if (chainCheck && roots.size === 0) throw new Error('certificate verification needs `ca` (or `fingerprint`, or dangerouslySkipCertificateVerification)');
   // Without a name a valid certificate for any host would pass: never verify "something".
   if (chainCheck && !o.serverName) throw new Error('certificate verification needs `serverName` (a host name or IP address)');
@@ -384,6 +407,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     verify,
     pins,
     fingerprints,
+    ...raw,
     keyShareGroups: o.keyShareGroups ?? defaultKeyShareGroups(common.groups),
     middleboxCompat: o.middleboxCompat ?? true,
     maxTickets: limit('maxTickets', o.maxTickets, 8),
@@ -412,6 +436,13 @@ function serverCertificate(o: ServerOptions, crypto: CryptoProvider): { chain: U
   return { chain, leaf, key };
 }
 
+/** `rawPublicKey: true`: the SPKI of the certificate's key, which needs a certificate. */
+function serverRawPublicKey(o: ServerOptions, chain: readonly Uint8Array[]): Uint8Array | undefined {
+  if (!o.rawPublicKey) return undefined;
+  if (chain.length === 0) throw new Error('`rawPublicKey` serves the key of the certificate: give `cert` and `key`');
+  return spkiOfCertificate(chain[0]!);
+}
+
 /** RFC 4279 §5.2: the hint is UTF-8 too, `<0..2^16-1>`. */
 function identityHint(hint: string | Uint8Array | undefined): Uint8Array | undefined {
   if (hint === undefined) return undefined;
@@ -429,6 +460,7 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
   return markResolved({
     ...common,
     ...certificate,
+    rawPublicKey: serverRawPublicKey(o, certificate.chain),
     psk: o.psk,
     pskIdentityHint: identityHint(o.pskIdentityHint),
     tickets: o.tickets ?? 2,

@@ -30,6 +30,8 @@ export const ExtensionType = {
   use_srtp: 14,
   alpn: 16,
   signed_certificate_timestamp: 18,
+  client_certificate_type: 19,
+  server_certificate_type: 20,
   padding: 21,
   extended_master_secret: 23,
   record_size_limit: 28,

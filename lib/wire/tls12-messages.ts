@@ -117,11 +117,18 @@ export interface Tls12CertificateRequest {
   certificateAuthorities: Uint8Array[];
 }
 
-/** Certificate (RFC 5246 §7.4.2): DER certificates, sender's first; no context, no per-entry extensions. */
+/**
+ * Certificate (RFC 5246 §7.4.2): DER certificates, sender's first; no context, no per-entry extensions.
+ * With a raw public key negotiated (RFC 7250 §3) the body is instead one
+ * `opaque ASN.1_subjectPublicKeyInfo<1..2^24-1>`, no list around it: then
+ * `rawPublicKey` is true and `certificates` holds that one SubjectPublicKeyInfo.
+ */
 export interface Tls12Certificate {
   type: typeof HT.certificate;
   /** Each `ASN.1Cert<1..2^24-1>`, the list `<0..2^24-1>` bytes (empty: a client without a certificate). */
   certificates: Uint8Array[];
+  /** The RFC 7250 form: one SubjectPublicKeyInfo. The body does not say so: the negotiated certificate type does. */
+  rawPublicKey?: boolean;
 }
 
 /** ServerHelloDone (RFC 5246 §7.4.5): an empty body. */
@@ -164,6 +171,8 @@ export interface Tls12DecodeContext {
   kx: Tls12KeyExchange;
   /** The suite's verify_data_length (Finished): 12 for every suite we know (RFC 5246 §7.4.9). */
   verifyDataLength: number;
+  /** The peer's Certificate is a raw public key (RFC 7250 §3: negotiated with a certificate type extension). */
+  rawPublicKey?: boolean;
 }
 
 /** verify_data_length of every TLS 1.2 suite that does not say otherwise (RFC 5246 §7.4.9). */
@@ -291,6 +300,10 @@ export function decodeTls12CertificateRequest(body: Uint8Array): Tls12Certificat
 
 export function encodeTls12Certificate(m: Tls12Fields<Tls12Certificate>): Uint8Array {
   const w = new Writer(1024);
+  if (m.rawPublicKey) {
+    if (m.certificates.length !== 1 || m.certificates[0]!.length === 0) throw new RangeError('Certificate: a raw public key is one non-empty SubjectPublicKeyInfo');
+    return w.vec(3, m.certificates[0]!).finish().slice();
+  }
   w.nested(3, (l) =>
     m.certificates.forEach((c) => {
       if (c.length === 0) throw new RangeError('Certificate: empty ASN.1Cert');
@@ -300,7 +313,8 @@ export function encodeTls12Certificate(m: Tls12Fields<Tls12Certificate>): Uint8A
   return w.finish().slice();
 }
 
-export function decodeTls12Certificate(body: Uint8Array): Tls12Certificate {
+export function decodeTls12Certificate(body: Uint8Array, rawPublicKey = false): Tls12Certificate {
+  if (rawPublicKey) return whole(body, 'certificate', (r) => ({ type: HT.certificate, certificates: [r.vec(3, 1)], rawPublicKey: true }));
   return whole(body, 'certificate', (r) => {
     const list = r.sub(3);
     const certificates: Uint8Array[] = [];
@@ -398,7 +412,7 @@ export function decodeTls12Body(type: number, body: Uint8Array, ctx: Tls12Decode
     case HT12.hello_request:
       return decodeHelloRequest(body);
     case HT.certificate:
-      return decodeTls12Certificate(body);
+      return decodeTls12Certificate(body, ctx.rawPublicKey);
     case HT12.server_key_exchange:
       return decodeServerKeyExchange(body, ctx.kx);
     case HT.certificate_request:

@@ -14,7 +14,7 @@ import {
   id_ce_keyUsage,
   id_ce_subjectAltName,
   type Extension,
-  type SubjectPublicKeyInfo,
+  SubjectPublicKeyInfo,
 } from '@peculiar/asn1-x509';
 import { ECParameters } from '@peculiar/asn1-ecc';
 import { TlsError } from '../errors.js';
@@ -300,6 +300,21 @@ function readSignatureAlgorithm(oid: string, parameters: ArrayBuffer | null | un
 }
 
 type KeyFields = Pick<Certificate, 'publicKey' | 'publicKeyAlgorithm'>;
+
+/**
+ * The key of a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7), read as a
+ * certificate's: a raw public key (RFC 7250) is exactly this structure.
+ * publicKey is undefined for keys we cannot use; malformed DER is bad_certificate.
+ */
+export function parseSubjectPublicKeyInfo(der: Uint8Array): KeyFields {
+  try {
+    if (outerLength(der) !== der.length) throw bad('trailing data after SubjectPublicKeyInfo');
+    return readPublicKey(parseAsn(new Uint8Array(der), SubjectPublicKeyInfo));
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw bad(`cannot parse SubjectPublicKeyInfo: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
 
 const unusable = (publicKeyAlgorithm: string): KeyFields => ({ publicKey: undefined, publicKeyAlgorithm });
 

@@ -64,7 +64,9 @@ export function verifyServerChain(chainDer: readonly Uint8Array[], opts: VerifyS
   checkCommon(leaf, date, 'server certificate');
   checkLeafUsage(leaf);
   if (!leaf.publicKey) {
-    throw new TlsError('unsupported_certificate', `server certificate key type ${leaf.publicKeyAlgorithm} is not supported`);
+    // A key of a kind we use but too short (1024-bit RSA) gets OpenSSL's verify code, as node reports it.
+    const small = /too small/.test(leaf.publicKeyAlgorithm);
+    throw new TlsError('unsupported_certificate', `server certificate key type ${leaf.publicKeyAlgorithm} is not supported`, false, small ? 'EE_KEY_TOO_SMALL' : undefined);
   }
 
   const store = opts.roots instanceof TrustStore ? opts.roots : TrustStore.ofCertificates(opts.roots);

@@ -3,8 +3,9 @@
  * private network namespace (gnutls-serv --udp): dtls-peers.ts runs it there
  * with `node --import tsx dtls-client-main.ts '<json options>'`.
  *
- * Options: { port, message, expect, mtu?, limitMs, psk? }. It handshakes with
- * 127.0.0.1:port (serverName localhost, spec/fixtures/ca.pem; or the PSK), sends
+ * Options: { port, message, expect, mtu?, limitMs, psk?, serverRawPublicKey? }. It handshakes with
+ * 127.0.0.1:port (serverName localhost, spec/fixtures/ca.pem; or the PSK; or
+ * the server's raw public key, PEM, alone), sends
  * `message` as one record, reads until `expect` has arrived, sends
  * close_notify, then prints one line
  * `{"ok":...}` (OurDtlsClientResult) and exits.
@@ -23,10 +24,14 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as {
   limitMs: number;
   /** A PSK instead of the certificate check: identity and key in hex, and the suites to offer. */
   psk?: { identity: string; keyHex: string; suites: string[] };
+  /** The server's raw public key (RFC 7250), PEM: the only thing that authenticates it. */
+  serverRawPublicKey?: string;
 };
 const auth = opts.psk
   ? { psk: { identity: opts.psk.identity, key: new Uint8Array(Buffer.from(opts.psk.keyHex, 'hex')) }, suites: opts.psk.suites as never }
-  : { serverName: 'localhost', ca: caPem() };
+  : opts.serverRawPublicKey
+    ? { serverRawPublicKey: opts.serverRawPublicKey }
+    : { serverName: 'localhost', ca: caPem() };
 const session = Session.client({ protocol: 'dtls', ...auth, clock: () => performance.now(), mtu: opts.mtu });
 const udp = new UdpSession(session);
 const report: Record<string, unknown> = { ok: false, maxReceived: 0, maxSent: 0 };
@@ -48,6 +53,8 @@ try {
   await udp.handshake();
   report.version = session.info.version;
   report.suite = session.info.suite;
+  report.peerCertificateType = session.info.peerCertificateType;
+  if (session.info.peerRawPublicKey) report.peerRawPublicKeyHex = Buffer.from(session.info.peerRawPublicKey).toString('hex');
   session.send(new TextEncoder().encode(opts.message));
   let received = '';
   const deadline = Date.now() + opts.limitMs;

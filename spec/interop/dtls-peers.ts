@@ -173,7 +173,7 @@ export interface GnutlsDtlsServer {
  * and ::, so it must not run in ours). It asks every client for a cookie
  * (HelloVerifyRequest) unless --nocookie.
  */
-export async function startGnutlsDtlsServer(opts: { cert: string; key: string; args?: string[]; priority?: string; readyTimeoutMs?: number }): Promise<GnutlsDtlsServer> {
+export async function startGnutlsDtlsServer(opts: { cert?: string; key?: string; args?: string[]; priority?: string; readyTimeoutMs?: number }): Promise<GnutlsDtlsServer> {
   const ns = await openPrivateNetns();
   openNamespaces.add(ns);
   const stop = async () => {
@@ -189,7 +189,8 @@ export async function startGnutlsDtlsServer(opts: { cert: string; key: string; a
       'gnutls-serv', '--udp', '--echo', `--port=${netnsPort}`,
       // -d 4 for "Selected version DTLS1.2" and "Selected cipher suite: ..." (its UDP mode prints no description line).
       '-d', '4',
-      `--x509certfile=${opts.cert}`, `--x509keyfile=${opts.key}`,
+      // No certificate when args give other credentials (--rawpkfile/--rawpkkeyfile for RFC 7250 raw public keys).
+      ...(opts.cert ? [`--x509certfile=${opts.cert}`] : []), ...(opts.key ? [`--x509keyfile=${opts.key}`] : []),
       `--priority=${opts.priority ?? GNUTLS_DTLS12_PRIORITY}`,
       ...(opts.args ?? []),
     ]);
@@ -235,6 +236,9 @@ export interface OurDtlsClientResult {
   suite?: string;
   /** What came back, utf8. */
   received?: string;
+  /** RFC 7250: what the server's Certificate carried, and its raw key (hex SPKI) when it was one. */
+  peerCertificateType?: string;
+  peerRawPublicKeyHex?: string;
   /** What bye() returned ('done': our close_notify went out). */
   bye?: string;
   discarded?: number;
@@ -261,11 +265,19 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 export async function runOurDtlsClientIn(
   ns: PrivateNetns,
-  opts: { port: number; message: string; expect: string; mtu?: number; timeoutMs: number; psk?: { identity: string; keyHex: string; suites: string[] } },
+  opts: {
+    port: number;
+    message: string;
+    expect: string;
+    mtu?: number;
+    timeoutMs: number;
+    psk?: { identity: string; keyHex: string; suites: string[] };
+    serverRawPublicKey?: string;
+  },
 ): Promise<{ result: OurDtlsClientResult; exec: ExecResult }> {
   const argv = [
     process.execPath, '--import', 'tsx', CLIENT_MAIN,
-    JSON.stringify({ port: opts.port, message: opts.message, expect: opts.expect, mtu: opts.mtu, limitMs: opts.timeoutMs - 2000, psk: opts.psk }),
+    JSON.stringify({ port: opts.port, message: opts.message, expect: opts.expect, mtu: opts.mtu, limitMs: opts.timeoutMs - 2000, psk: opts.psk, serverRawPublicKey: opts.serverRawPublicKey }),
   ];
   const exec = await ns.exec(argv, { timeoutMs: opts.timeoutMs, cwd: REPO_ROOT });
   const line = exec.stdout.split('\n').find((l) => l.startsWith('{"ok":'));

@@ -111,6 +111,7 @@ describe('RSA interop: RSA and RSA-PSS certificates, ECDHE_RSA, refusals', funct
       const srv = await opensslServer('rsa1024', 'tls1_3');
       const e = await clientError(srv.port, {});
       expect(e.alert).to.equal('unsupported_certificate');
+      expect(e.code).to.equal('EE_KEY_TOO_SMALL');
       expect(e.message).to.match(/RSA \(1024-bit modulus is too small: at least 2048 bits are required\)/);
       await srv.waitForOutput(/alert unsupported certificate|unsupported certificate/i);
     });

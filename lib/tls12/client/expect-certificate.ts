@@ -9,6 +9,7 @@ import type { Context, State } from '../../tls13/context.js';
 import { HandshakeType } from '../../wire/enums.js';
 import type { Tls12HandshakeMessage } from '../../wire/tls12-messages.js';
 import { verifyServerCertificate } from '../../tls13/verify-server-certificate.js';
+import { serverRawPublicKey } from '../../tls13/certificate-type.js';
 import { ExpectServerKeyExchange } from './expect-server-key-exchange.js';
 import { type Tls12CipherSuite, keyFitsSuite } from '../suites.js';
 import { HELLO_REQUEST, type Negotiated } from './negotiated.js';
@@ -34,12 +35,16 @@ export class ExpectCertificate implements State<ClientConfig, Tls12HandshakeMess
 function serverKey(ctx: Context<ClientConfig>, chain: Uint8Array[], suite: Tls12CipherSuite): PublicKey {
   const { config } = ctx;
   if (chain.length === 0) throw decodeError('server sent no certificate');
+  const raw = serverRawPublicKey(ctx, chain);
+  if (raw) return fittingKey(raw, raw.kind === 'rsa' ? 'RSA' : raw.kind === 'ec' ? `EC ${raw.curve}` : 'Ed25519', suite);
   ctx.info.peerCertificates = chain.map((c) => c.slice());
   const leaf = verifyServerCertificate(config, chain);
   if (!leaf.publicKey) throw new TlsError('unsupported_certificate', `server key is ${leaf.publicKeyAlgorithm}, which is not supported`);
-  // ECDHE_ECDSA needs an ECDSA- or EdDSA-capable key (RFC 8422 §2), ECDHE_RSA an RSA one (RFC 5246 §7.4.2).
-  if (!keyFitsSuite(suite, leaf.publicKey)) {
-    throw new TlsError('unsupported_certificate', `server sent a certificate with a ${leaf.publicKeyAlgorithm} key for ${suite.name}`);
-  }
-  return leaf.publicKey;
+  return fittingKey(leaf.publicKey, leaf.publicKeyAlgorithm, suite);
+}
+
+/** ECDHE_ECDSA needs an ECDSA- or EdDSA-capable key (RFC 8422 §2), ECDHE_RSA an RSA one (RFC 5246 §7.4.2). */
+function fittingKey(key: PublicKey, algorithm: string, suite: Tls12CipherSuite): PublicKey {
+  if (!keyFitsSuite(suite, key)) throw new TlsError('unsupported_certificate', `server sent a certificate with a ${algorithm} key for ${suite.name}`);
+  return key;
 }

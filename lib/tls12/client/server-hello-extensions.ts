@@ -21,6 +21,7 @@ const SERVER_HELLO_EXTENSIONS: readonly number[] = [
   X.session_ticket,
   X.renegotiation_info,
   X.use_srtp,
+  X.server_certificate_type,
 ];
 
 export interface ServerHelloExtensions {

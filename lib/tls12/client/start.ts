@@ -19,6 +19,7 @@ import { checkServerHelloExtensions } from './server-hello-extensions.js';
 import { type Negotiated, randoms } from './negotiated.js';
 import { isPskSuite, tls12SuiteByCode, type Tls12CipherSuite } from '../suites.js';
 import { ExpectPskServerKeyExchange } from './expect-psk-key-exchange.js';
+import { acceptServerCertificateType } from '../../tls13/certificate-type.js';
 
 /** What the client sent: its hello, and the transcript holding it (its hash not yet chosen). */
 export interface Tls12HelloSent {
@@ -38,7 +39,10 @@ export function tls12ServerHello(ctx: Context<ClientConfig>, sent: Tls12HelloSen
   const ticket = resumedTicket(ctx.config, sent.hello, msg);
   if (ticket) return resume(ctx, n, ticket);
   // A PSK suite has no Certificate: knowing the PSK authenticates the server (RFC 4279 §2).
-  return isPskSuite(suite) ? new ExpectPskServerKeyExchange(n) : new ExpectCertificate(n);
+  if (isPskSuite(suite)) return new ExpectPskServerKeyExchange(n);
+  // RFC 7250: the ServerHello settles what the Certificate carries (and how to decode it).
+  acceptServerCertificateType(ctx, msg.extensions);
+  return new ExpectCertificate(n);
 }
 
 /** The suite the server chose: one of our TLS 1.2 suites, offered in this hello. */

@@ -23,6 +23,7 @@ import { type Tls12Offer, chooseTls12Alpn, chooseTls12Group, chooseTls12Scheme, 
 import { sendServerHello, serverRandom } from './server-hello.js';
 import { freshTerms, newSessionTicket, willIssueTicket } from './tickets.js';
 import { tls12Sign } from '../signature.js';
+import { type ServerCertificateChoice, chooseServerCertificateType, serverCertificateData } from '../../tls13/certificate-type.js';
 
 /** What the full handshake settled on before the key exchange: a group for the ECDHE kinds, a scheme when a certificate signs. */
 interface FullChoice {
@@ -30,6 +31,8 @@ interface FullChoice {
   group?: GroupName;
   scheme?: SignatureSchemeName;
   alpn?: string;
+  /** What our Certificate carries (RFC 7250); none under a PSK suite, which sends no Certificate. */
+  certificateType?: ServerCertificateChoice;
 }
 
 function choose(config: ServerConfig, offer: Tls12Offer): FullChoice {
@@ -39,6 +42,7 @@ function choose(config: ServerConfig, offer: Tls12Offer): FullChoice {
     group: suite.kx === 'psk' ? undefined : chooseTls12Group(config, offer),
     scheme: suite.auth === 'psk' ? undefined : chooseTls12Scheme(config, offer),
     alpn: chooseTls12Alpn(config, offer),
+    certificateType: suite.auth === 'psk' ? undefined : chooseServerCertificateType(config, offer.hello),
   };
 }
 
@@ -51,7 +55,7 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
   transcript.add(raw);
   const random = serverRandom(config);
   const ticket = willIssueTicket(config, offer);
-  sendServerHello(ctx, offer, { suite: choice.suite, random, resumed: false, ems: offer.ems, alpn: choice.alpn, ticket }, transcript);
+  sendServerHello(ctx, offer, { suite: choice.suite, random, resumed: false, ems: offer.ems, alpn: choice.alpn, ticket, certificateType: choice.certificateType?.answer }, transcript);
   const share = choice.suite.auth === 'psk' ? sendPskServerKeyExchange(ctx, choice.suite, choice.group, transcript) : sendCertificateAndKey(ctx, offer, choice, random, transcript);
   ctx.sendEncoded(encodeTls12Handshake({ type: Tls12HandshakeType.server_hello_done }), transcript);
   Object.assign(ctx.info, {
@@ -69,7 +73,9 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
 /** Our Certificate, then our ephemeral key for the chosen group, signed together with both randoms (RFC 8422 §5.4). */
 function sendCertificateAndKey(ctx: Context<ServerConfig>, offer: Tls12Offer, choice: FullChoice, random: Uint8Array, transcript: Transcript): KeyShare {
   const { config } = ctx;
-  ctx.sendEncoded(encodeTls12Handshake({ type: HandshakeType.certificate, certificates: config.chain }), transcript);
+  const certificateType = choice.certificateType!;
+  const certificates = serverCertificateData(config, certificateType);
+  ctx.sendEncoded(encodeTls12Handshake({ type: HandshakeType.certificate, certificates, rawPublicKey: certificateType.type === 'RawPublicKey' }), transcript);
   const [group, scheme] = [choice.group!, choice.scheme!];
   const share = config.crypto.keyShare(group, config.random);
   const params = { group: NamedGroupCode[group], point: share.publicKey };

@@ -37,6 +37,8 @@ export interface HelloAnswer {
   alpn?: string;
   /** A NewSessionTicket will follow (RFC 5077 §3.2). */
   ticket: boolean;
+  /** The server_certificate_type answer (RFC 7250 §4.2), when the client asked and a certificate suite was chosen. */
+  certificateType?: Extension;
 }
 
 export function sendServerHello(ctx: Context<ServerConfig>, offer: Tls12Offer, answer: HelloAnswer, transcript: Transcript): void {
@@ -69,5 +71,6 @@ function serverHelloExtensions(offer: Tls12Offer, answer: HelloAnswer, srtpProfi
   // RFC 6066 §3: an empty server_name says we used the name; a resumed session must not send it.
   if (offer.serverName && !answer.resumed) ext.push({ type: X.server_name, data: new Uint8Array(0) });
   if (srtpProfile) ext.push(srtpAnswer(srtpProfile));
+  if (answer.certificateType) ext.push(answer.certificateType);
   return ext;
 }

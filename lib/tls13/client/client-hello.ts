@@ -17,6 +17,7 @@ import type { ClientHello } from '../../wire/handshake.js';
 import { type ClientConfig, versionEnabled } from '../config.js';
 import { encodeEcPointFormats, encodeExtendedMasterSecret, encodeRenegotiationInfo, encodeSessionTicket } from '../../wire/tls12-extensions.js';
 import { srtpOffer } from '../../tls12/srtp.js';
+import { serverCertificateTypeOffer } from '../certificate-type.js';
 
 const PSK_DHE_KE = 1;
 
@@ -59,6 +60,7 @@ export function buildClientHello(
     );
   }
   if (tls12) ext.push(...tls12Extensions(config));
+  ext.push(...serverCertificateTypeOffer(config));
   if (config.alpn.length) ext.push({ type: X.alpn, data: encodeAlpn(config.alpn) });
   if (cookie) ext.push({ type: X.cookie, data: encodeCookie(cookie) });
   return {

@@ -8,6 +8,7 @@ import { ExtensionType as X, HandshakeType } from '../../wire/enums.js';
 import { findExtension } from '../../wire/extension.js';
 import type { Certificate, HandshakeMessage } from '../../wire/handshake.js';
 import { verifyServerCertificate } from '../verify-server-certificate.js';
+import { serverRawPublicKey } from '../certificate-type.js';
 import type { ClientConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import { ExpectCertificateVerify } from './expect-certificate-verify.js';
@@ -51,6 +52,8 @@ export class ExpectCertificate implements State<ClientConfig> {
 function peerKey(ctx: Context<ClientConfig>, msg: Certificate): PublicKey {
   const { config } = ctx;
   const chain = msg.entries.map((e) => e.data);
+  const raw = serverRawPublicKey(ctx, chain);
+  if (raw) return raw;
   ctx.info.peerCertificates = chain;
   const leaf = verifyServerCertificate(config, chain);
   if (!leaf.publicKey) throw new TlsError('unsupported_certificate', 'server key type is not supported');

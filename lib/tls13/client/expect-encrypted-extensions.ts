@@ -8,8 +8,9 @@ import type { Context, State } from '../context.js';
 import { ExpectCertificateOrRequest } from './expect-certificate.js';
 import { checkExtensions } from './expect-server-hello.js';
 import type { HandshakeKeys } from './handshake-keys.js';
+import { acceptServerCertificateType } from '../certificate-type.js';
 
-const EE_EXTENSIONS: number[] = [X.server_name, X.supported_groups, X.alpn, X.early_data, X.record_size_limit];
+const EE_EXTENSIONS: number[] = [X.server_name, X.supported_groups, X.alpn, X.early_data, X.record_size_limit, X.server_certificate_type];
 
 export class ExpectEncryptedExtensions implements State<ClientConfig> {
   readonly expects = [HandshakeType.encrypted_extensions];
@@ -24,6 +25,7 @@ export class ExpectEncryptedExtensions implements State<ClientConfig> {
       if (chosen.length !== 1 || !ctx.config.alpn.includes(chosen[0]!)) throw illegalParameter('server chose an ALPN protocol we did not offer');
       ctx.info.alpn = chosen[0];
     }
+    acceptServerCertificateType(ctx, msg.extensions);
     this.keys.transcript.add(raw);
     return new ExpectCertificateOrRequest(this.keys);
   }

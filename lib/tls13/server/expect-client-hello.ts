@@ -16,6 +16,7 @@ import { Transcript } from '../transcript.js';
 import type { CipherSuite } from '../suites.js';
 import { type ClientOffer, chooseAlpn, chooseGroup, chooseScheme, chooseSuite, readOffer } from './client-offer.js';
 import { sendServerFlight } from './server-flight.js';
+import { chooseServerCertificateType } from '../certificate-type.js';
 
 interface RetrySent {
   group: GroupName;
@@ -61,6 +62,7 @@ export class ExpectClientHello implements State<ServerConfig> {
     // TLS 1.3 is served only with a certificate (config.suites is empty on a PSK-only server).
     const scheme = chooseScheme(config, offer, config.leaf!.publicKey!);
     const alpn = chooseAlpn(config, offer);
+    const certificateType = chooseServerCertificateType(config, msg);
     if (this.retry) this.checkRetried(msg, offer, suite, group);
     ctx.useSuite(suite);
     this.transcript.selectHash(config.crypto.hash(suite.hash));
@@ -74,7 +76,7 @@ export class ExpectClientHello implements State<ServerConfig> {
       return next;
     }
     ctx.info.serverName = offer.serverName;
-    const next = sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn });
+    const next = sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn, certificateType });
     // We accept no 0-RTT (no early_data in EncryptedExtensions): skip what does not decrypt under the handshake key.
     if (offer.earlyData) ctx.skipEarlyData('undecryptable');
     return next;

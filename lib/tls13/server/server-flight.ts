@@ -18,6 +18,7 @@ import { type ApplicationSecrets, type HandshakeSecrets, KeySchedule, finishedVe
 import type { CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
 import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
+import { type ServerCertificateChoice, serverCertificateData } from '../certificate-type.js';
 
 export interface Negotiated {
   hello: ClientHello;
@@ -27,6 +28,8 @@ export interface Negotiated {
   clientShare: KeyShareEntry;
   scheme: SignatureSchemeName;
   alpn?: string;
+  /** X.509 or a raw public key (RFC 7250), and the answer for EncryptedExtensions. */
+  certificateType: ServerCertificateChoice;
 }
 
 /** RFC 8446 §4.6.1 suggests lifetimes up to 7 days; a short one suits tickets we cannot yet resume. */
@@ -47,7 +50,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   installWriteSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
 
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
-  ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: config.chain.map((data) => ({ data, extensions: [] })) }, transcript);
+  ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: serverCertificateData(config, n.certificateType).map((data) => ({ data, extensions: [] })) }, transcript);
   const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
   ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
   const verifyData = finishedVerifyData(schedule.hash, secrets.serverHandshake, transcript.current());
@@ -83,6 +86,7 @@ function encryptedExtensions(n: Negotiated): Extension[] {
   // An empty server_name acknowledges that we saw the name (RFC 6066 §3).
   if (n.hello.extensions.some((e) => e.type === X.server_name)) ext.push({ type: X.server_name, data: new Uint8Array(0) });
   if (n.alpn) ext.push({ type: X.alpn, data: encodeAlpn([n.alpn]) });
+  if (n.certificateType.answer) ext.push(n.certificateType.answer);
   return ext;
 }
 
