@@ -14,8 +14,15 @@ export interface SessionInfo {
   signatureScheme?: string;
   alpn?: string;
   serverName?: string;
-  /** Peer certificate chain, leaf first, DER. */
+  /** Peer certificate chain, leaf first, DER (on a server: the client's, when it sent one). */
   peerCertificates: Uint8Array[];
+  /**
+   * Server with `requestCert`: whether the client's chain verified (node's
+   * tlsSocket.authorized). False is seen only with `rejectUnauthorized: false`.
+   */
+  authorized?: boolean;
+  /** Why `authorized` is false: a verification code (node's authorizationError), or 'ERR_TLS_NO_CLIENT_CERTIFICATE'. */
+  authorizationError?: string;
   resumed: boolean;
   helloRetry: boolean;
   /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */

@@ -18,6 +18,15 @@ import { checkPsk } from '../tls12/psk-premaster.js';
 import { type TicketKey, TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
 import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
+import {
+  type ClientAuthClientOptions,
+  type ClientAuthPolicy,
+  type ClientAuthServerOptions,
+  type ClientCertificateSource,
+  resolveClientAuth,
+  resolveClientCertificate,
+  samePublicKey,
+} from './client-auth-config.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -73,7 +82,13 @@ export interface CommonOptions {
   maxWarningAlerts?: number;
 }
 
-export interface ClientOptions extends CommonOptions {
+/**
+ * Mutual TLS on the client: `cert` and `key` (sent whenever a server asks,
+ * as node:tls does), or `clientCertificate`, a callback choosing by the
+ * server's CA list and schemes (undefined: no certificate). With either, a
+ * TLS 1.3 client also offers post-handshake authentication (RFC 8446 §4.6.2).
+ */
+export interface ClientOptions extends CommonOptions, ClientAuthClientOptions {
   /** Host name for SNI and certificate verification (an IP literal is verified but not sent as SNI). */
   serverName?: string;
   /**
@@ -119,7 +134,14 @@ export interface ClientOptions extends CommonOptions {
   psk?: { identity: string | Uint8Array; key: Uint8Array };
 }
 
-export interface ServerOptions extends CommonOptions {
+/**
+ * Mutual TLS on the server, with node:tls's names: `requestCert` sends a
+ * CertificateRequest; `rejectUnauthorized` (default true) fails a client
+ * without a certificate that verifies against `ca` (certificate_required in
+ * TLS 1.3, handshake_failure in 1.2); false lets it in with
+ * `info.authorized` false and `info.authorizationError` saying why.
+ */
+export interface ServerOptions extends CommonOptions, ClientAuthServerOptions {
   /** The certificate chain, leaf first. Optional only with `psk` (a PSK-only server speaks the TLS 1.2 PSK suites alone). */
   cert?: PemOrDer | PemOrDer[];
   key?: PemOrDer;
@@ -192,6 +214,8 @@ export interface ClientConfig extends CommonConfig {
   session?: SessionTicket;
   /** The identity as UTF-8 bytes. */
   psk?: { identity: Uint8Array; key: Uint8Array };
+  /** Where a certificate for a CertificateRequest comes from; undefined: we answer with an empty one. */
+  clientCertificate?: ClientCertificateSource;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -207,6 +231,8 @@ export interface ServerConfig extends CommonConfig {
   ticketLifetime: number;
   helloRetry: 'when-needed' | 'always';
   maxSkippedEarlyData: number;
+  /** Set when the server asks clients for certificates (`requestCert`). */
+  clientAuth?: ClientAuthPolicy;
 }
 
 /**
@@ -419,13 +445,8 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     maxTickets: limit('maxTickets', o.maxTickets, 8),
     session: o.session,
     psk,
+    clientCertificate: resolveClientCertificate(o, common.crypto),
   });
-}
-
-function samePublicKey(a: PublicKey, b: PublicKey): boolean {
-  if (a.kind === 'ec' && b.kind === 'ec') return a.curve === b.curve && equalBytes(a.point, b.point);
-  if (a.kind === 'rsa' && b.kind === 'rsa') return a.pss === b.pss && equalBytes(a.n, b.n) && equalBytes(a.e, b.e);
-  return a.kind === 'ed25519' && b.kind === 'ed25519' && equalBytes(a.key, b.key);
 }
 
 /** The server's certificate chain, its leaf and the leaf's private key, checked to belong together. */
@@ -467,5 +488,6 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     ticketLifetime: limit('ticketLifetime', o.ticketLifetime, 7200),
     helloRetry: o.helloRetry ?? 'when-needed',
     maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
+    clientAuth: resolveClientAuth(o),
   });
 }

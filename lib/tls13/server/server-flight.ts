@@ -18,6 +18,8 @@ import { type ApplicationSecrets, type HandshakeSecrets, KeySchedule, finishedVe
 import type { CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
 import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
+import { certificateRequest } from './certificate-request.js';
+import { ExpectClientCertificate } from './expect-client-certificate.js';
 
 export interface Negotiated {
   hello: ClientHello;
@@ -47,6 +49,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   installWriteSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
 
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
+  if (config.clientAuth) ctx.send(certificateRequest(config, new Uint8Array(0)), transcript);
   ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: config.chain.map((data) => ({ data, extensions: [] })) }, transcript);
   const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
   ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
@@ -60,7 +63,8 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   installWriteSecret(ctx, app.serverApplication, EPOCH.application);
   installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
   Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.scheme, alpn: n.alpn });
-  return new ExpectClientFinished(transcript, schedule, secrets, app, n.suite);
+  const finished = new ExpectClientFinished(transcript, schedule, secrets, app, n.suite);
+  return config.clientAuth ? new ExpectClientCertificate(transcript, new Uint8Array(0), finished) : finished;
 }
 
 function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry, random: Uint8Array): HandshakeMessage {
