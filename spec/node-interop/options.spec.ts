@@ -46,7 +46,7 @@ describe('connectTls/listenTls options', () => {
         [{ passphrase: 'secret' }, /encrypted private keys are not supported/],
         [{ secureContext: {} }, /pass cert, key and ca/],
         [{ session: Buffer.alloc(10) }, /resuming from a node:tls session Buffer is not supported/],
-        [{ cert: 'x', key: 'y' }, /client certificates are not supported yet/],
+        [{ clientCertEngine: 'x' }, /pass `cert` and `key`/],
         [{ timeout: 1000 }, /handshakeTimeout/],
       ];
       for (const [options, message] of cases) {
@@ -55,8 +55,6 @@ describe('connectTls/listenTls options', () => {
         expect(err.message).to.match(message);
       }
       for (const [options, message] of [
-        [{ requestCert: true }, /requestCert: client certificates are not supported yet/],
-        [{ ca: caPem() }, /client certificates are not supported yet/],
         [{ SNICallback: () => {} }, /per-name certificates/],
         [{ ticketKeys: Buffer.alloc(48) }, /session\.tickets/],
       ] as Array<[object, RegExp]>) {
