@@ -31,7 +31,7 @@ describe('connectTls/listenTls options', () => {
       expect(err).to.be.instanceOf(TypeError);
       expect(err.code).to.equal('ERR_INVALID_ARG_VALUE');
       expect(err.message).to.contain("unknown option 'servrname' (did you mean 'servername'?)");
-      expect(err.message).to.contain('Supported options: ALPNProtocols, allowHalfOpen, ca, checkServerIdentity');
+      expect(err.message).to.contain('Supported options: ALPNProtocols, allowHalfOpen, ca, cert, checkServerIdentity, clientCertificate');
       const serverErr = await listenError({ maxConnection: 5 });
       expect(serverErr.code).to.equal('ERR_INVALID_ARG_VALUE');
       expect(serverErr.message).to.contain("did you mean 'maxConnections'?");
