@@ -49,6 +49,8 @@ export interface ClientAuthPolicy {
   authorities: Uint8Array[];
   /** A client without a certificate that verifies fails the handshake (node's default with requestCert). */
   rejectUnauthorized: boolean;
+  /** False for requestCert 'post-handshake': TLS 1.3 clients are asked only by requestClientCertificate(). */
+  inHandshake: boolean;
 }
 
 /**
@@ -103,7 +105,12 @@ export function resolveClientCertificate(o: ClientAuthClientOptions, crypto: Cry
 }
 
 export interface ClientAuthServerOptions {
-  requestCert?: boolean;
+  /**
+   * true: ask in every handshake (node's); 'post-handshake': only when
+   * session.requestClientCertificate() asks a TLS 1.3 client that offered it
+   * (RFC 8446 §4.6.2). Either way `rejectUnauthorized` and `ca` judge the answer.
+   */
+  requestCert?: boolean | 'post-handshake';
   rejectUnauthorized?: boolean;
   ca?: PemOrDer | PemOrDer[] | TrustStore;
 }
@@ -115,5 +122,5 @@ export function resolveClientAuth(o: ClientAuthServerOptions): ClientAuthPolicy 
   const roots = o.ca instanceof TrustStore ? o.ca : TrustStore.ofCertificates(o.ca ? (Array.isArray(o.ca) ? o.ca : [o.ca]).flatMap((c) => parseCertificates(c)) : []);
   if (rejectUnauthorized && roots.size === 0) throw new Error('`requestCert` needs `ca` to verify client certificates (or rejectUnauthorized: false)');
   const authorities = roots.size <= MAX_AUTHORITIES ? roots.subjects() : [];
-  return { roots, authorities, rejectUnauthorized };
+  return { roots, authorities, rejectUnauthorized, inHandshake: o.requestCert === true };
 }

@@ -107,3 +107,61 @@ describe('mutual TLS options', () => {
     expect(() => makePair({ cert: fixture('client-only.pem'), key: fixture('server-p256.key') })).to.throw(/does not match/);
   });
 });
+
+describe('TLS 1.3 post-handshake client authentication between our client and server', () => {
+  const v13 = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const;
+  const later = { requestCert: 'post-handshake', ca: caPem() } as const;
+
+  /** The server asks; data flows both ways while the request and its answer travel. */
+  function askAndExchange(p: Pair): void {
+    expect(p.server.requestClientCertificate()).to.equal('done');
+    // The client answers as it reads; the server takes the answer as it reads the data sent after it.
+    transfer(p.server, p.client, payload(500, 2));
+    transfer(p.client, p.server, payload(500));
+  }
+
+  it('the server asks after the handshake; the client answers with its certificate', () => {
+    const p = connect({ ...v13, ...clientCert() }, later);
+    expect(p.server.info.authorized).to.equal(undefined);
+    expect(p.server.info.peerCertificates).to.deep.equal([]);
+    askAndExchange(p);
+    expect(p.server.info.authorized).to.equal(true);
+    expect(p.server.info.peerCertificates).to.have.length(1);
+    // A second request on the same connection, with a fresh context.
+    askAndExchange(p);
+    expect(p.server.info.authorized).to.equal(true);
+  });
+
+  it('a client whose callback gives nothing answers with an empty Certificate: certificate_required', () => {
+    const p = connect({ ...v13, clientCertificate: () => undefined }, later);
+    p.server.requestClientCertificate();
+    p.client.send(payload(10));
+    let failure: unknown;
+    for (let i = 0; i < 1000 && !failure; i++) {
+      try {
+        p.client.recv();
+        p.server.recv();
+      } catch (e) {
+        failure = e;
+      }
+    }
+    expect((failure as TlsError).alert).to.equal('certificate_required');
+  });
+
+  it('a client without a certificate does not offer it, and asking is a usage error that leaves the session usable', () => {
+    const p = connect(v13, later);
+    expect(() => p.server.requestClientCertificate()).to.throw(/post_handshake_auth/);
+    transfer(p.client, p.server, payload(100));
+  });
+
+  it('TLS 1.2 has no post-handshake authentication', () => {
+    const p = connect({ maxVersion: 'TLSv1.2', ...clientCert() }, later);
+    expect(() => p.server.requestClientCertificate()).to.throw(/TLS 1.3/);
+  });
+
+  it("requestCert: 'post-handshake' sends no CertificateRequest in the handshake", () => {
+    const seen: unknown[] = [];
+    connect({ ...v13, clientCertificate: (r) => (seen.push(r), undefined) }, later);
+    expect(seen).to.deep.equal([]);
+  });
+});

@@ -51,7 +51,7 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
   const choice = choose(config, offer);
   const transcript = new Transcript();
   // Mutual TLS (never with PSK suites, RFC 4279 §2): the client's CertificateVerify signs the messages themselves.
-  const clientAuth = config.clientAuth !== undefined && choice.suite.auth !== 'psk';
+  const clientAuth = config.clientAuth?.inHandshake === true && choice.suite.auth !== 'psk';
   if (clientAuth) transcript.retainMessages();
   transcript.selectHash(config.crypto.hash(choice.suite.hash));
   transcript.add(raw);

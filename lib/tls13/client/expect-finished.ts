@@ -47,6 +47,9 @@ export class ExpectFinished implements State<ClientConfig> {
       writeSecret: app.clientApplication,
       resumption,
       exporter: app.exporter,
+      transcript,
+      // The ClientHello offered post_handshake_auth exactly when we have a certificate source.
+      postHandshakeAuth: ctx.config.clientCertificate !== undefined,
     });
   }
 }
