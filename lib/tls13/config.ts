@@ -3,8 +3,7 @@
  * into a complete config with every default filled in. Time and randomness
  * are injected (DESIGN.md: `clock()` for timers, `date()` for certificates).
  */
-import type { CryptoProvider, GroupName, PrivateKey, PublicKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
-import { equalBytes } from '../wire/codec.js';
+import type { CryptoProvider, GroupName, PrivateKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
 import { defaultCryptoProvider } from '../crypto/default-provider.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseCertificate, parseCertificates } from '../x509/certificate.js';

@@ -39,11 +39,7 @@ export function answerPostHandshakeRequest(ctx: Context<ClientConfig>, keys: App
 export class PostHandshakeRequest {
   private state: State<ServerConfig>;
 
-  private constructor(
-    private readonly transcript: Transcript,
-    private readonly keys: ApplicationKeys,
-    readonly context: Uint8Array,
-  ) {
+  private constructor(transcript: Transcript, keys: ApplicationKeys, context: Uint8Array) {
     this.state = new ExpectClientCertificate(transcript, context, new ExpectPostHandshakeFinished(transcript, keys));
   }
 

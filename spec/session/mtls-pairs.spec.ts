@@ -1,6 +1,7 @@
 /** Mutual TLS between our own client and server, TLS 1.3 and 1.2, in memory. */
 import { expect } from 'chai';
 import { TlsError } from '../../lib/errors.js';
+import { nobleCrypto } from '../../lib/crypto/index.js';
 import { decodePemLabel } from '../../lib/x509/pem.js';
 import { certificateFields } from '../../lib/x509/der-fields.js';
 import { caPem, fixture } from '../support/fixtures.js';
@@ -89,6 +90,16 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
       expect(untrusted.server.info.authorized).to.equal(false);
       expect(untrusted.server.info.authorizationError).to.equal('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       expect(untrusted.server.info.peerCertificates).to.have.length(1);
+    });
+
+    it('a client CertificateVerify that does not verify is decrypt_error', () => {
+      // A provider whose signatures are corrupted: only the client's CertificateVerify is signed by the client.
+      const flip = (sig: Uint8Array) => (sig.slice().fill(sig[0]! ^ 1, 0, 1));
+      const crypto = { ...nobleCrypto, sign: (...a: Parameters<typeof nobleCrypto.sign>) => flip(nobleCrypto.sign(...a)), ecdsaSign: (...a: Parameters<typeof nobleCrypto.ecdsaSign>) => flip(nobleCrypto.ecdsaSign(...a)) };
+      const p = makePair({ ...v, ...clientCert(), crypto }, requireCert);
+      const r = handshakeOutcome(p);
+      expect((r.server as TlsError).alert).to.equal('decrypt_error');
+      expect(clientAlert(p, r.client)).to.equal('decrypt_error');
     });
 
     it('a server that does not ask gets no certificate from a client that has one', () => {
