@@ -38,8 +38,8 @@ server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until kille
                   with the key in hex; alone (no --cert/--key), serve only them
   --require-client-cert --client-ca F
                   mutual TLS: every client must present a certificate that chains to a
-                  root in F (else certificate_required / handshake_failure, or unknown_ca);
-                  each connection logs the client's certificate subject on stderr
+                  root in F, else its handshake fails; each connection logs the client's
+                  certificate subject on stderr
 client: sends stdin to the server and its answer to stdout; parameters go to stderr.
   --ca F          trusted roots (PEM); without it, Node's roots plus the system bundle
                   (/etc/ssl/certs/ca-certificates.crt or the like); --insecure skips verification
