@@ -19,14 +19,15 @@ import { packageVersion } from './cli/version.js';
 
 const USAGE = `usage:
   rxtls server --port P [--host 127.0.0.1] --cert F --key F [--psk ID:HEX] [--alpn a,b] (--echo | --http) [--keylog F]
-               [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--keymatexport LABEL [--keymatexport-len N]]
+               [--require-client-cert --client-ca F] [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--keymatexport LABEL [--keymatexport-len N]]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure | --fingerprint FP] [--pin sha256/B64,...]
-               [--psk ID:HEX] [--alpn a,b] [--keylog F]
+               [--cert F --key F] [--psk ID:HEX] [--alpn a,b] [--keylog F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
                [--keymatexport LABEL [--keymatexport-len N]]
   rxtls server --udp --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) --echo [--mtu N]
+               [--require-client-cert --client-ca F] [--alpn a,b] [--keylog F]
+  rxtls client --udp HOST:PORT [--servername N] [--ca F | --insecure] [--cert F --key F] [--psk ID:HEX] [--mtu N]
                [--alpn a,b] [--keylog F]
-  rxtls client --udp HOST:PORT [--servername N] [--ca F | --insecure] [--psk ID:HEX] [--mtu N] [--alpn a,b] [--keylog F]
   rxtls --help | --version
 
 server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until killed.
@@ -35,6 +36,10 @@ server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until kille
                   offers ALPN http/1.1 unless --alpn is given
   --psk ID:HEX    also serve the TLS 1.2 PSK suites to the client naming identity ID,
                   with the key in hex; alone (no --cert/--key), serve only them
+  --require-client-cert --client-ca F
+                  mutual TLS: every client must present a certificate that chains to a
+                  root in F, else its handshake fails; each connection logs the client's
+                  certificate subject on stderr
 client: sends stdin to the server and its answer to stdout; parameters go to stderr.
   --ca F          trusted roots (PEM); without it, Node's roots plus the system bundle
                   (/etc/ssl/certs/ca-certificates.crt or the like); --insecure skips verification
@@ -42,6 +47,8 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
   --fingerprint F the server certificate's fingerprint ("sha-256 AB:CD:...") instead of a CA:
                   no chain or name is checked (self-signed peers, WebRTC style)
   --servername N  SNI and the name the certificate must match (default: HOST)
+  --cert F --key F
+                  our certificate (chain, PEM) and its key, for servers that ask (mutual TLS)
   --sess-out F    save the session ticket the server sent (it holds the session's secret)
   --sess-in F     resume the session saved there (TLS 1.2)
   --psk ID:HEX    offer the TLS 1.2 PSK suites with identity ID and the key in hex;

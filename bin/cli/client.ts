@@ -29,9 +29,10 @@ import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { pskOption } from './psk.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 import { runUdpClient } from './udp.js';
+import { clientCertificateOption } from './client-auth.js';
 
 export const CLIENT_OPTIONS: CommandOptions = {
-  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', 'mtu', ...KEYMAT_OPTIONS],
+  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', 'mtu', 'cert', 'key', ...KEYMAT_OPTIONS],
   booleans: ['insecure', 'udp'],
 };
 
@@ -67,6 +68,7 @@ export function runClient(args: ParsedArgs): void {
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
     psk,
+    ...clientCertificateOption(args),
   };
   if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
 

@@ -21,10 +21,16 @@ import { keylogWriter } from './keylog.js';
 import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { pskLookup, pskOption } from './psk.js';
 import { runUdpServer } from './udp.js';
+import { clientAuthOption, describeClientCertificate } from './client-auth.js';
+
+/** One stderr line per connection naming the client's certificate (and whether it verified). */
+export function logClientCertificate(channel: SecureChannel): void {
+  channel.handshake$.subscribe({ next: (info) => process.stderr.write(`${describeClientCertificate(info)}\n`), error: () => {} });
+}
 
 export const SERVER_OPTIONS: CommandOptions = {
-  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', 'mtu', ...KEYMAT_OPTIONS],
-  booleans: ['echo', 'http', 'udp'],
+  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', 'mtu', 'client-ca', ...KEYMAT_OPTIONS],
+  booleans: ['echo', 'http', 'udp', 'require-client-cert'],
 };
 
 export function runServer(args: ParsedArgs): void {
@@ -45,12 +51,14 @@ export function runServer(args: ParsedArgs): void {
   const host = stringOption(args, 'host') ?? '127.0.0.1';
   const keymat = keymatOption(args);
   const { cert, key } = certFile && keyFile ? loadServerIdentity(certFile, keyFile) : { cert: undefined, key: undefined };
+  const clientAuth = clientAuthOption(args);
   let listening = false;
   listenTls({
     port,
     host,
     cert,
     key,
+    ...clientAuth,
     minVersion: versionOption(args, 'min-version'),
     maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn') ?? (mode === http ? ['http/1.1'] : undefined),
@@ -65,6 +73,7 @@ export function runServer(args: ParsedArgs): void {
   })
     .pipe(
       tap((channel) => {
+        if (clientAuth.requestCert) logClientCertificate(channel);
         if (keymat) channel.handshake$.subscribe({ next: () => process.stderr.write(`${describeKeymat(channel, keymat)}\n`), error: () => {} });
       }),
       mergeMap((channel) =>
@@ -138,6 +147,7 @@ function page(channel: SecureChannel): string {
     `Group: ${i.group}`,
     `Signature scheme: ${i.signatureScheme}`,
     ...(i.pskIdentity !== undefined ? [`PSK identity: ${i.pskIdentity}`] : []),
+    ...(i.authorized !== undefined ? [describeClientCertificate(i)!.replace('client certificate', 'Client certificate')] : []),
     `ALPN: ${i.alpn ?? '(none)'}`,
     `Server name: ${i.serverName ?? '(none)'}`,
     `Resumed: ${i.resumed ? 'yes' : 'no'}`,

@@ -22,6 +22,7 @@ import { keylogWriter } from './keylog.js';
 import { pskLookup, pskOption } from './psk.js';
 import { finish, writeTo } from './stdio.js';
 import type { Readable } from 'node:stream';
+import { clientAuthOption, clientCertificateOption } from './client-auth.js';
 
 /** Options of the TCP commands that mean nothing over DTLS, or that the DTLS commands do not take yet (pins, fingerprints). */
 const TCP_ONLY = ['sess-in', 'sess-out', 'min-version', 'max-version', 'http', 'keymatexport', 'keymatexport-len', 'pin', 'fingerprint'];
@@ -59,6 +60,7 @@ export function runUdpClient(args: ParsedArgs): void {
     ALPNProtocols: listOption(args, 'alpn'),
     keylog: keylogWriter(stringOption(args, 'keylog')),
     mtu: mtuOption(args),
+    ...clientCertificateOption(args),
   };
   if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
 
@@ -172,12 +174,14 @@ export function runUdpServer(args: ParsedArgs): void {
   if (!flag(args, 'echo')) throw new UsageError('choose --echo (the only --udp mode)');
   const host = stringOption(args, 'host') ?? '127.0.0.1';
   const { cert, key } = certFile && keyFile ? loadServerIdentity(certFile, keyFile) : { cert: undefined, key: undefined };
+  const clientAuth = clientAuthOption(args);
   let listening = false;
   listenDtls({
     port,
     host,
     cert,
     key,
+    ...clientAuth,
     mtu: mtuOption(args),
     psk: psk && pskLookup(psk),
     ALPNProtocols: listOption(args, 'alpn'),

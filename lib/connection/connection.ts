@@ -26,6 +26,7 @@ import type { ClientConfig, ServerConfig } from '../tls13/config.js';
 import type { Context, EarlyDataSkip, PostHandshake, ProtocolName, State } from '../tls13/context.js';
 import type { CipherSuite } from '../tls13/suites.js';
 import type { Transcript } from '../tls13/transcript.js';
+import { Connected } from '../tls13/connected.js';
 
 /** Keys only move forward: a state installing an epoch again, or an older one, is a bug caught here. */
 function nextEpoch(current: number, next: number): number {
@@ -358,6 +359,13 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (this.version === 'TLSv1.2') throw new Error('KeyUpdate is a TLS 1.3 message; this connection runs TLS 1.2');
     if (!this.done || !isPostHandshake(this.state)) throw new Error('key update before the handshake completed');
     this.state.updateWriteKey(this, requestPeer);
+  }
+
+  /** Server, TLS 1.3: queues a post-handshake CertificateRequest (RFC 8446 §4.6.2). */
+  requestClientCertificate(): void {
+    if (this.version === 'TLSv1.2') throw new Error('post-handshake authentication is TLS 1.3; this connection runs TLS 1.2');
+    if (!this.done || !(this.state instanceof Connected)) throw new Error('requestClientCertificate() before the handshake completed');
+    this.state.requestClientCertificate(this as unknown as Context<ServerConfig>);
   }
 
   /** Queues close_notify. */

@@ -14,7 +14,7 @@ export interface SessionInfo {
   signatureScheme?: string;
   alpn?: string;
   serverName?: string;
-  /** Peer certificate chain, leaf first, DER (empty when the peer authenticated with a raw public key). */
+  /** Peer certificate chain, leaf first, DER (on a server: the client's, when it sent one; empty when the peer authenticated with a raw public key). */
   peerCertificates: Uint8Array[];
   /**
    * What the peer's Certificate message carries (RFC 7250): 'X509' by default,
@@ -23,6 +23,13 @@ export interface SessionInfo {
   peerCertificateType?: 'X509' | 'RawPublicKey';
   /** The peer's raw public key (RFC 7250), a DER SubjectPublicKeyInfo, when it authenticated with one. */
   peerRawPublicKey?: Uint8Array;
+  /**
+   * Server with `requestCert`: whether the client's chain verified (node's
+   * tlsSocket.authorized). False is seen only with `rejectUnauthorized: false`.
+   */
+  authorized?: boolean;
+  /** Why `authorized` is false: a verification code (node's authorizationError), or 'ERR_TLS_NO_CLIENT_CERTIFICATE'. */
+  authorizationError?: string;
   resumed: boolean;
   helloRetry: boolean;
   /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */

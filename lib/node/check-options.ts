@@ -15,7 +15,7 @@ type Kind = 'connectTls' | 'listenTls' | 'connectDtls' | 'listenDtls';
 
 const COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'allowHalfOpen', 'scheduler', 'highWaterMark', 'minVersion', 'maxVersion', 'signal', 'session'] as const;
 
-const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk', 'pins', 'fingerprint'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
+const CONNECT = [...COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk', 'pins', 'fingerprint', 'cert', 'key', 'clientCertificate'] as const satisfies ReadonlyArray<keyof ConnectTlsOptions>;
 const LISTEN = [
   ...COMMON,
   'port',
@@ -28,15 +28,16 @@ const LISTEN = [
   'maxConcurrentHandshakes',
   'requestCert',
   'rejectUnauthorized',
+  'ca',
   'psk',
   'pskIdentityHint',
 ] as const satisfies ReadonlyArray<keyof ListenTlsOptions>;
-/** Compile-time check that the lists name every declared option (a client's cert/key are declared only to be refused). */
-type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number] | 'cert' | 'key'> | Exclude<keyof ListenTlsOptions, (typeof LISTEN)[number]>;
+/** Compile-time check that the lists name every declared option. */
+type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number]> | Exclude<keyof ListenTlsOptions, (typeof LISTEN)[number]>;
 const listsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
 
 const DTLS_COMMON = ['ALPNProtocols', 'keylog', 'handshakeTimeout', 'mtu', 'retransmit', 'scheduler', 'signal', 'session'] as const;
-const CONNECT_DTLS = [...DTLS_COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk'] as const satisfies ReadonlyArray<keyof ConnectDtlsOptions>;
+const CONNECT_DTLS = [...DTLS_COMMON, 'host', 'port', 'servername', 'ca', 'rejectUnauthorized', 'checkServerIdentity', 'psk', 'cert', 'key', 'clientCertificate'] as const satisfies ReadonlyArray<keyof ConnectDtlsOptions>;
 const LISTEN_DTLS = [
   ...DTLS_COMMON,
   'port',
@@ -48,6 +49,8 @@ const LISTEN_DTLS = [
   'maxPeers',
   'idleTimeout',
   'requestCert',
+  'rejectUnauthorized',
+  'ca',
   'psk',
   'pskIdentityHint',
 ] as const satisfies ReadonlyArray<keyof ListenDtlsOptions>;
@@ -58,8 +61,6 @@ const dtlsListsComplete: [UnlistedDtls] extends [never] ? true : UnlistedDtls = 
 const SUPPORTED: Record<Kind, readonly string[]> = { connectTls: CONNECT, listenTls: LISTEN, connectDtls: CONNECT_DTLS, listenDtls: LISTEN_DTLS };
 void listsComplete;
 void dtlsListsComplete;
-
-const CLIENT_CERTS = 'client certificates are not supported yet';
 
 /** node:tls / node:net options we know and do not support, with what to do instead. */
 const NODE_ONLY: Record<string, string> = {
@@ -81,7 +82,7 @@ const NODE_ONLY: Record<string, string> = {
   ALPNCallback: 'use ALPNProtocols (the server picks by its own order)',
   pskCallback: "use `psk`: on connectTls { identity, key }, on listenTls (identity: Uint8Array) => key | undefined (TLS 1.2 PSK suites)",
   enableTrace: 'use `keylog` and channel.events$ to follow a connection',
-  clientCertEngine: CLIENT_CERTS,
+  clientCertEngine: 'OpenSSL engines do not apply to rxtls: pass `cert` and `key`, or a `clientCertificate` callback',
   privateKeyEngine: 'OpenSSL engines do not apply to rxtls',
   privateKeyIdentifier: 'OpenSSL engines do not apply to rxtls',
   minDHSize: 'finite-field Diffie-Hellman is not supported',
@@ -107,22 +108,17 @@ const NODE_ONLY: Record<string, string> = {
 /** Options whose meaning depends on the side. */
 const PER_KIND: Record<Kind, Record<string, string>> = {
   connectTls: {
-    cert: `${CLIENT_CERTS} (cert/key)`,
-    key: `${CLIENT_CERTS} (cert/key)`,
     requestCert: 'requestCert is a server option',
     pskIdentityHint: 'pskIdentityHint is a server option',
     backlog: 'backlog is a server option',
   },
   listenTls: {
-    ca: `${CLIENT_CERTS} (on a server, ca only verifies them)`,
     checkServerIdentity: 'checkServerIdentity is a client option',
     pins: 'pins is a client option',
     fingerprint: 'fingerprint is a client option',
   },
   connectDtls: {
     ...dtlsOnly(),
-    cert: `${CLIENT_CERTS} (cert/key)`,
-    key: `${CLIENT_CERTS} (cert/key)`,
     requestCert: 'requestCert is a server option',
     pskIdentityHint: 'pskIdentityHint is a server option',
     cookie: 'cookie is a listenDtls option',
@@ -131,7 +127,6 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
   },
   listenDtls: {
     ...dtlsOnly(),
-    ca: `${CLIENT_CERTS} (on a server, ca only verifies them)`,
     checkServerIdentity: 'checkServerIdentity is a client option',
     maxConnections: 'use maxPeers (peers with a session at once)',
     maxConcurrentHandshakes: 'every admitted peer handshakes at once; cap them with maxPeers',
@@ -215,7 +210,10 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
       return;
     }
     case 'requestCert':
-      if (value !== false) throw optionError('ERR_TLS_UNSUPPORTED_OPTION', `${kind}: requestCert: ${CLIENT_CERTS}`);
+      if (typeof value !== 'boolean') throw bad('true or false');
+      return;
+    case 'clientCertificate':
+      if (typeof value !== 'function') throw bad('a function ({ authorities, signatureSchemes }) => { cert, key } | undefined');
       return;
     case 'psk':
       if (kind === 'listenTls' || kind === 'listenDtls' ? typeof value !== 'function' : !isClientPsk(value)) {

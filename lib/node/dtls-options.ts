@@ -12,8 +12,8 @@ import type { SessionInfo } from '../session/contract.js';
 import type { DatagramOptions, DtlsClientOptions, DtlsServerOptions } from '../session/datagram-session.js';
 import type { PemOrDer, ServerOptions } from '../tls13/config.js';
 import type { DatagramChannelOptions } from '../rx/datagram-channel.js';
-import type { ConnectTlsOptions } from './options.js';
-import { peerCertificate } from './options.js';
+import type { ConnectTlsOptions, ListenTlsOptions } from './options.js';
+import { clientAuthOptions, peerCertificate } from './options.js';
 import { nobleCrypto } from '../crypto/noble/index.js';
 
 /** Default `maxPeers` of listenDtls. */
@@ -61,6 +61,11 @@ export interface ConnectDtlsOptions extends CommonDtlsOptions {
   checkServerIdentity?: ConnectTlsOptions['checkServerIdentity'];
   /** A pre-shared key and its identity for the PSK suites, as connectTls's. Without `ca` only the PSK suites are offered. */
   psk?: ConnectTlsOptions['psk'];
+  /** Our certificate chain and key for servers that ask (mutual TLS), as connectTls's. */
+  cert?: ConnectTlsOptions['cert'];
+  key?: ConnectTlsOptions['key'];
+  /** Instead of cert/key: chooses a certificate by the server's request, as connectTls's. */
+  clientCertificate?: ConnectTlsOptions['clientCertificate'];
   /** Any other DTLS client options (suites, groups, crypto, date, ...); the names above win. */
   session?: Partial<Omit<DtlsClientOptions, 'protocol'>>;
 }
@@ -90,8 +95,12 @@ export interface ListenDtlsOptions extends CommonDtlsOptions {
   maxPeers?: number;
   /** A peer with no datagram in or out for this long (ms, on `scheduler`) is forgotten: its channel errors. Default 120000. */
   idleTimeout?: number;
-  /** Client certificates are not supported yet: only false (the default) is accepted. */
-  requestCert?: false;
+  /** Ask clients for a certificate (mutual TLS), as listenTls's. */
+  requestCert?: boolean;
+  /** With requestCert: refuse clients without a certificate that verifies (default true), as listenTls's. */
+  rejectUnauthorized?: boolean;
+  /** Roots for client certificates, as listenTls's (default with requestCert: Node's roots). */
+  ca?: ListenTlsOptions['ca'];
   /** Any other DTLS server options (tickets, suites, crypto, ...); the names above win. */
   session?: Partial<Omit<DtlsServerOptions, 'protocol'>>;
 }
@@ -149,6 +158,9 @@ export function dtlsClientSessionOptions(o: ConnectDtlsOptions, clock: () => num
       keylog: o.keylog,
       dangerouslySkipCertificateVerification: o.rejectUnauthorized === false ? true : undefined,
       psk: o.psk,
+      cert: o.cert,
+      key: o.key,
+      clientCertificate: o.clientCertificate,
     }),
     ...datagramOptions(o),
   } as DtlsClientOptions;
@@ -162,6 +174,7 @@ export function dtlsServerConfigOptions(o: ListenDtlsOptions, clock: () => numbe
     clock,
     ...(rest as Partial<ServerOptions>),
     ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog, psk: o.psk, pskIdentityHint: o.pskIdentityHint }),
+    ...clientAuthOptions(o),
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
     cert: o.cert,

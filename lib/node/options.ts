@@ -8,6 +8,7 @@ import type { PeerCertificate } from 'node:tls';
 import type { SchedulerLike } from 'rxjs';
 import type { SessionInfo } from '../session/contract.js';
 import type { ClientOptions, PemOrDer, ServerOptions } from '../tls13/config.js';
+import type { ClientCertificateCallback } from '../tls13/client-auth-config.js';
 import type { ChannelOptions } from '../rx/secure-channel.js';
 import { nobleCrypto } from '../crypto/noble/index.js';
 import type { TrustStore } from '../x509/trust-store.js';
@@ -89,9 +90,11 @@ export interface ConnectTlsOptions extends CommonNodeOptions {
    * fingerprint256, ...), so `tls.checkServerIdentity` itself can be passed.
    */
   checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
-  /** Client certificates are not supported yet: setting these is refused (ERR_TLS_UNSUPPORTED_OPTION). */
-  cert?: never;
-  key?: never;
+  /** Our certificate chain (leaf first) and its key, sent when the server asks (mutual TLS), as node's. */
+  cert?: PemOrDer | PemOrDer[];
+  key?: PemOrDer;
+  /** Instead of cert/key: chooses a certificate by the server's CA list and schemes (undefined: none). */
+  clientCertificate?: ClientCertificateCallback;
   /**
    * A pre-shared key and its identity for the TLS 1.2 PSK suites (rxtls's
    * `psk` option; node:tls's pskCallback is not emulated). Without `ca` only
@@ -133,10 +136,20 @@ export interface ListenTlsOptions extends CommonNodeOptions {
    * it when clients may be hostile. Infinity: no limit.
    */
   maxConcurrentHandshakes?: number;
-  /** Client certificates are not supported yet: only false (the default) is accepted. */
-  requestCert?: false;
-  /** Accepted for node:tls compatibility; as in node without `requestCert`, it has no effect. */
+  /** Ask clients for a certificate (mutual TLS), as node's; the client's chain is then `channel.info.peerCertificates`. */
+  requestCert?: boolean;
+  /**
+   * With `requestCert`: a client without a certificate that verifies against
+   * `ca` fails the handshake (default true, as node); false lets it in and
+   * `channel.info.authorized`/`authorizationError` tell. Without requestCert it has no effect.
+   */
   rejectUnauthorized?: boolean;
+  /**
+   * Roots for client certificates (node's `ca` on a server); their subjects
+   * are the CA list sent to clients. Default with `requestCert`: Node's roots
+   * (no CA list sent), as node.
+   */
+  ca?: PemOrDer | PemOrDer[] | TrustStore;
   /** Any other ServerOptions (tickets, suites, crypto, ...); the node-style names above win. */
   session?: Partial<ServerOptions>;
 }
@@ -189,8 +202,18 @@ export function clientSessionOptions(o: ConnectTlsOptions): ClientOptions {
       keylog: o.keylog,
       dangerouslySkipCertificateVerification: o.rejectUnauthorized === false ? true : undefined,
       psk: o.psk,
+      cert: o.cert,
+      key: o.key,
+      clientCertificate: o.clientCertificate,
     }),
   };
+}
+
+/** node's mutual-TLS options as ours; `ca` defaults to Node's roots when client certificates are checked, as node's. */
+export function clientAuthOptions(o: { requestCert?: boolean; rejectUnauthorized?: boolean; ca?: PemOrDer | PemOrDer[] | TrustStore }): Partial<ServerOptions> {
+  if (!o.requestCert) return {};
+  const rejectUnauthorized = o.rejectUnauthorized ?? true;
+  return { requestCert: true, rejectUnauthorized, ca: o.ca ?? (rejectUnauthorized ? nodeRootStore() : undefined) };
 }
 
 export function serverSessionOptions(o: ListenTlsOptions): ServerOptions {
@@ -199,6 +222,7 @@ export function serverSessionOptions(o: ListenTlsOptions): ServerOptions {
     ...o.session,
     ...versionRange(o),
     ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog, psk: o.psk, pskIdentityHint: o.pskIdentityHint }),
+    ...clientAuthOptions(o),
     cert: o.cert,
     key: o.key,
   };

@@ -212,12 +212,19 @@ export class SecureDuplex extends Duplex {
   }
 
   /**
-   * True once the handshake is done and the peer's certificate was verified
-   * (a client with rejectUnauthorized not false). A server does not ask for
-   * client certificates yet: false there, as node's without requestCert.
+   * True once the handshake is done and the peer's certificate was verified:
+   * a client's with rejectUnauthorized not false; on a server with
+   * requestCert, the client's chain (false without requestCert, as node's).
    */
   get authorized(): boolean {
-    return this.handshakeDone && this.info.role !== 'server' && this.info.verifiesPeer !== false;
+    if (!this.handshakeDone) return false;
+    if (this.info.role === 'server') return this.channel.info.authorized === true;
+    return this.info.verifiesPeer !== false;
+  }
+
+  /** Why a server's `authorized` is false: the verification code (node's), or undefined. */
+  get authorizationError(): string | undefined {
+    return this.channel.info.authorizationError;
   }
 
   /** The SNI name: the one we sent (client) or the one the client sent (server). */
@@ -239,7 +246,7 @@ export class SecureDuplex extends Duplex {
 
   /**
    * The peer's certificate as node's PeerCertificate (`issuerCertificate`
-   * links up the chain it sent), {} when it sent none (a client, here).
+   * links up the chain it sent), {} when it sent none (a client a server did not ask, or that had none).
    */
   getPeerCertificate(_detailed?: boolean): PeerCertificate | Record<string, never> {
     const chain = this.channel.info.peerCertificates;

@@ -7,6 +7,8 @@ import type { Readiness } from './readiness.js';
 export type ChannelSession = NonBlockingSession & {
   setTransport(transport: Transport): void;
   keyUpdate?(requestPeer?: boolean): 'done' | Again;
+  /** Server, TLS 1.3: a post-handshake CertificateRequest (Session.requestClientCertificate()). */
+  requestClientCertificate?(): 'done' | Again;
   exportKeyingMaterial?(label: string, context: Uint8Array | undefined, length: number): Uint8Array;
   /** Bytes of records queued for the transport and not yet accepted (Session.unsent()). */
   unsent?(): number;

@@ -144,6 +144,21 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   }
 
   /**
+   * Server, TLS 1.3: asks the client for a certificate now (post-handshake
+   * authentication, RFC 8446 §4.6.2; needs `requestCert` and a client that
+   * offered it). The answer arrives as the channel reads: `info.authorized`
+   * and `info.peerCertificates` change then, and a refused one errors the
+   * channel with its alert. Usage errors throw; ignored after complete()/error().
+   */
+  requestClientCertificate(): void {
+    if (!this.session.requestClientCertificate) throw new Error('this session does not support requestClientCertificate()');
+    if (this.finished) return;
+    // On AGAIN the request waits in the session's output, ahead of later chunks: the writer sends it when the transport drains.
+    this.session.requestClientCertificate();
+    this.writer.flushSessionOutput();
+  }
+
+  /**
    * Keying material bound to this connection (RFC 5705 / RFC 8446 §7.5), as
    * Session.exportKeyingMaterial; once handshake$ has emitted. Throws if the
    * session cannot export.

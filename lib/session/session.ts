@@ -118,6 +118,21 @@ export class Session implements NonBlockingSession {
   }
 
   /**
+   * Server, TLS 1.3: asks the client for a certificate after the handshake
+   * (RFC 8446 §4.6.2; needs `requestCert` and a client that offered
+   * post_handshake_auth). The answer comes in with the application data:
+   * keep calling recv(); `info.peerCertificates` and `info.authorized` change
+   * once its Finished verified, and a refused answer fails recv() with the
+   * alert. On AGAIN the request is queued: finish it with send() (no data).
+   */
+  requestClientCertificate(): 'done' | Again {
+    this.requireHandshake();
+    // Usage errors (TLS 1.2, no post_handshake_auth, a request unanswered) are thrown before anything is queued: the session stays usable.
+    this.conn.requestClientCertificate();
+    return this.guard(() => (this.flush() === AGAIN ? AGAIN : 'done'));
+  }
+
+  /**
    * `length` bytes of keying material bound to this connection (RFC 5705 for
    * TLS 1.2, RFC 8446 §7.5 for TLS 1.3), as node's
    * `tlsSocket.exportKeyingMaterial(length, label, context)`. TLS 1.2 tells no

@@ -3,8 +3,7 @@
  * into a complete config with every default filled in. Time and randomness
  * are injected (DESIGN.md: `clock()` for timers, `date()` for certificates).
  */
-import type { CryptoProvider, GroupName, PrivateKey, PublicKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
-import { equalBytes } from '../wire/codec.js';
+import type { CryptoProvider, GroupName, PrivateKey, RandomSource, SignatureSchemeName } from '../crypto/provider.js';
 import { defaultCryptoProvider } from '../crypto/default-provider.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseCertificate, parseCertificates } from '../x509/certificate.js';
@@ -22,6 +21,15 @@ import type { SessionTicket } from '../handshake/session-info.js';
 import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
 import { resolveServerRawPublicKeys, type ServerRawPublicKeyConfig } from './certificate-type.js';
 import { spkiOfCertificate } from '../x509/raw-public-key.js';
+import {
+  type ClientAuthClientOptions,
+  type ClientAuthPolicy,
+  type ClientAuthServerOptions,
+  type ClientCertificateSource,
+  resolveClientAuth,
+  resolveClientCertificate,
+  samePublicKey,
+} from './client-auth-config.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -77,7 +85,13 @@ export interface CommonOptions {
   maxWarningAlerts?: number;
 }
 
-export interface ClientOptions extends CommonOptions {
+/**
+ * Mutual TLS on the client: `cert` and `key` (sent whenever a server asks,
+ * as node:tls does), or `clientCertificate`, a callback choosing by the
+ * server's CA list and schemes (undefined: no certificate). With either, a
+ * TLS 1.3 client also offers post-handshake authentication (RFC 8446 §4.6.2).
+ */
+export interface ClientOptions extends CommonOptions, ClientAuthClientOptions {
   /** Host name for SNI and certificate verification (an IP literal is verified but not sent as SNI). */
   serverName?: string;
   /**
@@ -137,7 +151,14 @@ export interface ClientOptions extends CommonOptions {
   psk?: { identity: string | Uint8Array; key: Uint8Array };
 }
 
-export interface ServerOptions extends CommonOptions {
+/**
+ * Mutual TLS on the server, with node:tls's names: `requestCert` sends a
+ * CertificateRequest; `rejectUnauthorized` (default true) fails a client
+ * without a certificate that verifies against `ca` (certificate_required in
+ * TLS 1.3, handshake_failure in 1.2); false lets it in with
+ * `info.authorized` false and `info.authorizationError` saying why.
+ */
+export interface ServerOptions extends CommonOptions, ClientAuthServerOptions {
   /** The certificate chain, leaf first. Optional only with `psk` (a PSK-only server speaks the TLS 1.2 PSK suites alone). */
   cert?: PemOrDer | PemOrDer[];
   key?: PemOrDer;
@@ -224,6 +245,8 @@ export interface ClientConfig extends CommonConfig, ServerRawPublicKeyConfig {
   session?: SessionTicket;
   /** The identity as UTF-8 bytes. */
   psk?: { identity: Uint8Array; key: Uint8Array };
+  /** Where a certificate for a CertificateRequest comes from; undefined: we answer with an empty one. */
+  clientCertificate?: ClientCertificateSource;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -242,6 +265,8 @@ export interface ServerConfig extends CommonConfig {
   helloRetry: 'when-needed' | 'always';
   retryForGroups: GroupName[];
   maxSkippedEarlyData: number;
+  /** Set when the server asks clients for certificates (`requestCert`). */
+  clientAuth?: ClientAuthPolicy;
 }
 
 /**
@@ -413,13 +438,8 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     maxTickets: limit('maxTickets', o.maxTickets, 8),
     session: o.session,
     psk,
+    clientCertificate: resolveClientCertificate(o, common.crypto),
   });
-}
-
-function samePublicKey(a: PublicKey, b: PublicKey): boolean {
-  if (a.kind === 'ec' && b.kind === 'ec') return a.curve === b.curve && equalBytes(a.point, b.point);
-  if (a.kind === 'rsa' && b.kind === 'rsa') return a.pss === b.pss && equalBytes(a.n, b.n) && equalBytes(a.e, b.e);
-  return a.kind === 'ed25519' && b.kind === 'ed25519' && equalBytes(a.key, b.key);
 }
 
 /** The server's certificate chain, its leaf and the leaf's private key, checked to belong together. */
@@ -470,5 +490,6 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     helloRetry: o.helloRetry ?? 'when-needed',
     retryForGroups: o.retryForGroups ?? [],
     maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
+    clientAuth: resolveClientAuth(o),
   });
 }

@@ -14,6 +14,8 @@ import { type KeySchedule, nextTrafficSecret } from './key-schedule.js';
 import { Tls13Exporter } from './exporter.js';
 import type { CipherSuite } from './suites.js';
 import { installReadSecret, installWriteSecret } from './traffic-protection.js';
+import { PostHandshakeRequest, answerPostHandshakeRequest } from './post-handshake-auth.js';
+import type { Transcript } from './transcript.js';
 
 export interface ApplicationKeys {
   schedule: KeySchedule;
@@ -23,23 +25,35 @@ export interface ApplicationKeys {
   resumption: Uint8Array;
   /** exporter_master_secret (RFC 8446 §7.1). */
   exporter: Uint8Array;
+  /** The handshake transcript through the client's Finished: post-handshake authentication forks it. */
+  transcript?: Transcript;
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  postHandshakeAuth?: boolean;
 }
 
 /** RFC 8446 §4.6.1: ticket lifetimes above seven days are invalid. */
 const MAX_TICKET_LIFETIME = 604800;
 
 export class Connected implements State<ClientConfig | ServerConfig>, PostHandshake, HoldsExporter {
-  /** We offer no post-handshake authentication: a server sends tickets and KeyUpdates, a client KeyUpdates. */
-  readonly expects: readonly number[];
-
   readonly exporter: KeyingMaterialExporter;
+  /** Server: our post-handshake CertificateRequest waiting for its answer. */
+  private request?: PostHandshakeRequest;
 
   constructor(private readonly role: 'client' | 'server', private readonly keys: ApplicationKeys) {
     this.exporter = new Tls13Exporter(keys.schedule.hash, keys.exporter);
-    this.expects = role === 'client' ? [HandshakeType.new_session_ticket, HandshakeType.key_update] : [HandshakeType.key_update];
   }
 
-  handle(ctx: Context, msg: HandshakeMessage): State<ClientConfig | ServerConfig> {
+  /**
+   * A server takes KeyUpdates, and the answer to its outstanding
+   * CertificateRequest; a client takes tickets, KeyUpdates and, when it
+   * offered post_handshake_auth, CertificateRequests.
+   */
+  get expects(): readonly number[] {
+    if (this.role === 'server') return [HandshakeType.key_update, ...(this.request?.expects ?? [])];
+    return [HandshakeType.new_session_ticket, HandshakeType.key_update, ...(this.keys.postHandshakeAuth ? [HandshakeType.certificate_request] : [])];
+  }
+
+  handle(ctx: Context, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig | ServerConfig> {
     if (msg.type === HandshakeType.key_update) {
       this.keys.readSecret = nextTrafficSecret(this.keys.schedule.hash, this.keys.readSecret);
       installReadSecret(ctx, this.keys.readSecret, ctx.readEpoch + 1);
@@ -51,7 +65,28 @@ export class Connected implements State<ClientConfig | ServerConfig>, PostHandsh
       this.keepTicket(ctx, msg);
       return this;
     }
+    if (msg.type === HandshakeType.certificate_request && this.role === 'client' && this.keys.postHandshakeAuth) {
+      answerPostHandshakeRequest(ctx as Context<ClientConfig>, this.keys, msg, raw);
+      return this;
+    }
+    if (this.request?.expects.includes(msg.type)) {
+      if (this.request.handle(ctx as Context<ServerConfig>, msg, raw)) this.request = undefined;
+      return this;
+    }
     throw unexpectedMessage(`handshake message ${msg.type} after the handshake`);
+  }
+
+  /**
+   * Server: asks the client for a certificate now (RFC 8446 §4.6.2); its
+   * answer arrives with the application data. Usage errors (no
+   * post_handshake_auth from the client, a request still unanswered) throw a plain Error.
+   */
+  requestClientCertificate(ctx: Context<ServerConfig>): void {
+    if (this.role !== 'server') throw new Error('only a server asks for a client certificate');
+    if (!ctx.config.clientAuth) throw new Error('requestClientCertificate() needs `requestCert` (and `ca`) in the server options');
+    if (!this.keys.postHandshakeAuth) throw new Error('the client did not offer post-handshake authentication (post_handshake_auth)');
+    if (this.request) throw new Error('a certificate request is still waiting for its answer');
+    this.request = PostHandshakeRequest.send(ctx, this.keys);
   }
 
   updateWriteKey(ctx: Context, requestPeerUpdate: boolean): void {

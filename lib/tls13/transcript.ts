@@ -12,9 +12,44 @@ export class Transcript {
   private state?: HashState;
   private fns?: HashFunctions;
 
+  /** Set by retainMessages(): every message, for a TLS 1.2 CertificateVerify. */
+  private kept?: Uint8Array[];
+
   add(raw: Uint8Array): void {
+    this.kept?.push(raw);
     if (this.state) this.state.update(raw);
     else this.early.push(raw);
+  }
+
+  /**
+   * Keeps the messages themselves from now on (those buffered before the hash
+   * was chosen too): a TLS 1.2 CertificateVerify signs handshake_messages with
+   * the hash of its own scheme (RFC 5246 §7.4.8), which need not be the PRF's.
+   */
+  retainMessages(): void {
+    if (this.kept) return;
+    if (this.state) throw new Error('transcript messages retained after its hash was chosen');
+    this.kept = [...this.early];
+  }
+
+  /** Every message so far, concatenated (retainMessages() must have been called first). */
+  messages(): Uint8Array {
+    if (!this.kept) throw new Error('transcript messages were not retained');
+    const out = new Uint8Array(this.kept.reduce((n, m) => n + m.length, 0));
+    let o = 0;
+    for (const m of this.kept) (out.set(m, o), (o += m.length));
+    return out;
+  }
+
+  /**
+   * An independent copy of the hash so far: TLS 1.3 post-handshake
+   * authentication hashes each request's messages after the handshake's (RFC 8446 §4.4).
+   */
+  fork(): Transcript {
+    const copy = new Transcript();
+    copy.fns = this.hashFunctions;
+    copy.state = this.state!.clone();
+    return copy;
   }
 
   /** Fixes the hash once the suite is chosen; buffered messages are hashed now. */
@@ -44,6 +79,7 @@ export class Transcript {
   restart(): void {
     if (this.state) throw new Error('transcript restarted after its hash was chosen');
     this.early = [];
+    if (this.kept) this.kept = [];
   }
 
   /** Replaces ClientHello1 by message_hash(Hash(ClientHello1)) (RFC 8446 §4.4.1). */

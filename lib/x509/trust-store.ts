@@ -72,6 +72,11 @@ export class TrustStore {
     return this.parses;
   }
 
+  /** The subject Name (DER) of every anchor, each once: a server's certificate_authorities list. Parses nothing. */
+  subjects(): Uint8Array[] {
+    return [...this.bySubject.values()].map((anchors) => certificateFields(anchors[0]!.der).subjectDer);
+  }
+
   /** True when `der` is, byte for byte, one of the anchors (a pinned self-signed server certificate). Parses nothing. */
   has(der: Uint8Array): boolean {
     let subject: Uint8Array;

@@ -20,7 +20,7 @@
 import { TlsError, type VerifyErrorCode } from '../errors.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { equalBytes } from '../wire/codec.js';
-import { KeyUsageBit, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
+import { KeyUsageBit, OID_CLIENT_AUTH, OID_SERVER_AUTH, parseCertificate, type Certificate } from './certificate.js';
 import { certificateFields } from './der-fields.js';
 import { matchesServerName } from './hostname.js';
 import { checkNameConstraints } from './name-constraints.js';
@@ -38,6 +38,11 @@ export interface VerifyServerChainOptions {
   readonly crypto: CryptoProvider;
   /** SHA-256 digests of SubjectPublicKeyInfos (pins.ts): a path is accepted only when one of its certificates has one. */
   readonly pins?: readonly Uint8Array[];
+  /**
+   * Whose certificate this is: 'server' (default) needs serverAuth in an
+   * extendedKeyUsage, 'client' (a server checking mutual TLS) clientAuth.
+   */
+  readonly purpose?: 'server' | 'client';
 }
 
 /** Certificates in one path, leaf and trust anchor included. */
@@ -53,20 +58,21 @@ export function verifyServerChain(chainDer: readonly Uint8Array[], opts: VerifyS
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
     throw new TlsError('internal_error', 'verifyServerChain: invalid validation date');
   }
+  const who = opts.purpose ?? 'server';
   // RFC 8446 §4.4.2.4: an empty server Certificate message is a decode_error.
-  if (chainDer.length === 0) throw new TlsError('decode_error', 'server sent no certificate');
+  if (chainDer.length === 0) throw new TlsError('decode_error', `${who} sent no certificate`);
   if (chainDer.length > MAX_CHAIN_CERTIFICATES) {
-    throw new TlsError('bad_certificate', `server sent ${chainDer.length} certificates (max ${MAX_CHAIN_CERTIFICATES})`, false, 'CERT_CHAIN_TOO_LONG');
+    throw new TlsError('bad_certificate', `${who} sent ${chainDer.length} certificates (max ${MAX_CHAIN_CERTIFICATES})`, false, 'CERT_CHAIN_TOO_LONG');
   }
   const chain = chainDer.map((der) => parseCertificate(der));
   const leaf = chain[0]!;
 
-  checkCommon(leaf, date, 'server certificate');
-  checkLeafUsage(leaf);
+  checkCommon(leaf, date, `${who} certificate`);
+  checkLeafUsage(leaf, who);
   if (!leaf.publicKey) {
     // A key of a kind we use but too short (1024-bit RSA) gets OpenSSL's verify code, as node reports it.
     const small = /too small/.test(leaf.publicKeyAlgorithm);
-    throw new TlsError('unsupported_certificate', `server certificate key type ${leaf.publicKeyAlgorithm} is not supported`, false, small ? 'EE_KEY_TOO_SMALL' : undefined);
+    throw new TlsError('unsupported_certificate', `${who} certificate key type ${leaf.publicKeyAlgorithm} is not supported`, false, small ? 'EE_KEY_TOO_SMALL' : undefined);
   }
 
   const store = opts.roots instanceof TrustStore ? opts.roots : TrustStore.ofCertificates(opts.roots);
@@ -191,13 +197,14 @@ function checkCommon(cert: Certificate, date: Date, what: string): void {
   }
 }
 
-function checkLeafUsage(leaf: Certificate): void {
+function checkLeafUsage(leaf: Certificate, who: 'server' | 'client'): void {
   if (leaf.keyUsage !== undefined && !(leaf.keyUsage & KeyUsageBit.digitalSignature)) {
-    throw new TlsError('bad_certificate', 'server certificate keyUsage lacks digitalSignature', false, 'INVALID_PURPOSE');
+    throw new TlsError('bad_certificate', `${who} certificate keyUsage lacks digitalSignature`, false, 'INVALID_PURPOSE');
   }
-  // Strict like rustls: anyExtendedKeyUsage does not stand in for serverAuth.
-  if (leaf.extKeyUsage !== undefined && !leaf.extKeyUsage.includes(OID_SERVER_AUTH)) {
-    throw new TlsError('unsupported_certificate', 'server certificate extendedKeyUsage does not include serverAuth', false, 'INVALID_PURPOSE');
+  // Strict like rustls: anyExtendedKeyUsage does not stand in for serverAuth (or clientAuth).
+  const [oid, name] = who === 'server' ? [OID_SERVER_AUTH, 'serverAuth'] : [OID_CLIENT_AUTH, 'clientAuth'];
+  if (leaf.extKeyUsage !== undefined && !leaf.extKeyUsage.includes(oid)) {
+    throw new TlsError('unsupported_certificate', `${who} certificate extendedKeyUsage does not include ${name}`, false, 'INVALID_PURPOSE');
   }
 }
 

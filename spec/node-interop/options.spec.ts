@@ -31,7 +31,7 @@ describe('connectTls/listenTls options', () => {
       expect(err).to.be.instanceOf(TypeError);
       expect(err.code).to.equal('ERR_INVALID_ARG_VALUE');
       expect(err.message).to.contain("unknown option 'servrname' (did you mean 'servername'?)");
-      expect(err.message).to.contain('Supported options: ALPNProtocols, allowHalfOpen, ca, checkServerIdentity');
+      expect(err.message).to.contain('Supported options: ALPNProtocols, allowHalfOpen, ca, cert, checkServerIdentity, clientCertificate');
       const serverErr = await listenError({ maxConnection: 5 });
       expect(serverErr.code).to.equal('ERR_INVALID_ARG_VALUE');
       expect(serverErr.message).to.contain("did you mean 'maxConnections'?");
@@ -46,7 +46,7 @@ describe('connectTls/listenTls options', () => {
         [{ passphrase: 'secret' }, /encrypted private keys are not supported/],
         [{ secureContext: {} }, /pass cert, key and ca/],
         [{ session: Buffer.alloc(10) }, /resuming from a node:tls session Buffer is not supported/],
-        [{ cert: 'x', key: 'y' }, /client certificates are not supported yet/],
+        [{ clientCertEngine: 'x' }, /pass `cert` and `key`/],
         [{ timeout: 1000 }, /handshakeTimeout/],
       ];
       for (const [options, message] of cases) {
@@ -55,8 +55,6 @@ describe('connectTls/listenTls options', () => {
         expect(err.message).to.match(message);
       }
       for (const [options, message] of [
-        [{ requestCert: true }, /requestCert: client certificates are not supported yet/],
-        [{ ca: caPem() }, /client certificates are not supported yet/],
         [{ SNICallback: () => {} }, /per-name certificates/],
         [{ ticketKeys: Buffer.alloc(48) }, /session\.tickets/],
       ] as Array<[object, RegExp]>) {

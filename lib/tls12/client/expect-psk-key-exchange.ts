@@ -28,7 +28,7 @@ export class ExpectPskServerKeyExchange implements State<ClientConfig, Tls12Hand
     if (msg.type === HELLO_REQUEST) return this;
     ctx.info.pskIdentity = new TextDecoder().decode(ourPsk(ctx.config).identity);
     if (msg.type === Tls12HandshakeType.server_hello_done && this.n.suite.kx === 'psk') {
-      return new ExpectServerHelloDone(this.n, plainPsk(ctx.config), false).handle(ctx, msg, raw);
+      return new ExpectServerHelloDone(this.n, plainPsk(ctx.config), undefined).handle(ctx, msg, raw);
     }
     if (msg.type !== Tls12HandshakeType.server_key_exchange) throw unexpectedMessage(`expected ServerKeyExchange, got ${msg.type}`);
     // We hold one identity, so the hint cannot change our choice (RFC 4279 §5.2 lets a client ignore it).

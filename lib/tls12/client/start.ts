@@ -32,6 +32,8 @@ export function tls12ServerHello(ctx: Context<ClientConfig>, sent: Tls12HelloSen
   const suite = chosenSuite(ctx.config, sent.hello, msg);
   const ext = checkServerHelloExtensions(ctx.config, sent.hello, msg.extensions);
   ctx.useVersion('TLSv1.2');
+  // A client that may be asked for its certificate keeps the messages: its CertificateVerify signs them (RFC 5246 §7.4.8).
+  if (ctx.config.clientCertificate && !isPskSuite(suite)) sent.transcript.retainMessages();
   sent.transcript.selectHash(ctx.config.crypto.hash(suite.hash));
   sent.transcript.add(raw);
   Object.assign(ctx.info, { suite: suite.name, alpn: ext.alpn, extendedMasterSecret: ext.ems, srtpProfile: ext.srtpProfile });

@@ -3,10 +3,13 @@
  * (ECDHE_ECDSA, RFC 8422 §2) or a PSK (RFC 4279 §2, RFC 5489 §2: psk.ts):
  *   ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
  *   ServerHello, [ServerKeyExchange], ServerHelloDone            (PSK)
- * then the client's ClientKeyExchange, ChangeCipherSpec and Finished
+ * ([CertificateRequest] before ServerHelloDone with `requestCert`:
+ * expect-client-certificate.ts), then the client's [Certificate],
+ * ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished
  * (finish.ts), and ours.
  */
-import type { GroupName, KeyShare, SignatureSchemeName } from '../../crypto/provider.js';
+import type { GroupName, KeyShare, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
+import { ExpectClientCertificate, ExpectClientCertificateVerify, sendCertificateRequest } from './expect-client-certificate.js';
 import { ecdhePskPremaster, plainPskPremaster } from '../psk-premaster.js';
 import { sendPskServerKeyExchange, serverPsk } from './psk.js';
 import { unexpectedMessage } from '../../errors.js';
@@ -51,12 +54,16 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
   const { config } = ctx;
   const choice = choose(config, offer);
   const transcript = new Transcript();
+  // Mutual TLS (never with PSK suites, RFC 4279 §2): the client's CertificateVerify signs the messages themselves.
+  const clientAuth = config.clientAuth?.inHandshake === true && choice.suite.auth !== 'psk';
+  if (clientAuth) transcript.retainMessages();
   transcript.selectHash(config.crypto.hash(choice.suite.hash));
   transcript.add(raw);
   const random = serverRandom(config);
   const ticket = willIssueTicket(config, offer);
   sendServerHello(ctx, offer, { suite: choice.suite, random, resumed: false, ems: offer.ems, alpn: choice.alpn, ticket, certificateType: choice.certificateType?.answer }, transcript);
   const share = choice.suite.auth === 'psk' ? sendPskServerKeyExchange(ctx, choice.suite, choice.group, transcript) : sendCertificateAndKey(ctx, offer, choice, random, transcript);
+  if (clientAuth) sendCertificateRequest(ctx, transcript);
   ctx.sendEncoded(encodeTls12Handshake({ type: Tls12HandshakeType.server_hello_done }), transcript);
   Object.assign(ctx.info, {
     suite: choice.suite.name,
@@ -67,7 +74,9 @@ export function fullHandshake(ctx: Context<ServerConfig>, offer: Tls12Offer, raw
     extendedMasterSecret: offer.ems,
     resumed: false,
   });
-  return new ExpectClientKeyExchange({ offer, suite: choice.suite, serverRandom: random, share, alpn: choice.alpn, ticket }, transcript);
+  const pending: AwaitingKeyExchange = { offer, suite: choice.suite, serverRandom: random, share, alpn: choice.alpn, ticket };
+  if (!clientAuth) return new ExpectClientKeyExchange(pending, transcript);
+  return new ExpectClientCertificate(transcript, (clientKey) => new ExpectClientKeyExchange(pending, transcript, clientKey));
 }
 
 /** Our Certificate, then our ephemeral key for the chosen group, signed together with both randoms (RFC 8422 §5.4). */
@@ -105,6 +114,8 @@ export class ExpectClientKeyExchange implements State<ServerConfig, Tls12Handsha
   constructor(
     private readonly pending: AwaitingKeyExchange,
     private readonly transcript: Transcript,
+    /** The key of the client's certificate: its CertificateVerify comes after this message. */
+    private readonly clientKey?: PublicKey,
   ) {}
 
   handle(ctx: Context<ServerConfig>, msg: Tls12HandshakeMessage, raw: Uint8Array): State<ServerConfig, Tls12HandshakeMessage> {
@@ -115,7 +126,8 @@ export class ExpectClientKeyExchange implements State<ServerConfig, Tls12Handsha
     this.transcript.add(raw);
     const randoms = { client: p.offer.hello.random, server: p.serverRandom };
     const keys = Tls12SessionKeys.fromPremaster(ctx, p.suite, premaster, randoms, p.offer.ems, this.transcript);
-    return new ExpectChangeCipherSpec(keys, this.transcript, this.serverFinish(ctx, keys));
+    const next = new ExpectChangeCipherSpec(keys, this.transcript, this.serverFinish(ctx, keys));
+    return this.clientKey ? new ExpectClientCertificateVerify(this.transcript, this.clientKey, next) : next;
   }
 
   /** The ticket is sealed now that the master secret exists; it goes out after the client's Finished. */

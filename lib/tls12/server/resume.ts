@@ -31,6 +31,8 @@ export interface Resumable {
  * another server name (RFC 6066 §3), another ALPN protocol).
  */
 export function resumable(config: ServerConfig, offer: Tls12Offer): Resumable | undefined {
+  // Tickets carry no client certificate (tickets.ts): with requestCert every handshake is a full one.
+  if (config.clientAuth) return undefined;
   const state = offer.ticket && openTicket(config, offer.ticket);
   if (!state) return undefined;
   const suite = config.tls12Suites.find((s) => s.code === state.cipherSuite);

@@ -33,6 +33,8 @@ const MAX_TICKET_NAME = 255;
  * name is too long to keep gets none: it could not resume under that name anyway.
  */
 export function willIssueTicket(config: ServerConfig, offer: Tls12Offer): boolean {
+  // A ticket does not carry the client's certificate: resuming would skip client authentication.
+  if (config.clientAuth) return false;
   const nameFits = (offer.serverName?.length ?? 0) <= MAX_TICKET_NAME; // decodeServerName keeps ASCII only: one byte per character
   return offer.ticket !== undefined && config.tickets > 0 && config.ticketLifetime > 0 && nameFits;
 }

@@ -58,6 +58,8 @@ export function buildClientHello(
       // Without psk_key_exchange_modes servers send no tickets (RFC 8446 §4.6.1).
       { type: X.psk_key_exchange_modes, data: encodePskModes([PSK_DHE_KE]) },
     );
+    // RFC 8446 §4.2.6: with a certificate to give, the server may ask for it after the handshake too.
+    if (config.clientCertificate) ext.push({ type: X.post_handshake_auth, data: new Uint8Array(0) });
   }
   if (tls12) ext.push(...tls12Extensions(config));
   ext.push(...serverCertificateTypeOffer(config));

@@ -8,13 +8,14 @@ import type { ClientConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import { ExpectFinished } from './expect-finished.js';
 import type { HandshakeKeys } from './handshake-keys.js';
+import type { ClientAuthAnswer } from './client-auth.js';
 
 export class ExpectCertificateVerify implements State<ClientConfig> {
   readonly expects = [HandshakeType.certificate_verify];
   constructor(
     private readonly keys: HandshakeKeys,
     private readonly serverKey: PublicKey,
-    private readonly requestContext: Uint8Array | undefined,
+    private readonly clientAuth: ClientAuthAnswer | undefined,
   ) {}
 
   handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
@@ -28,6 +29,6 @@ export class ExpectCertificateVerify implements State<ClientConfig> {
     }
     ctx.info.signatureScheme = scheme;
     this.keys.transcript.add(raw);
-    return new ExpectFinished(this.keys, this.requestContext);
+    return new ExpectFinished(this.keys, this.clientAuth);
   }
 }

@@ -4,14 +4,14 @@
  */
 import type { PublicKey } from '../../crypto/provider.js';
 import { TlsError, decodeError, illegalParameter, unexpectedMessage } from '../../errors.js';
-import { ExtensionType as X, HandshakeType } from '../../wire/enums.js';
-import { findExtension } from '../../wire/extension.js';
+import { HandshakeType } from '../../wire/enums.js';
 import type { Certificate, HandshakeMessage } from '../../wire/handshake.js';
 import { verifyServerCertificate } from '../verify-server-certificate.js';
 import { serverRawPublicKey } from '../certificate-type.js';
 import type { ClientConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import { ExpectCertificateVerify } from './expect-certificate-verify.js';
+import { type ClientAuthAnswer, answerCertificateRequest } from './client-auth.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 
 export class ExpectCertificateOrRequest implements State<ClientConfig> {
@@ -22,12 +22,10 @@ export class ExpectCertificateOrRequest implements State<ClientConfig> {
     if (msg.type === HandshakeType.certificate) return new ExpectCertificate(this.keys, undefined).handle(ctx, msg, raw);
     if (msg.type !== HandshakeType.certificate_request) throw unexpectedMessage(`expected Certificate, got ${msg.type}`);
     if (msg.context.length !== 0) throw illegalParameter('handshake CertificateRequest with a context');
-    if (!findExtension(msg.extensions, X.signature_algorithms)) {
-      throw new TlsError('missing_extension', 'CertificateRequest without signature_algorithms');
-    }
+    // Chosen now (the callback sees the server's CA list); sent after the server's Finished.
+    const answer = answerCertificateRequest(ctx.config, msg);
     this.keys.transcript.add(raw);
-    // We hold no client certificate: we will answer with an empty Certificate.
-    return new ExpectCertificate(this.keys, msg.context);
+    return new ExpectCertificate(this.keys, answer);
   }
 }
 
@@ -36,7 +34,7 @@ export class ExpectCertificate implements State<ClientConfig> {
   constructor(
     private readonly keys: HandshakeKeys,
     /** Set when the server asked for a client certificate. */
-    private readonly requestContext: Uint8Array | undefined,
+    private readonly clientAuth: ClientAuthAnswer | undefined,
   ) {}
 
   handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
@@ -45,7 +43,7 @@ export class ExpectCertificate implements State<ClientConfig> {
     if (msg.entries.length === 0) throw decodeError('server sent no certificate');
     const serverKey = peerKey(ctx, msg);
     this.keys.transcript.add(raw);
-    return new ExpectCertificateVerify(this.keys, serverKey, this.requestContext);
+    return new ExpectCertificateVerify(this.keys, serverKey, this.clientAuth);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Client: the server's Finished, then the client's second flight
- * ([CCS], [empty Certificate], Finished) and the switch to application keys.
+ * ([CCS], [Certificate, [CertificateVerify]], Finished) and the switch to application keys.
  */
 import { TlsError, unexpectedMessage } from '../../errors.js';
 import { equalBytes } from '../../wire/codec.js';
@@ -11,13 +11,14 @@ import { Connected } from '../connected.js';
 import type { Context, State } from '../context.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeKeys } from './handshake-keys.js';
+import { type ClientAuthAnswer, sendClientAuth } from './client-auth.js';
 import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
 
 export class ExpectFinished implements State<ClientConfig> {
   readonly expects = [HandshakeType.finished];
   constructor(
     private readonly keys: HandshakeKeys,
-    private readonly requestContext: Uint8Array | undefined,
+    private readonly clientAuth: ClientAuthAnswer | undefined,
   ) {}
 
   handle(ctx: Context<ClientConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ClientConfig> {
@@ -32,7 +33,7 @@ export class ExpectFinished implements State<ClientConfig> {
     ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
     ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
 
-    if (this.requestContext) ctx.send({ type: HandshakeType.certificate, context: this.requestContext, entries: [] }, transcript);
+    if (this.clientAuth) sendClientAuth(ctx, this.clientAuth, transcript);
     const verifyData = finishedVerifyData(hash, secrets.clientHandshake, transcript.current());
     ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
     installWriteSecret(ctx, app.clientApplication, EPOCH.application);
@@ -46,6 +47,9 @@ export class ExpectFinished implements State<ClientConfig> {
       writeSecret: app.clientApplication,
       resumption,
       exporter: app.exporter,
+      transcript,
+      // The ClientHello offered post_handshake_auth exactly when we have a certificate source.
+      postHandshakeAuth: ctx.config.clientCertificate !== undefined,
     });
   }
 }

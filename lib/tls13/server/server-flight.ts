@@ -19,6 +19,8 @@ import type { CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
 import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
 import { type ServerCertificateChoice, serverCertificateData } from '../certificate-type.js';
+import { certificateRequest } from './certificate-request.js';
+import { ExpectClientCertificate } from './expect-client-certificate.js';
 
 export interface Negotiated {
   hello: ClientHello;
@@ -50,6 +52,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   installWriteSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
 
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
+  if (config.clientAuth?.inHandshake) ctx.send(certificateRequest(config, new Uint8Array(0)), transcript);
   ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: serverCertificateData(config, n.certificateType).map((data) => ({ data, extensions: [] })) }, transcript);
   const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
   ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
@@ -63,7 +66,9 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   installWriteSecret(ctx, app.serverApplication, EPOCH.application);
   installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
   Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.scheme, alpn: n.alpn });
-  return new ExpectClientFinished(transcript, schedule, secrets, app, n.suite);
+  const pha = hello.extensions.some((e) => e.type === X.post_handshake_auth);
+  const finished = new ExpectClientFinished(transcript, schedule, secrets, app, n.suite, pha);
+  return config.clientAuth?.inHandshake ? new ExpectClientCertificate(transcript, new Uint8Array(0), finished) : finished;
 }
 
 function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry, random: Uint8Array): HandshakeMessage {
@@ -98,6 +103,8 @@ class ExpectClientFinished implements State<ServerConfig> {
     private readonly secrets: HandshakeSecrets,
     private readonly app: ApplicationSecrets,
     private readonly suite: CipherSuite,
+    /** The ClientHello offered post_handshake_auth. */
+    private readonly postHandshakeAuth: boolean,
   ) {}
 
   handle(ctx: Context<ServerConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ServerConfig> {
@@ -113,6 +120,8 @@ class ExpectClientFinished implements State<ServerConfig> {
       writeSecret: this.app.serverApplication,
       resumption: this.schedule.resumptionMaster(this.app.masterSecret, this.transcript.current()),
       exporter: this.app.exporter,
+      transcript: this.transcript,
+      postHandshakeAuth: this.postHandshakeAuth,
     };
     ctx.handshakeComplete();
     issueTickets(ctx);
