@@ -120,7 +120,15 @@ export interface ClientOptions extends CommonOptions, ClientAuthClientOptions {
    * costs no memory. 0 keeps none.
    */
   maxTickets?: number;
-  /** A ticket from an earlier connection's `info.tickets` to resume that session (TLS 1.2 tickets today). */
+  /**
+   * A ticket from an earlier connection's `info.tickets` to resume that
+   * session. A TLS 1.3 ticket is offered in pre_shared_key (with (EC)DHE:
+   * psk_dhe_ke) when it is unexpired on `clock`, its server name is
+   * `serverName` and a suite of its hash is configured; `info.resumed` says
+   * whether the server took it. TLS 1.3 tickets are single-use (RFC 8446
+   * §C.4): drop a ticket once offered and keep the new ones the connection
+   * brings in its own `info.tickets`.
+   */
   session?: SessionTicket;
   /**
    * A pre-shared key for the TLS 1.2 PSK suites (RFC 4279, RFC 5489), and the
@@ -160,7 +168,7 @@ export interface ServerOptions extends CommonOptions, ClientAuthServerOptions {
   /** TLS 1.3 NewSessionTicket messages issued after the handshake (default 2, like OpenSSL); TLS 1.2 issues one when the client asks. */
   tickets?: number;
   /**
-   * Keys that seal session tickets (TLS 1.2 today), the first one current,
+   * Keys that seal session tickets (TLS 1.2 and 1.3), the first one current,
    * the others still accepted: give every server of a fleet the same list to
    * resume each other's sessions, and rotate by putting a new key first.
    * Default: a key made at start, so tickets work within this process only.

@@ -72,6 +72,14 @@ export class Transcript {
     return this.state.digest();
   }
 
+  /** Hash of everything so far followed by `extra`, which is not added (PSK binders over a truncated ClientHello). */
+  hashWith(extra: Uint8Array): Uint8Array {
+    if (!this.state) throw new Error('transcript hash not selected');
+    const s = this.state.clone();
+    s.update(extra);
+    return s.digest();
+  }
+
   /**
    * Forgets every message: DTLS hashes neither the first ClientHello nor the
    * HelloVerifyRequest (RFC 6347 §4.2.6). Only before the hash is chosen.

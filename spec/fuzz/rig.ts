@@ -64,6 +64,9 @@ export function nonceAt(iv: Uint8Array, seq: number): Uint8Array {
 let nextKeyId = 1;
 
 /** nobleCrypto whose AEADs append every seal to `log` (openers are untouched). */
+/** Ticket seals (ticket-keys.ts) carry the key name as aad; record AADs are 5 (TLS 1.3) or 13 (TLS 1.2) bytes. */
+const TICKET_AAD_LENGTH = 16;
+
 export function loggingCrypto(log: SealEntry[]): CryptoProvider {
   return {
     ...nobleCrypto,
@@ -77,6 +80,8 @@ export function loggingCrypto(log: SealEntry[]): CryptoProvider {
         tagLength: inner.tagLength,
         seal(nonce, plaintext, aad) {
           const out = inner.seal(nonce, plaintext, aad);
+          // Session tickets are sealed too (aad = the 16-byte key name): they are not records.
+          if (aad?.length === TICKET_AAD_LENGTH) return out;
           const s = seq++;
           // nonceAt is an involution in the sequence number: xoring again recovers the IV.
           key ??= { id: nextKeyId++, aead: inner, iv: nonceAt(nonce, s) };

@@ -6,6 +6,7 @@ import type { HandshakeMessage } from '../../wire/handshake.js';
 import type { ClientConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import { ExpectCertificateOrRequest } from './expect-certificate.js';
+import { ExpectFinished } from './expect-finished.js';
 import { checkExtensions } from './expect-server-hello.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 import { acceptServerCertificateType } from '../certificate-type.js';
@@ -27,6 +28,6 @@ export class ExpectEncryptedExtensions implements State<ClientConfig> {
     }
     acceptServerCertificateType(ctx, msg.extensions);
     this.keys.transcript.add(raw);
-    return new ExpectCertificateOrRequest(this.keys);
+    return this.keys.resumed ? new ExpectFinished(this.keys, undefined) : new ExpectCertificateOrRequest(this.keys);
   }
 }

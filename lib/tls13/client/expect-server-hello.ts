@@ -16,6 +16,8 @@ import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
 import { tls12ServerHello } from '../../tls12/client/start.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
 import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
+import { decodeSelectedIdentity } from '../../wire/pre-shared-key.js';
+import { type OfferedTicket, offerTicket } from './offer-ticket.js';
 
 export interface HelloSent {
   hello: ClientHello;
@@ -24,6 +26,8 @@ export interface HelloSent {
   retried: boolean;
   /** The suite a HelloRetryRequest chose; the ServerHello must repeat it. */
   retrySuite?: number;
+  /** The ticket offered in pre_shared_key (offer-ticket.ts). */
+  ticket?: OfferedTicket;
 }
 
 const SERVER_HELLO_EXTENSIONS: number[] = [X.supported_versions, X.key_share, X.pre_shared_key];
@@ -100,11 +104,14 @@ export class ExpectServerHello implements State<ClientConfig> {
       shares = [config.crypto.keyShare(group, config.random)];
     }
     const cookie = cookieExt ? decodeCookie(cookieExt) : undefined;
-    const hello = buildClientHello(config, this.sent.hello.random, this.sent.hello.sessionId, shares, cookie);
+    const plain = buildClientHello(config, this.sent.hello.random, this.sent.hello.sessionId, shares, cookie);
+    // RFC 8446 §4.1.4: a PSK goes on only when its hash is the one of the suite the server chose.
+    const ticket = this.sent.ticket?.hashName === transcript.hashFunctions.name ? this.sent.ticket : undefined;
+    const hello = ticket ? offerTicket(config, plain, ticket, transcript) : plain;
     if (config.middleboxCompat) ctx.sendCompatCcs();
     ctx.send(hello, transcript);
     ctx.info.helloRetry = true;
-    return new ExpectServerHello({ hello, shares, transcript, retried: true, retrySuite: msg.cipherSuite });
+    return new ExpectServerHello({ hello, shares, transcript, retried: true, retrySuite: msg.cipherSuite, ticket });
   }
 
   private accept(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array, suite: CipherSuite): State<ClientConfig> {
@@ -115,8 +122,9 @@ export class ExpectServerHello implements State<ClientConfig> {
     if (!share) throw illegalParameter('ServerHello key_share for a group we sent no share for');
     const shared = share.sharedSecret(entry.keyExchange);
     const { transcript, hello } = this.sent;
+    const psk = resumedPsk(msg, this.sent.ticket, suite);
     transcript.add(raw);
-    const schedule = new KeySchedule(ctx.config.crypto.hash(suite.hash));
+    const schedule = new KeySchedule(ctx.config.crypto.hash(suite.hash), psk);
     const secrets = schedule.handshake(shared, transcript.current());
     ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
     ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
@@ -125,9 +133,22 @@ export class ExpectServerHello implements State<ClientConfig> {
     // reach a server that already reads with these keys (as rustls does).
     if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
     installWriteSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
-    Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group });
-    return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite });
+    Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group, resumed: psk !== undefined });
+    return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite, resumed: psk !== undefined });
   }
+}
+
+/**
+ * The PSK of the ticket the server selected in pre_shared_key, if it did
+ * (checkExtensions made sure we offered one): we offer one identity, and the
+ * suite must have its hash (RFC 8446 §4.2.11).
+ */
+function resumedPsk(msg: ServerHello, ticket: OfferedTicket | undefined, suite: CipherSuite): Uint8Array | undefined {
+  const ext = findExtension(msg.extensions, X.pre_shared_key);
+  if (!ext || !ticket) return undefined;
+  if (decodeSelectedIdentity(ext) !== 0) throw illegalParameter('server selected a PSK identity we did not offer');
+  if (suite.hash !== ticket.hashName) throw illegalParameter('server resumed with a suite of another hash than the ticket');
+  return ticket.ticket.psk;
 }
 
 /**

@@ -10,4 +10,6 @@ export interface HandshakeKeys {
   schedule: KeySchedule;
   secrets: HandshakeSecrets;
   suite: CipherSuite;
+  /** The server selected our ticket: no Certificate follows (RFC 8446 §2.2). */
+  resumed?: boolean;
 }

@@ -16,6 +16,7 @@ import { Transcript } from '../transcript.js';
 import type { CipherSuite } from '../suites.js';
 import { type ClientOffer, chooseAlpn, chooseGroup, chooseScheme, chooseSuite, readOffer } from './client-offer.js';
 import { sendServerFlight } from './server-flight.js';
+import { acceptTicket, offeredPsks } from './resumption.js';
 import { chooseServerCertificateType } from '../certificate-type.js';
 
 interface RetrySent {
@@ -66,9 +67,11 @@ export class ExpectClientHello implements State<ServerConfig> {
     if (this.retry) this.checkRetried(msg, offer, suite, group);
     ctx.useSuite(suite);
     this.transcript.selectHash(config.crypto.hash(suite.hash));
-    this.transcript.add(raw);
     const share = offer.shares.find((s) => s.group === NamedGroupCode[group]);
     const forceRetry = config.helloRetry === 'always' && !this.retry;
+    // A ticket is resumed on the hello we answer with a ServerHello; its binder covers the transcript before this hello.
+    const psk = !share || forceRetry ? void offeredPsks(msg) : acceptTicket(config, msg, raw, this.transcript, suite, offer);
+    this.transcript.add(raw);
     if (!share || forceRetry) {
       const next = this.sendRetry(ctx, msg, suite, group, !share);
       // RFC 8446 §4.2.10: 0-RTT records sent after this hello arrive before the second one; they are skipped.
@@ -76,7 +79,7 @@ export class ExpectClientHello implements State<ServerConfig> {
       return next;
     }
     ctx.info.serverName = offer.serverName;
-    const next = sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn, certificateType });
+    const next = sendServerFlight(ctx, { hello: msg, transcript: this.transcript, suite, group, clientShare: share, scheme, alpn, certificateType, psk });
     // We accept no 0-RTT (no early_data in EncryptedExtensions): skip what does not decrypt under the handshake key.
     if (offer.earlyData) ctx.skipEarlyData('undecryptable');
     return next;

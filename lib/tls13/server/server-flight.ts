@@ -21,6 +21,9 @@ import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protect
 import { type ServerCertificateChoice, serverCertificateData } from '../certificate-type.js';
 import { certificateRequest } from './certificate-request.js';
 import { ExpectClientCertificate } from './expect-client-certificate.js';
+import { encodeSelectedIdentity } from '../../wire/pre-shared-key.js';
+import type { AcceptedPsk } from './resumption.js';
+import { issueTickets } from './issue-tickets.js';
 
 export interface Negotiated {
   hello: ClientHello;
@@ -32,19 +35,18 @@ export interface Negotiated {
   alpn?: string;
   /** X.509 or a raw public key (RFC 7250), and the answer for EncryptedExtensions. */
   certificateType: ServerCertificateChoice;
+  /** A ticket being resumed (resumption.ts): no Certificate or CertificateVerify, keys from the PSK and (EC)DHE. */
+  psk?: AcceptedPsk;
 }
-
-/** RFC 8446 §4.6.1 suggests lifetimes up to 7 days; a short one suits tickets we cannot yet resume. */
-const TICKET_LIFETIME = 7200;
 
 export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): State<ServerConfig> {
   const { config } = ctx;
   const { transcript, hello } = n;
   // ECDHE and the ML-KEM hybrid alike: our share and the secret from the client's share.
   const answer = config.crypto.answerKeyShare(n.group, n.clientShare.keyExchange, config.random);
-  ctx.send(serverHello(hello, n.suite, { group: NamedGroupCode[n.group], keyExchange: answer.publicKey }, config.random(32)), transcript);
+  ctx.send(serverHello(hello, n.suite, { group: NamedGroupCode[n.group], keyExchange: answer.publicKey }, config.random(32), n.psk), transcript);
 
-  const schedule = new KeySchedule(config.crypto.hash(n.suite.hash));
+  const schedule = new KeySchedule(config.crypto.hash(n.suite.hash), n.psk?.key);
   const secrets = schedule.handshake(answer.sharedSecret, transcript.current());
   ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
   ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
@@ -52,10 +54,13 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   installWriteSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
 
   ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
-  if (config.clientAuth?.inHandshake) ctx.send(certificateRequest(config, new Uint8Array(0)), transcript);
-  ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: serverCertificateData(config, n.certificateType).map((data) => ({ data, extensions: [] })) }, transcript);
-  const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
-  ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
+  // A resumed session authenticates with its PSK: no certificates either way (a server asking for client certificates resumes nothing).
+  if (!n.psk) {
+    if (config.clientAuth?.inHandshake) ctx.send(certificateRequest(config, new Uint8Array(0)), transcript);
+    ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: serverCertificateData(config, n.certificateType).map((data) => ({ data, extensions: [] })) }, transcript);
+    const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
+    ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
+  }
   const verifyData = finishedVerifyData(schedule.hash, secrets.serverHandshake, transcript.current());
   ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
 
@@ -65,13 +70,13 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
   installWriteSecret(ctx, app.serverApplication, EPOCH.application);
   installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
-  Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.scheme, alpn: n.alpn });
+  Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.psk ? undefined : n.scheme, alpn: n.alpn, resumed: !!n.psk });
   const pha = hello.extensions.some((e) => e.type === X.post_handshake_auth);
   const finished = new ExpectClientFinished(transcript, schedule, secrets, app, n.suite, pha);
-  return config.clientAuth?.inHandshake ? new ExpectClientCertificate(transcript, new Uint8Array(0), finished) : finished;
+  return config.clientAuth?.inHandshake && !n.psk ? new ExpectClientCertificate(transcript, new Uint8Array(0), finished) : finished;
 }
 
-function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry, random: Uint8Array): HandshakeMessage {
+function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry, random: Uint8Array, psk: AcceptedPsk | undefined): HandshakeMessage {
   return {
     type: HandshakeType.server_hello,
     legacyVersion: ProtocolVersion.TLS12,
@@ -82,6 +87,7 @@ function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntr
     extensions: [
       { type: X.supported_versions, data: encodeSelectedVersion(ProtocolVersion.TLS13) },
       { type: X.key_share, data: keyShare.encodeServer(entry) },
+      ...(psk ? [{ type: X.pre_shared_key, data: encodeSelectedIdentity(psk.index) }] : []),
     ],
   };
 }
@@ -124,19 +130,7 @@ class ExpectClientFinished implements State<ServerConfig> {
       postHandshakeAuth: this.postHandshakeAuth,
     };
     ctx.handshakeComplete();
-    issueTickets(ctx);
+    issueTickets(ctx, keys);
     return new Connected('server', keys);
-  }
-}
-
-/** Tickets let clients see what they would resume with; accepting them is future work. */
-function issueTickets(ctx: Context<ServerConfig>): void {
-  const { config } = ctx;
-  for (let i = 0; i < config.tickets; i++) {
-    const ageAdd = new DataView(config.random(4).buffer).getUint32(0);
-    ctx.send(
-      { type: HandshakeType.new_session_ticket, lifetime: TICKET_LIFETIME, ageAdd, nonce: Uint8Array.of(i), ticket: config.random(32), extensions: [] },
-      undefined,
-    );
   }
 }
