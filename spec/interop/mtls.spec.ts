@@ -2,8 +2,9 @@
  * Mutual TLS on 127.0.0.1 against real peers (issue 11, "Mutual TLS"), TLS 1.3
  * and 1.2, ECDSA and RSA client certificates under a client root →
  * intermediate chain made with the openssl CLI (mtls-pki.ts):
- *  - our client (cert/key) against node:tls with requestCert and against
- *    openssl s_server -Verify 1 -verify_return_error;
+ *  - our client (cert/key) against node:tls with requestCert, against
+ *    openssl s_server -Verify 1 -verify_return_error and against gnutls-serv
+ *    --require-client-cert --verify-client-cert (in a private namespace);
  *  - our server (requestCert, ca) against node:tls, openssl s_client -cert
  *    and gnutls-cli --x509certfile/--x509keyfile clients;
  *  - refusals read on the peer's side: no certificate (certificate_required in
@@ -15,7 +16,7 @@ import { TlsError } from '../../lib/errors.js';
 import type { ServerOptions } from '../../lib/tls13/config.js';
 import { caPem, fixturePath, serverIdentity } from '../support/fixtures.js';
 import { type ClientKind, type ClientPki, makeClientPki } from './mtls-pki.js';
-import { requirePeer, runGnutlsClient, runNodeTlsClient, runOpensslClient, startNodeTlsServer, startOpensslServer, stopAll } from './peers.js';
+import { requireNetns, requirePeer, runGnutlsClient, runNodeTlsClient, runOpensslClient, startGnutlsServer, startNodeTlsServer, startOpensslServer, stopAll } from './peers.js';
 import { gnutlsTls12Priority } from './tls12-peers.js';
 import { GNUTLS_TLS13_PRIORITY } from './peers.js';
 import { closeGracefully, closeOurs, connectOurs, listenOurs, text, token, utf8 } from './tls13-support.js';
@@ -123,6 +124,24 @@ describe('mutual TLS interop: node:tls, openssl, gnutls', function () {
           await server.close();
         });
 
+        it(`our client with an ${kind} certificate, against gnutls-serv --require-client-cert (private netns)`, async function () {
+          requirePeer('gnutls-serv', this);
+          await requireNetns(this);
+          const client = pki.clients[kind];
+          const priority = v.name === 'TLSv1.3' ? GNUTLS_TLS13_PRIORITY : gnutlsTls12Priority();
+          const srv = await startGnutlsServer({ cert: SERVER_CERT, key: SERVER_KEY, priority, args: ['--require-client-cert', '--verify-client-cert', `--x509cafile=${pki.rootFile}`] });
+          try {
+            const end = await connectOurs(srv.port, { ...range, cert: client.chain, key: client.key });
+            const ping = token('ping');
+            await end.driver.send(utf8(`${ping}\n`));
+            expect(text(await end.driver.readBytes(ping.length + 1))).to.equal(`${ping}\n`); // its echo: it took our chain
+            expect(end.session.info.version).to.equal(v.name);
+            await closeGracefully(end);
+          } finally {
+            await srv.stop();
+          }
+        });
+
         it(`gnutls-cli --x509certfile --x509keyfile (${kind}) against our server`, async function () {
           requirePeer('gnutls-cli', this);
           const client = pki.clients[kind];
@@ -204,6 +223,23 @@ describe('mutual TLS interop: node:tls, openssl, gnutls', function () {
             expect((failure as TlsError).fromPeer).to.equal(true);
           }
           await srv.stop();
+        });
+
+        it('our client with an untrusted certificate, against gnutls-serv --require-client-cert --verify-client-cert, is refused', async function () {
+          requirePeer('gnutls-serv', this);
+          await requireNetns(this);
+          const priority = v.name === 'TLSv1.3' ? GNUTLS_TLS13_PRIORITY : gnutlsTls12Priority();
+          const srv = await startGnutlsServer({ cert: SERVER_CERT, key: SERVER_KEY, priority, args: ['--require-client-cert', '--verify-client-cert', `--x509cafile=${pki.rootFile}`] });
+          try {
+            const failure = await (async () => {
+              const end = await connectOurs(srv.port, { ...range, cert: pki.stranger.chain, key: pki.stranger.key });
+              await end.driver.readAll();
+            })().then(() => undefined, (e: unknown) => e);
+            expect(failure, String(failure)).to.be.instanceOf(TlsError);
+            expect((failure as TlsError).fromPeer, String(failure)).to.equal(true);
+          } finally {
+            await srv.stop();
+          }
         });
       });
     });
