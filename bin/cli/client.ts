@@ -12,7 +12,7 @@
  * a usage error. It never calls process.exit(): it stops reading stdin and
  * lets the event loop end, so nothing written is cut off.
  */
-import { Subscription, switchMap } from 'rxjs';
+import { switchMap } from 'rxjs';
 import { TlsError } from '../../lib/errors.js';
 import { connectTls } from '../../lib/node/connect-tls.js';
 import { pacedRead } from '../../lib/rx/paced-read.js';
@@ -27,6 +27,7 @@ import { parseFingerprint, parsePin } from '../../lib/x509/pins.js';
 import { keylogWriter } from './keylog.js';
 import { KEYMAT_OPTIONS, describeKeymat, keymatOption } from './keymat.js';
 import { pskOption } from './psk.js';
+import { clientProcess } from './client-process.js';
 import { finish, sendFrom, writeTo } from './stdio.js';
 import { runUdpClient } from './udp.js';
 import { clientCertificateOption } from './client-auth.js';
@@ -73,25 +74,7 @@ export function runClient(args: ParsedArgs): void {
   if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
 
   const { stdin, stdout, stderr } = process;
-  const connection = new Subscription();
-  let stopInput = () => {};
-  let failed = false;
-  /** Stops reading stdin (the only thing that would keep the process alive once the connection is gone). */
-  const stopReading = () => {
-    stopInput();
-    stdin.destroy();
-  };
-  const fail = (message: string) => {
-    if (failed) return;
-    failed = true;
-    stderr.write(`rxtls client: ${message}\n`);
-    process.exitCode = 1;
-    connection.unsubscribe(); // tears the connection down if it is still up
-    stopReading();
-  };
-  stdout.on('error', (e) => fail(`cannot write to stdout: ${systemReason(e)}`));
-  stdin.on('error', (e) => fail(`cannot read stdin: ${systemReason(e)}`));
-  stderr.on('error', () => {}); // nowhere left to complain
+  const { connection, fail, stopReading, onStopInput } = clientProcess();
 
   connection.add(
     connectTls(options)
@@ -103,7 +86,7 @@ export function runClient(args: ParsedArgs): void {
           });
           // The newest ticket once the connection is over (TLS 1.3 tickets come after the handshake).
           if (sessionOut) channel.events$.subscribe({ complete: () => saveNewest(sessionOut, channel.info.tickets) });
-          stopInput = sendFrom(stdin, channel);
+          onStopInput(sendFrom(stdin, channel));
           return pacedRead(channel, (chunk) => writeTo(stdout, chunk));
         }),
       )

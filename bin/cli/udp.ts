@@ -10,7 +10,7 @@
  * close_notify and exits; datagrams still on their way are lost. The
  * server's close_notify ends the client too.
  */
-import { EMPTY, Subscription, catchError, concatMap, firstValueFrom, mergeMap, switchMap, tap } from 'rxjs';
+import { EMPTY, catchError, concatMap, firstValueFrom, mergeMap, switchMap, tap } from 'rxjs';
 import { TlsError } from '../../lib/errors.js';
 import { connectDtls } from '../../lib/node/connect-dtls.js';
 import { listenDtls } from '../../lib/node/listen-dtls.js';
@@ -20,6 +20,7 @@ import { describeError, describeInfo, oneLine } from './describe.js';
 import { loadCa, loadServerIdentity, systemReason } from './files.js';
 import { keylogWriter } from './keylog.js';
 import { pskLookup, pskOption } from './psk.js';
+import { clientProcess } from './client-process.js';
 import { finish, writeTo } from './stdio.js';
 import type { Readable } from 'node:stream';
 import { clientAuthOption, clientCertificateOption } from './client-auth.js';
@@ -65,24 +66,7 @@ export function runUdpClient(args: ParsedArgs): void {
   if (insecure) process.stderr.write('WARNING: --insecure: the server certificate is NOT verified\n');
 
   const { stdin, stdout, stderr } = process;
-  const connection = new Subscription();
-  let stopInput = () => {};
-  let failed = false;
-  const stopReading = () => {
-    stopInput();
-    stdin.destroy();
-  };
-  const fail = (message: string) => {
-    if (failed) return;
-    failed = true;
-    stderr.write(`rxtls client: ${message}\n`);
-    process.exitCode = 1;
-    connection.unsubscribe();
-    stopReading();
-  };
-  stdout.on('error', (e) => fail(`cannot write to stdout: ${systemReason(e)}`));
-  stdin.on('error', (e) => fail(`cannot read stdin: ${systemReason(e)}`));
-  stderr.on('error', () => {});
+  const { connection, fail, stopReading, onStopInput } = clientProcess();
 
   connection.add(
     connectDtls(options)
@@ -95,7 +79,7 @@ export function runUdpClient(args: ParsedArgs): void {
           firstValueFrom(channel.handshake$).then(
             (info) => {
               stderr.write(`${describeInfo(info)}\n`);
-              stopInput = sendLines(stdin, channel);
+              onStopInput(sendLines(stdin, channel));
             },
             () => {},
           );
