@@ -50,7 +50,7 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
   --cert F --key F
                   our certificate (chain, PEM) and its key, for servers that ask (mutual TLS)
   --sess-out F    save the session ticket the server sent (it holds the session's secret)
-  --sess-in F     resume the session saved there (TLS 1.2)
+  --sess-in F     resume the session saved there (TLS 1.3 or 1.2)
   --psk ID:HEX    offer the TLS 1.2 PSK suites with identity ID and the key in hex;
                   without --ca/--insecure only them (the key authenticates the server)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
