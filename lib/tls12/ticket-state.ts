@@ -16,14 +16,14 @@
  * else (wrong format, lengths, flag values, trailing bytes, non-UTF-8 names)
  * is undefined, never an exception.
  */
-import { Reader, Writer, utf8 } from '../wire/codec.js';
+import { Reader, Writer } from '../wire/codec.js';
 import { MASTER_SECRET_LENGTH } from './prf.js';
+import { MAX_TICKET_NAME, ticketName, ticketNameBytes } from '../handshake/ticket-names.js';
 
 const FORMAT = 1;
 const VERSIONS: readonly number[] = [0x0303, 0xfefd];
-const MAX_NAME = 255;
 /** The longest encoding: both names at their maximum. */
-const MAX_LENGTH = 1 + 2 + 2 + MASTER_SECRET_LENGTH + 1 + 6 + 4 + (1 + MAX_NAME) * 2;
+const MAX_LENGTH = 1 + 2 + 2 + MASTER_SECRET_LENGTH + 1 + 6 + 4 + (1 + MAX_TICKET_NAME) * 2;
 
 export interface Tls12TicketState {
   readonly version: number;
@@ -38,13 +38,6 @@ export interface Tls12TicketState {
   readonly serverName?: string | undefined;
 }
 
-/** A name's bytes for the encoding (empty for none); RangeError when it does not fit. */
-function nameBytes(what: string, name: string | undefined): Uint8Array {
-  const bytes = utf8.encode(name ?? '');
-  if (name === '' || bytes.length > MAX_NAME) throw new RangeError(`${what} must be 1..${MAX_NAME} bytes when present`);
-  return bytes;
-}
-
 function check(state: Tls12TicketState): void {
   if (!VERSIONS.includes(state.version)) throw new RangeError('ticket state version must be TLS 1.2 or DTLS 1.2');
   if (!Number.isInteger(state.cipherSuite) || state.cipherSuite < 0 || state.cipherSuite > 0xffff) throw new RangeError('cipher suite must be a u16');
@@ -56,8 +49,8 @@ function check(state: Tls12TicketState): void {
 /** The state as bytes to seal; issuedAt is kept in whole ms. Throws RangeError for values that do not fit. */
 export function encodeTicketState(state: Tls12TicketState): Uint8Array {
   check(state);
-  const alpn = nameBytes('ALPN', state.alpn);
-  const serverName = nameBytes('server name', state.serverName);
+  const alpn = ticketNameBytes('ALPN', state.alpn);
+  const serverName = ticketNameBytes('server name', state.serverName);
   return new Writer(MAX_LENGTH)
     .u8(FORMAT)
     .u16(state.version)
@@ -72,7 +65,6 @@ export function encodeTicketState(state: Tls12TicketState): Uint8Array {
 }
 
 /** A decoded name: undefined for none; throws on bytes that are not UTF-8. */
-const nameOf = (bytes: Uint8Array) => (bytes.length ? utf8.decode(bytes) : undefined);
 
 /** The state in `bytes`, or undefined unless they are exactly what encodeTicketState makes. */
 export function decodeTicketState(bytes: Uint8Array): Tls12TicketState | undefined {
@@ -86,8 +78,8 @@ export function decodeTicketState(bytes: Uint8Array): Tls12TicketState | undefin
     const ems = r.u8();
     const issuedAt = r.u48();
     const lifetime = r.u32();
-    const alpn = nameOf(r.vec(1));
-    const serverName = nameOf(r.vec(1));
+    const alpn = ticketName(r.vec(1));
+    const serverName = ticketName(r.vec(1));
     r.end();
     if (!VERSIONS.includes(version) || ems > 1) return undefined;
     return { version, cipherSuite, masterSecret, extendedMasterSecret: ems === 1, issuedAt, lifetime, alpn, serverName };

@@ -13,11 +13,11 @@
  *
  * The decoder is strict and never throws: anything but what we encoded is undefined.
  */
-import { Reader, Writer, utf8 } from '../wire/codec.js';
+import { Reader, Writer } from '../wire/codec.js';
+import { MAX_TICKET_NAME, ticketName, ticketNameBytes } from '../handshake/ticket-names.js';
 
 const FORMAT = 2;
-const MAX_NAME = 255;
-const MAX_LENGTH = 1 + 2 + 1 + 255 + 6 + 4 + 4 + (1 + MAX_NAME) * 2;
+const MAX_LENGTH = 1 + 2 + 1 + 255 + 6 + 4 + 4 + (1 + MAX_TICKET_NAME) * 2;
 
 export interface Tls13TicketState {
   readonly cipherSuite: number;
@@ -31,12 +31,6 @@ export interface Tls13TicketState {
   readonly serverName?: string | undefined;
 }
 
-function nameBytes(what: string, name: string | undefined): Uint8Array {
-  const bytes = utf8.encode(name ?? '');
-  if (name === '' || bytes.length > MAX_NAME) throw new RangeError(`${what} must be 1..${MAX_NAME} bytes when present`);
-  return bytes;
-}
-
 export function encodeTls13TicketState(s: Tls13TicketState): Uint8Array {
   if (s.psk.length < 32 || s.psk.length > 255) throw new RangeError('a ticket PSK is 32..255 bytes');
   if (!(s.issuedAt >= 0 && s.issuedAt < 2 ** 48)) throw new RangeError('issuedAt must be in [0, 2^48) ms');
@@ -47,13 +41,12 @@ export function encodeTls13TicketState(s: Tls13TicketState): Uint8Array {
     .u48(Math.floor(s.issuedAt))
     .u32(s.lifetime)
     .u32(s.ageAdd >>> 0)
-    .vec(1, nameBytes('ALPN', s.alpn))
-    .vec(1, nameBytes('server name', s.serverName))
+    .vec(1, ticketNameBytes('ALPN', s.alpn))
+    .vec(1, ticketNameBytes('server name', s.serverName))
     .finish()
     .slice();
 }
 
-const nameOf = (bytes: Uint8Array) => (bytes.length ? utf8.decode(bytes) : undefined);
 
 export function decodeTls13TicketState(bytes: Uint8Array): Tls13TicketState | undefined {
   if (bytes.length > MAX_LENGTH) return undefined;
@@ -65,8 +58,8 @@ export function decodeTls13TicketState(bytes: Uint8Array): Tls13TicketState | un
     const issuedAt = r.u48();
     const lifetime = r.u32();
     const ageAdd = r.u32();
-    const alpn = nameOf(r.vec(1));
-    const serverName = nameOf(r.vec(1));
+    const alpn = ticketName(r.vec(1));
+    const serverName = ticketName(r.vec(1));
     r.end();
     return { cipherSuite, psk, issuedAt, lifetime, ageAdd, alpn, serverName };
   } catch {

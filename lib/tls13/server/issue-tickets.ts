@@ -9,11 +9,10 @@ import type { ServerConfig } from '../config.js';
 import type { ApplicationKeys } from '../connected.js';
 import type { Context } from '../context.js';
 import { encodeTls13TicketState } from '../ticket-state.js';
+import { MAX_TICKET_NAME } from '../../handshake/ticket-names.js';
 
 /** RFC 8446 §4.6.1: no ticket lives longer than seven days. */
 const MAX_TICKET_LIFETIME = 604800;
-/** The longest server name a ticket state holds; a client with a longer one could not resume under it anyway. */
-const MAX_TICKET_NAME = 255;
 
 export function issueTickets(ctx: Context<ServerConfig>, keys: ApplicationKeys): void {
   const { config, info } = ctx;
