@@ -16,6 +16,7 @@ import { maxBodyLength } from '../tls13/limits.js';
 import { exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { PlaintextQueue } from './plaintext-queue.js';
+import { EarlyDataReader, EarlyDataWriter } from './early-data.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
@@ -69,6 +70,12 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   private earlySkip?: EarlyDataSkip;
   /** Bytes of declined early data dropped so far (content bytes, estimated from record sizes). */
   private earlySkipped = 0;
+  /** Client: 0-RTT data being written (until the server's answer), and what to send again if declined. */
+  private earlyOut?: EarlyDataWriter;
+  private resend: Uint8Array[] = [];
+  /** Server: accepted 0-RTT data; `earlyReading` while the early key is the read key. */
+  private earlyIn?: EarlyDataReader;
+  private earlyReading = false;
   /**
    * Our reply to a KeyUpdate that requested one: 'queued' until takeOutput()
    * hands it over, then 'handedOver' until the caller says everything taken
@@ -148,6 +155,44 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     this.readKeyEpoch = nextEpoch(this.readKeyEpoch, epoch);
     this.opener = protection;
     this.earlySkip = undefined; // a state that still skips says so after the key change
+    this.earlyReading = false;
+  }
+
+  startEarlyData(seal: RecordSeal, maxBytes: number): void {
+    this.earlyOut = new EarlyDataWriter(seal, maxBytes);
+  }
+
+  sendEarly(msg: HandshakeMessage, transcript: Transcript): void {
+    const raw = encodeHandshake(msg);
+    transcript.add(raw);
+    this.flushHandshake();
+    this.out.push(...this.earlyOut!.seal(ContentType.handshake, raw));
+  }
+
+  endEarlyData(accepted: boolean): void {
+    if (!accepted && this.earlyOut) this.resend = this.earlyOut.written();
+    this.earlyOut = undefined;
+    this.info.earlyData = accepted;
+  }
+
+  acceptEarlyData(maxBytes: number): void {
+    this.earlyIn = new EarlyDataReader(maxBytes);
+    this.earlyReading = true;
+    this.info.earlyData = true;
+  }
+
+  /** Client: queues `data` as 0-RTT data, as much as may go now; returns the bytes taken (0: none may). */
+  writeEarlyData(data: Uint8Array): number {
+    if (!this.earlyOut || this.closeSent) return 0;
+    this.flushHandshake();
+    const { records, taken } = this.earlyOut.write(data);
+    this.out.push(...records);
+    return taken;
+  }
+
+  /** Server: the next chunk of accepted 0-RTT data (it may be a replay), if any. */
+  takeEarlyData(): Uint8Array | undefined {
+    return this.earlyIn?.queue.take();
   }
 
   skipEarlyData(skip: EarlyDataSkip): void {
@@ -172,6 +217,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
 
   handshakeComplete(): void {
     this.done = true;
+    // 0-RTT data the server declined goes out again now, in order, before anything written later.
+    const resend = this.resend;
+    this.resend = [];
+    for (const data of resend) this.writeApplicationData(data);
   }
 
   // --- Input ---
@@ -233,6 +282,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
       case ContentType.alert:
         return this.receiveAlert(content);
       case ContentType.application_data:
+        if (this.earlyReading) return this.earlyIn!.push(content);
         if (!this.done) throw new TlsError('unexpected_message', 'application data during the handshake');
         if (content.length === 0) return this.sawEmptyRecord('empty application data records');
         this.sawContent();

@@ -201,8 +201,17 @@ export class DatagramConnection<C extends ClientConfig | ServerConfig> implement
     this.done = true;
   }
 
-  skipEarlyData(_skip: EarlyDataSkip): void {
-    // TLS 1.3 only.
+  // 0-RTT is TLS 1.3's: the DTLS 1.2 states never call these.
+  skipEarlyData(_skip: EarlyDataSkip): void {}
+  startEarlyData(): void {
+    throw new TlsError('internal_error', 'early data over DTLS 1.2');
+  }
+  sendEarly(): void {
+    throw new TlsError('internal_error', 'early data over DTLS 1.2');
+  }
+  endEarlyData(): void {}
+  acceptEarlyData(): void {
+    throw new TlsError('internal_error', 'early data over DTLS 1.2');
   }
 
   claimKeyUpdateReply(): boolean {

@@ -32,6 +32,12 @@ export interface SessionInfo {
   authorizationError?: string;
   resumed: boolean;
   helloRetry: boolean;
+  /**
+   * TLS 1.3 0-RTT, when it was tried: true when the server accepted the
+   * client's early data, false when it declined (the client then sent the
+   * data again after the handshake). Unset when no early data was offered.
+   */
+  earlyData?: boolean;
   /** TLS 1.2 PSK suites: the PSK identity (UTF-8) the client named, on either side. */
   pskIdentity?: string;
   /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */

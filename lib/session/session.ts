@@ -145,6 +145,27 @@ export class Session implements NonBlockingSession {
     return this.conn.exportKeyingMaterial(label, context, length);
   }
 
+  /**
+   * Client, TLS 1.3 with `earlyData` and a `session` ticket that allows it:
+   * queues `data` as 0-RTT early data, before or during the handshake, until
+   * the server answers; returns how many bytes were taken (0: none may go
+   * now, send them after the handshake). Taken bytes are never lost: if the
+   * server declines them (`info.earlyData` false), they are sent again as
+   * soon as the handshake completes. handshake() writes them out.
+   */
+  sendEarlyData(data: Uint8Array): number {
+    return this.conn.writeEarlyData(data);
+  }
+
+  /**
+   * Server, TLS 1.3 with `maxEarlyData`: the next chunk of 0-RTT data the
+   * client sent, if any; readable while the handshake runs and after. It may
+   * be a replay (RFC 8446 §8): act on it only if that is safe.
+   */
+  recvEarlyData(): Uint8Array | undefined {
+    return this.conn.takeEarlyData();
+  }
+
   /** Sends close_notify; on AGAIN call bye() again. */
   bye(): 'done' | Again {
     return this.guard(() => {

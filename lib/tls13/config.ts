@@ -16,6 +16,8 @@ import { DEFAULT_GROUPS, defaultKeyShareGroups } from './default-groups.js';
 import { type Authenticators, checkNamedSuites, defaultSuites, defaultTls12Suites, namedSuites } from './suite-choice.js';
 import type { Tls12CipherSuite } from '../tls12/suites.js';
 import { checkPsk } from '../tls12/psk-premaster.js';
+import { type PskModeName, checkPskModes } from './psk-modes.js';
+import { EarlyDataReplayGuard } from './server/early-data-replay.js';
 import { TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
 import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
@@ -47,6 +49,8 @@ interface CommonConfig {
   signatureSchemes: SignatureSchemeName[];
   alpn: string[];
   keylog?: (line: string) => void;
+  /** TLS 1.3 PSK key exchange modes we offer (client) or accept (server), in preference order. */
+  pskModes: PskModeName[];
   /** use_srtp profiles in preference order (empty: none offered or accepted). */
   srtpProfiles: SrtpProfileName[];
   keyUpdateAfterRecords?: number;
@@ -66,14 +70,18 @@ export interface ClientConfig extends CommonConfig, ServerRawPublicKeyConfig {
   middleboxCompat: boolean;
   maxTickets: number;
   session?: SessionTicket;
-  /** The identity as UTF-8 bytes. */
-  psk?: { identity: Uint8Array; key: Uint8Array };
+  /** The identity as UTF-8 bytes; `hash` is the TLS 1.3 PSK's. */
+  psk?: { identity: Uint8Array; key: Uint8Array; hash: 'sha256' | 'sha384' };
+  /** Certificates cannot authenticate the server (a PSK client without `ca`): the server must take our PSK. */
+  pskOnly: boolean;
+  /** Send 0-RTT data with a ticket that allows it. */
+  earlyData: boolean;
   /** Where a certificate for a CertificateRequest comes from; undefined: we answer with an empty one. */
   clientCertificate?: ClientCertificateSource;
 }
 
 export interface ServerConfig extends CommonConfig {
-  /** Empty, and no leaf or key, on a PSK-only server (then TLS 1.3 and the certificate suites are off). */
+  /** Empty, and no leaf or key, on a PSK-only server (then TLS 1.3 runs with PSKs only and the TLS 1.2 certificate suites are off). */
   chain: Uint8Array[];
   leaf?: Certificate;
   key?: PrivateKey;
@@ -88,6 +96,10 @@ export interface ServerConfig extends CommonConfig {
   helloRetry: 'when-needed' | 'always';
   retryForGroups: GroupName[];
   maxSkippedEarlyData: number;
+  /** Bytes of 0-RTT data accepted from a resuming client (0: none). */
+  maxEarlyData: number;
+  /** Binders of 0-RTT hellos already accepted, against replay (shared by the listener's connections). */
+  earlyDataReplay: EarlyDataReplayGuard;
   /** Set when the server asks clients for certificates (`requestCert`). */
   clientAuth?: ClientAuthPolicy;
 }
@@ -173,11 +185,12 @@ function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 
   const named = o.suites ? namedSuites(o.suites) : undefined;
   if (named) checkNamedSuites(named, auth, role);
   const range = { minVersion, maxVersion };
-  // TLS 1.3 authenticates with certificates only here (its external PSKs are another option, not this one).
-  const suites = versionEnabled(range, 'TLSv1.3') && auth.certificate ? (named?.tls13 ?? defaultSuites(crypto, SUITES)) : [];
+  // A PSK-only client runs the TLS 1.3 suites of its PSK's hash; a PSK-only server any of them (the binder's size tells the hash).
+  const tls13 = versionEnabled(range, 'TLSv1.3') && (auth.certificate || auth.psk) ? (named?.tls13 ?? defaultSuites(crypto, SUITES)) : [];
+  const suites = auth.certificate || !auth.pskHash ? tls13 : tls13.filter((s) => s.hash === auth.pskHash);
   const tls12Suites = versionEnabled(range, 'TLSv1.2') ? (named?.tls12 ?? defaultTls12Suites(crypto, auth)) : [];
   if (suites.length + tls12Suites.length === 0) {
-    const among = o.suites ? ` among ${o.suites.join(', ')}` : auth.certificate ? '' : ' (PSK suites are TLS 1.2)';
+    const among = o.suites ? ` among ${o.suites.join(', ')}` : '';
     throw new Error(`no cipher suite for ${minVersion === maxVersion ? minVersion : `${minVersion} to ${maxVersion}`}${among}`);
   }
   return {
@@ -192,6 +205,7 @@ function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 
     suites,
     groups: o.groups ?? [...DEFAULT_GROUPS],
     signatureSchemes: o.signatureSchemes ?? DEFAULT_SCHEMES,
+    pskModes: checkPskModes(o.pskModes),
     alpn: checkAlpn(o.alpn ?? []),
     keylog: o.keylog,
     srtpProfiles: checkSrtpProfiles(o.srtpProfiles ?? []),
@@ -213,7 +227,9 @@ function clientPsk(psk: ClientOptions['psk']): ClientConfig['psk'] {
   const identity = typeof psk.identity === 'string' ? new TextEncoder().encode(psk.identity) : psk.identity;
   if (identity.length === 0 || identity.length > 0xffff) throw new Error(`a PSK identity is 1 to 65535 bytes, not ${identity.length}`);
   checkPsk(psk.key);
-  return { identity: identity.slice(), key: psk.key.slice() };
+  const hash = psk.hash ?? 'sha256';
+  if (hash !== 'sha256' && hash !== 'sha384') throw new Error(`a TLS 1.3 PSK hash is 'sha256' or 'sha384', not ${JSON.stringify(hash)}`);
+  return { identity: identity.slice(), key: psk.key.slice(), hash };
 }
 
 /** What authenticates the server besides (or instead of) a CA: pins and fingerprints, parsed and checked for contradictions. */
@@ -241,7 +257,7 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
   const raw = resolveServerRawPublicKeys(o, verify);
   // A PSK client without roots runs the PSK suites alone; any other client verifies certificates (or said it would not).
   const certificate = !verify || o.ca !== undefined || fingerprints !== undefined || raw.rawPublicKeys !== undefined || !psk;
-  const common = resolveCommon(o, { certificate, psk: psk !== undefined }, 'client');
+  const common = resolveCommon(o, { certificate, psk: psk !== undefined, pskHash: psk?.hash }, 'client');
   const roots = trustStore(o.ca);
   // Raw public keys alone need no roots and no name: the configured key is the identity.
   const chainCheck = certificate && verify && !fingerprints && (!raw.rawPublicKeys || o.ca !== undefined);
@@ -261,6 +277,8 @@ export function resolveClientConfig(o: ClientOptions): ClientConfig {
     maxTickets: limit('maxTickets', o.maxTickets, 8),
     session: o.session,
     psk,
+    pskOnly: !certificate,
+    earlyData: o.earlyData ?? false,
     clientCertificate: resolveClientCertificate(o, common.crypto),
   });
 }
@@ -313,6 +331,8 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     helloRetry: o.helloRetry ?? 'when-needed',
     retryForGroups: o.retryForGroups ?? [],
     maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
+    maxEarlyData: limit('maxEarlyData', o.maxEarlyData, 0),
+    earlyDataReplay: new EarlyDataReplayGuard(limit('earlyDataReplayCache', o.earlyDataReplayCache, 100_000)),
     clientAuth: resolveClientAuth(o),
   });
 }

@@ -63,6 +63,14 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
   /** Marks the handshake complete: application data may flow. */
   handshakeComplete(): void;
+  /** Client: application data written from now on goes out as 0-RTT data under `seal`, up to `maxBytes` in all. */
+  startEarlyData(seal: RecordSeal, maxBytes: number): void;
+  /** Client: queues a handshake message under the 0-RTT key (EndOfEarlyData), adding it to the transcript. */
+  sendEarly(msg: HandshakeMessage, transcript: Transcript): void;
+  /** Client: no more 0-RTT data; declined data is sent again once the handshake completes. */
+  endEarlyData(accepted: boolean): void;
+  /** Server: application data read under the current (early) key is 0-RTT data, up to `maxBytes`; a key change ends it. */
+  acceptEarlyData(maxBytes: number): void;
   /** Drops declined early data from now on (up to the configured bound); a key change ends it. */
   skipEarlyData(skip: EarlyDataSkip): void;
   /**

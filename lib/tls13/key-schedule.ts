@@ -93,7 +93,17 @@ export class KeySchedule {
     return empty;
   }
 
-  /** From the (EC)DHE shared secret and the transcript through ServerHello. */
+  /** client_early_traffic_secret (0-RTT keys), from the transcript through ClientHello. */
+  earlyTraffic(helloHash: Uint8Array): Uint8Array {
+    return deriveSecret(this.hash, this.earlySecret, 'c e traffic', helloHash);
+  }
+
+  /** early_exporter_master_secret (RFC 8446 §7.5), from the transcript through ClientHello. */
+  earlyExporter(helloHash: Uint8Array): Uint8Array {
+    return deriveSecret(this.hash, this.earlySecret, 'e exp master', helloHash);
+  }
+
+  /** From the (EC)DHE shared secret (zeros for psk_ke) and the transcript through ServerHello. */
   handshake(sharedSecret: Uint8Array, helloHash: Uint8Array): HandshakeSecrets {
     const salt = deriveSecret(this.hash, this.earlySecret, 'derived', this.emptyHash());
     const handshakeSecret = this.hash.hkdfExtract(salt, sharedSecret);

@@ -9,6 +9,7 @@ import type { Tls12SuiteName } from '../tls12/suites.js';
 import type { TicketKey } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
 import type { SrtpProfileName } from '../wire/use-srtp.js';
+import type { PskModeName } from './psk-modes.js';
 import type { ClientAuthClientOptions, ClientAuthServerOptions } from './client-auth-config.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
@@ -38,6 +39,13 @@ export interface CommonOptions {
   signatureSchemes?: SignatureSchemeName[];
   /** ALPN protocol names in preference order. */
   alpn?: string[];
+  /**
+   * TLS 1.3 PSK key exchange modes (RFC 8446 §4.2.9) for tickets and external
+   * PSKs, in preference order. Default ['psk_dhe_ke']: a PSK with a fresh
+   * (EC)DHE share, keeping forward secrecy. 'psk_ke' (the PSK alone, no
+   * forward secrecy) is used only when both sides list it.
+   */
+  pskModes?: PskModeName[];
   /** Receives NSS key-log lines (SSLKEYLOGFILE format). Only called when set. */
   keylog?: (line: string) => void;
   /**
@@ -131,12 +139,22 @@ export interface ClientOptions extends CommonOptions, ClientAuthClientOptions {
    */
   session?: SessionTicket;
   /**
-   * A pre-shared key for the TLS 1.2 PSK suites (RFC 4279, RFC 5489), and the
-   * identity (a string is sent as UTF-8) that names it to the server. They are
-   * offered after the certificate suites, unless `suites` says otherwise;
-   * without `ca` (and with verification on) only the PSK suites are offered.
+   * A pre-shared key and the identity (a string is sent as UTF-8) that names
+   * it to the server. TLS 1.3 offers it in pre_shared_key ("ext binder",
+   * RFC 8446 §4.2.11) with its `hash` (default 'sha256', as OpenSSL and
+   * GnuTLS assume), so only suites of that hash can use it; TLS 1.2 runs the
+   * PSK suites (RFC 4279, RFC 5489) after the certificate suites, unless
+   * `suites` says otherwise. Without `ca` (and with verification on) the
+   * server must accept the PSK: there is no certificate we could check.
    */
-  psk?: { identity: string | Uint8Array; key: Uint8Array };
+  psk?: { identity: string | Uint8Array; key: Uint8Array; hash?: 'sha256' | 'sha384' };
+  /**
+   * TLS 1.3: send early data (0-RTT, RFC 8446 §4.2.10) with a `session` ticket
+   * that allows it, when the caller writes before the handshake ends (see
+   * Session.sendEarlyData()). Default false. Early data can be replayed by an
+   * attacker: send only requests that are safe to run twice.
+   */
+  earlyData?: boolean;
 }
 
 /**
@@ -163,6 +181,18 @@ export interface ServerOptions extends CommonOptions, ClientAuthServerOptions {
    * 4279, RFC 5489), after the certificate suites unless `suites` says otherwise.
    */
   psk?: (identity: Uint8Array) => Uint8Array | undefined;
+  /**
+   * TLS 1.3: accept up to this many bytes of 0-RTT early data from a client
+   * resuming one of our tickets (default 0: refuse, and skip what comes, as
+   * RFC 8446 §4.2.10 requires). Accepted early data may be a replay: the
+   * session delivers it apart (Session.recvEarlyData(), the channel's
+   * `earlyData` event) so the application can tell. Each ticket's first
+   * binder is kept for the freshness window and a second use is refused
+   * early data (it still resumes); see the README on what a fleet needs.
+   */
+  maxEarlyData?: number;
+  /** Binders remembered against 0-RTT replay (default 100000); when full, early data is refused until entries age out. */
+  earlyDataReplayCache?: number;
   /** Sent to PSK clients to help them choose an identity (RFC 4279 §5.2); default none. */
   pskIdentityHint?: string | Uint8Array;
   /** TLS 1.3 NewSessionTicket messages issued after the handshake (default 2, like OpenSSL); TLS 1.2 issues one when the client asks. */

@@ -42,13 +42,15 @@ export interface PskToOffer {
 
 /**
  * `hello` with a pre_shared_key extension appended (it must be last) whose
- * binder covers the truncated hello, after `before` when a retry preceded it.
+ * binders cover the truncated hello, after `before` when a retry preceded it.
+ * The binders list is sized first with placeholders of each hash's length.
  */
-export function withPskBinder(hello: ClientHello, offer: PskToOffer, before: Transcript | undefined): ClientHello {
-  const placeholder = [new Uint8Array(offer.hash.outputLength)];
-  const ext = (binders: Uint8Array[]): Extension => ({ type: X.pre_shared_key, data: encodeOfferedPsks({ identities: [offer.identity], binders }) });
-  const draft: ClientHello = { ...hello, extensions: [...hello.extensions, ext(placeholder)] };
-  const truncated = truncateHello(encodeHandshake(draft), placeholder);
-  const binder = computeBinder(offer.hash, offer.psk, offer.label, truncatedHash(offer.hash, before, truncated));
-  return { ...hello, extensions: [...hello.extensions, ext([binder])] };
+export function withPskBinders(hello: ClientHello, offers: readonly PskToOffer[], before: Transcript | undefined): ClientHello {
+  const identities = offers.map((o) => o.identity);
+  const ext = (binders: Uint8Array[]): Extension => ({ type: X.pre_shared_key, data: encodeOfferedPsks({ identities, binders }) });
+  const placeholders = offers.map((o) => new Uint8Array(o.hash.outputLength));
+  const draft: ClientHello = { ...hello, extensions: [...hello.extensions, ext(placeholders)] };
+  const truncated = truncateHello(encodeHandshake(draft), placeholders);
+  const binders = offers.map((o) => computeBinder(o.hash, o.psk, o.label, truncatedHash(o.hash, before, truncated)));
+  return { ...hello, extensions: [...hello.extensions, ext(binders)] };
 }

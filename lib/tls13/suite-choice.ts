@@ -32,13 +32,16 @@ export function namedSuites(names: readonly string[]): { tls13: CipherSuite[]; t
 export interface Authenticators {
   certificate: boolean;
   psk: boolean;
+  /** The hash of a client's TLS 1.3 PSK (a server's PSKs may have either). */
+  pskHash?: 'sha256' | 'sha384';
 }
 
 /** Named suites this endpoint cannot run are a configuration error, not something to drop silently. */
 export function checkNamedSuites(named: { tls13: CipherSuite[]; tls12: Tls12CipherSuite[] }, auth: Authenticators, role: 'client' | 'server'): void {
   const needsPsk = named.tls12.find((s) => isPskSuite(s));
   if (needsPsk && !auth.psk) throw new Error(`${needsPsk.name} needs the \`psk\` option`);
-  const needsCertificate = named.tls13[0] ?? named.tls12.find((s) => !isPskSuite(s));
+  // TLS 1.3 suites run with an external PSK too.
+  const needsCertificate = (auth.psk ? undefined : named.tls13[0]) ?? named.tls12.find((s) => !isPskSuite(s));
   if (needsCertificate && !auth.certificate) {
     throw new Error(`${needsCertificate.name} needs ${role === 'server' ? 'a certificate (`cert` and `key`)' : '`ca` to verify the server (or dangerouslySkipCertificateVerification)'}`);
   }

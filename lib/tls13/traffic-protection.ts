@@ -15,11 +15,17 @@ import type { CipherSuite } from './suites.js';
  * are what DTLS 1.3 will send): 2 handshake, 3 the first application keys,
  * then one more per KeyUpdate.
  */
-export const EPOCH = { handshake: 2, application: 3 } as const;
+export const EPOCH = { early: 1, handshake: 2, application: 3 } as const;
 
 function requireSuite(ctx: Context): CipherSuite {
   if (!ctx.suite) throw new TlsError('internal_error', 'keys before a suite was chosen');
   return ctx.suite;
+}
+
+/** Client: the sealer for 0-RTT data under the ticket's suite (the connection's suite is not chosen yet). */
+export function earlyDataSealer(ctx: Context, suite: CipherSuite, secret: Uint8Array): RecordSealer {
+  const { key, iv } = trafficKeys(ctx.config.crypto.hash(suite.hash), secret, suite.keyLength);
+  return new RecordSealer(ctx.config.crypto.aead(suite.aead, key), iv, suite.recordLimit);
 }
 
 /** Reads under `secret` from now on, as epoch `epoch`. */

@@ -77,6 +77,11 @@ export interface NewSessionTicket {
   extensions: Extension[];
 }
 
+/** RFC 8446 §4.5: ends the client's 0-RTT data; an empty body. */
+export interface EndOfEarlyData {
+  type: typeof HT.end_of_early_data;
+}
+
 export interface KeyUpdate {
   type: typeof HT.key_update;
   updateRequested: boolean;
@@ -91,6 +96,7 @@ export type HandshakeMessage =
   | CertificateVerify
   | Finished
   | NewSessionTicket
+  | EndOfEarlyData
   | KeyUpdate;
 
 /** "HelloRetryRequest" is a ServerHello with this random (SHA-256 of the string). */
@@ -140,6 +146,8 @@ function writeBody(w: Writer, m: HandshakeMessage): void {
     case HT.key_update:
       w.u8(m.updateRequested ? 1 : 0);
       return;
+    case HT.end_of_early_data:
+      return;
   }
 }
 
@@ -184,6 +192,8 @@ function readBody(type: number, r: Reader, hashLength: number): HandshakeMessage
         ticket: r.vec(2, 1),
         extensions: readExtensions(r),
       };
+    case HT.end_of_early_data:
+      return { type };
     case HT.key_update: {
       const v = r.u8();
       if (v > 1) throw illegalParameter('key_update: bad request_update value');

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { TlsError } from '../../lib/errors.js';
 import { AGAIN, EOF, type Again } from '../../lib/session/contract.js';
 import { Session } from '../../lib/session/session.js';
-import type { ClientOptions, ServerOptions } from '../../lib/tls13/config.js';
+import { type ClientOptions, type ServerConfig, type ServerOptions, isResolvedConfig } from '../../lib/tls13/config.js';
 import { driveBoth } from '../support/drive.js';
 import { caPem, serverIdentity } from '../support/fixtures.js';
 import { memoryPipe, type PipeEnd, type PipeOptions } from '../support/memory-pipe.js';
@@ -27,7 +27,8 @@ export function makePair(client: Partial<ClientOptions> = {}, server: Partial<Se
   const tap = new WireTap();
   const serverKeylog: string[] = [];
   const c = Session.client({ ...defaultClient(), keylog: tap.keylog, ...client });
-  const s = Session.server({ ...defaultServer(), keylog: (l) => serverKeylog.push(l), ...server });
+  // A resolved config (one per listener, as a fleet server keeps it) is used as it is.
+  const s = isResolvedConfig(server) ? Session.server(server as unknown as ServerConfig) : Session.server({ ...defaultServer(), keylog: (l) => serverKeylog.push(l), ...server });
   const [a, b] = memoryPipe(pipe);
   const clientEnd = tap.wrap('client', a);
   const serverEnd = tap.wrap('server', b);

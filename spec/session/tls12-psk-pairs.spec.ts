@@ -26,7 +26,8 @@ const KEYS = new Map([['client1', KEY]]);
 const lookup = (identity: Uint8Array) => KEYS.get(new TextDecoder().decode(identity));
 
 /** A client holding only a PSK (no `ca`): it offers the PSK suites alone. */
-const pskClient = (o: Partial<ClientOptions> = {}): Partial<ClientOptions> => ({ ca: undefined, psk: { identity: 'client1', key: KEY }, ...o });
+/** TLS 1.2 only: with TLS 1.3 on, a PSK client and server use the PSK in TLS 1.3 (spec/session/tls13-psk-pairs.spec.ts). */
+const pskClient = (o: Partial<ClientOptions> = {}): Partial<ClientOptions> => ({ ca: undefined, psk: { identity: 'client1', key: KEY }, maxVersion: 'TLSv1.2', ...o });
 /** A server holding only PSKs (no certificate). */
 const pskServer = (o: Partial<ServerOptions> = {}): Partial<ServerOptions> => ({ cert: undefined, key: undefined, psk: lookup, ...o });
 
@@ -74,7 +75,8 @@ describe('TLS 1.2 PSK session pairs (our client and server)', function () {
     const p = connect(pskClient(), pskServer());
     expect(p.server.info.suite).to.equal('TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256');
     const c = resolveClientConfig({ psk: { identity: 'a', key: KEY }, crypto: nodeCrypto });
-    expect(c.suites).to.deep.equal([]);
+    // TLS 1.3 runs the suites of the PSK's hash (SHA-256 by default).
+    expect(c.suites.map((s) => s.name)).to.deep.equal(['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256']);
     expect(c.tls12Suites.map((s) => s.name)).to.deep.equal(['TLS_PSK_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256']);
   });
 
@@ -188,15 +190,16 @@ describe('TLS 1.2 PSK session pairs (our client and server)', function () {
   it('config: a PSK suite named without psk, a certificate suite named without a certificate, a bad key or identity are refused', () => {
     expect(() => resolveClientConfig({ serverName: 'x', ca: caPem(), suites: ['TLS_PSK_WITH_AES_128_GCM_SHA256'] })).to.throw(/psk/);
     expect(() => resolveServerConfig({ psk: lookup, suites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] })).to.throw(/certificate/);
-    expect(() => resolveServerConfig({ psk: lookup, suites: ['TLS_AES_128_GCM_SHA256'] })).to.throw(/certificate/);
+
     expect(() => resolveClientConfig({ psk: { identity: 'a', key: KEY }, suites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] })).to.throw(/ca/);
     expect(() => resolveClientConfig({ psk: { identity: 'a', key: new Uint8Array(0) } })).to.throw(RangeError);
     expect(() => resolveClientConfig({ psk: { identity: '', key: KEY } })).to.throw(/identity/);
     expect(() => resolveServerConfig({})).to.throw(/certificate/);
     expect(() => resolveServerConfig({ ...serverIdentity('p256'), pskIdentityHint: 'x' })).to.throw(/psk/);
-    expect(() => resolveServerConfig({ psk: lookup, minVersion: 'TLSv1.3' })).to.throw(/no cipher suite/);
+    // A PSK-only server runs TLS 1.3 with external PSKs too.
+    expect(resolveServerConfig({ psk: lookup, suites: ['TLS_AES_128_GCM_SHA256'] }).suites.map((s) => s.name)).to.deep.equal(['TLS_AES_128_GCM_SHA256']);
     const onlyPsk = resolveServerConfig({ psk: lookup, pskIdentityHint: 'hint' });
-    expect(onlyPsk.suites).to.deep.equal([]);
+    expect(onlyPsk.suites.length).to.equal(3);
     expect(onlyPsk.chain).to.deep.equal([]);
     expect(Buffer.from(onlyPsk.pskIdentityHint!).toString()).to.equal('hint');
   });

@@ -38,7 +38,7 @@ export function clientWith(extra: Extension[], options: Partial<ClientOptions> =
     hello.extensions.push(...extra);
     const transcript = new Transcript();
     ctx.send(hello, transcript);
-    return new ExpectServerHello({ hello, shares, transcript, retried: false });
+    return new ExpectServerHello({ hello, shares, transcript, retried: false, psks: [], earlyData: false });
   });
 }
 

@@ -171,9 +171,15 @@ describe('handshake messages', () => {
     });
 
     it('unknown or unexpected message types are unexpected_message', () => {
-      for (const t of [0, 3, HT.end_of_early_data, 6, HT.message_hash, 255]) {
+      for (const t of [0, 3, 6, HT.message_hash, 255]) {
         expect(alertOf(() => decodeHandshake(t, new Uint8Array(0), 32))).to.equal('unexpected_message');
       }
+    });
+
+    it('EndOfEarlyData has an empty body: anything in it is decode_error', () => {
+      expect(decodeHandshake(HT.end_of_early_data, new Uint8Array(0), 32)).to.deep.equal({ type: HT.end_of_early_data });
+      expect(encodeHandshake({ type: HT.end_of_early_data })).to.deep.equal(Uint8Array.of(5, 0, 0, 0));
+      expect(alertOf(() => decodeHandshake(HT.end_of_early_data, Uint8Array.of(0), 32))).to.equal('decode_error');
     });
 
     it('ClientHello: odd or empty cipher_suites, no compression, session id over 32 bytes', () => {

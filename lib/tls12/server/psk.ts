@@ -12,7 +12,7 @@ import type { Transcript } from '../../tls13/transcript.js';
 import { NamedGroupCode } from '../../wire/enums.js';
 import { Tls12HandshakeType } from '../../wire/tls12-enums.js';
 import { encodeTls12Handshake } from '../../wire/tls12-messages.js';
-import { checkPsk } from '../psk-premaster.js';
+import { askPskCallback } from '../../handshake/psk-callback.js';
 import type { Tls12CipherSuite } from '../suites.js';
 
 const EMPTY = new Uint8Array(0);
@@ -47,14 +47,9 @@ export function sendPskServerKeyExchange(
  * OpenSSL does it); a wrong key only shows in the client's Finished.
  */
 export function serverPsk(ctx: Context<ServerConfig>, identity: Uint8Array): Uint8Array {
-  const key = ctx.config.psk?.(identity.slice());
+  const key = askPskCallback(ctx.config.psk, identity);
   if (key === undefined) throw new TlsError('unknown_psk_identity', 'the client named a PSK identity we do not know');
-  try {
-    checkPsk(key);
-  } catch (e) {
-    throw new TlsError('internal_error', `the psk callback returned an unusable key: ${(e as Error).message}`);
-  }
   // RFC 4279 §5.1: identities are UTF-8; one that is not shows with replacement characters.
   ctx.info.pskIdentity = new TextDecoder().decode(identity);
-  return key.slice();
+  return key;
 }

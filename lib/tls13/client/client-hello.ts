@@ -18,8 +18,7 @@ import { type ClientConfig, versionEnabled } from '../config.js';
 import { encodeEcPointFormats, encodeExtendedMasterSecret, encodeRenegotiationInfo, encodeSessionTicket } from '../../wire/tls12-extensions.js';
 import { srtpOffer } from '../../tls12/srtp.js';
 import { serverCertificateTypeOffer } from '../certificate-type.js';
-
-const PSK_DHE_KE = 1;
+import { PskModeCode } from '../psk-modes.js';
 
 /** True for IPv4/IPv6 literals, which RFC 6066 forbids in server_name. */
 export function isIpLiteral(host: string): boolean {
@@ -56,7 +55,7 @@ export function buildClientHello(
         data: keyShare.encodeClient(shares.map((s) => ({ group: NamedGroupCode[s.group], keyExchange: s.publicKey }))),
       },
       // Without psk_key_exchange_modes servers send no tickets (RFC 8446 §4.6.1).
-      { type: X.psk_key_exchange_modes, data: encodePskModes([PSK_DHE_KE]) },
+      { type: X.psk_key_exchange_modes, data: encodePskModes(config.pskModes.map((m) => PskModeCode[m])) },
     );
     // RFC 8446 §4.2.6: with a certificate to give, the server may ask for it after the handshake too.
     if (config.clientCertificate) ext.push({ type: X.post_handshake_auth, data: new Uint8Array(0) });

@@ -1,7 +1,8 @@
 /** Client: waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
 import { illegalParameter, unexpectedMessage } from '../../errors.js';
 import { ExtensionType as X, HandshakeType } from '../../wire/enums.js';
-import { decodeAlpn, findExtension } from '../../wire/extension.js';
+import { type Extension, decodeAlpn, findExtension } from '../../wire/extension.js';
+import { EPOCH, installWriteSecret } from '../traffic-protection.js';
 import type { HandshakeMessage } from '../../wire/handshake.js';
 import type { ClientConfig } from '../config.js';
 import type { Context, State } from '../context.js';
@@ -12,6 +13,23 @@ import type { HandshakeKeys } from './handshake-keys.js';
 import { acceptServerCertificateType } from '../certificate-type.js';
 
 const EE_EXTENSIONS: number[] = [X.server_name, X.supported_groups, X.alpn, X.early_data, X.record_size_limit, X.server_certificate_type];
+
+/**
+ * RFC 8446 §4.2.10: early_data in EncryptedExtensions takes our 0-RTT data,
+ * which it may only do for the first PSK (our ticket) under its suite.
+ * Declined, the handshake write key replaces the early one now and what was
+ * sent goes again after the handshake.
+ */
+function answerToEarlyData(ctx: Context<ClientConfig>, keys: HandshakeKeys, extensions: readonly Extension[]): HandshakeKeys {
+  const accepted = findExtension(extensions, X.early_data) !== undefined;
+  if (accepted) {
+    if (ctx.info.resumed !== true || keys.earlyTicket?.suite !== keys.suite.name) throw illegalParameter('server accepted early data without resuming our ticket under its suite');
+    return { ...keys, earlyAccepted: true };
+  }
+  ctx.endEarlyData(false);
+  installWriteSecret(ctx, keys.secrets.clientHandshake, EPOCH.handshake);
+  return keys;
+}
 
 export class ExpectEncryptedExtensions implements State<ClientConfig> {
   readonly expects = [HandshakeType.encrypted_extensions];
@@ -28,6 +46,7 @@ export class ExpectEncryptedExtensions implements State<ClientConfig> {
     }
     acceptServerCertificateType(ctx, msg.extensions);
     this.keys.transcript.add(raw);
-    return this.keys.resumed ? new ExpectFinished(this.keys, undefined) : new ExpectCertificateOrRequest(this.keys);
+    const keys = this.keys.earlyData ? answerToEarlyData(ctx, this.keys, msg.extensions) : this.keys;
+    return keys.resumed ? new ExpectFinished(keys, undefined) : new ExpectCertificateOrRequest(keys);
   }
 }

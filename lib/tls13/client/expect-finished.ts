@@ -33,6 +33,12 @@ export class ExpectFinished implements State<ClientConfig> {
     ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
     ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
 
+    if (this.keys.earlyAccepted) {
+      // RFC 8446 §4.5: EndOfEarlyData, under the early key, ends the 0-RTT data; then the handshake key.
+      ctx.sendEarly({ type: HandshakeType.end_of_early_data }, transcript);
+      ctx.endEarlyData(true);
+      installWriteSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
+    }
     if (this.clientAuth) sendClientAuth(ctx, this.clientAuth, transcript);
     const verifyData = finishedVerifyData(hash, secrets.clientHandshake, transcript.current());
     ctx.send({ type: HandshakeType.finished, verifyData }, transcript);

@@ -17,7 +17,7 @@ import { tls12ServerHello } from '../../tls12/client/start.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
 import { EPOCH, installReadSecret, installWriteSecret } from '../traffic-protection.js';
 import { decodeSelectedIdentity } from '../../wire/pre-shared-key.js';
-import { type OfferedTicket, offerTicket } from './offer-ticket.js';
+import { type OfferedPsk, offerPsks } from './offer-psks.js';
 
 export interface HelloSent {
   hello: ClientHello;
@@ -26,8 +26,10 @@ export interface HelloSent {
   retried: boolean;
   /** The suite a HelloRetryRequest chose; the ServerHello must repeat it. */
   retrySuite?: number;
-  /** The ticket offered in pre_shared_key (offer-ticket.ts). */
-  ticket?: OfferedTicket;
+  /** The PSKs offered in pre_shared_key (offer-psks.ts), in their order there. */
+  psks: readonly OfferedPsk[];
+  /** 0-RTT data may be on its way (early-data.ts): the handshake write key waits for the server's answer. */
+  earlyData: boolean;
 }
 
 const SERVER_HELLO_EXTENSIONS: number[] = [X.supported_versions, X.key_share, X.pre_shared_key];
@@ -88,6 +90,8 @@ export class ExpectServerHello implements State<ClientConfig> {
 
   private retry(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array): State<ClientConfig> {
     if (this.sent.retried) throw unexpectedMessage('second HelloRetryRequest');
+    // RFC 8446 §4.2.10: a retry declines 0-RTT; what was sent goes again after the handshake.
+    if (this.sent.earlyData) ctx.endEarlyData(false);
     const { config } = ctx;
     const { transcript } = this.sent;
     transcript.rollUpForRetry();
@@ -106,23 +110,20 @@ export class ExpectServerHello implements State<ClientConfig> {
     const cookie = cookieExt ? decodeCookie(cookieExt) : undefined;
     const plain = buildClientHello(config, this.sent.hello.random, this.sent.hello.sessionId, shares, cookie);
     // RFC 8446 §4.1.4: a PSK goes on only when its hash is the one of the suite the server chose.
-    const ticket = this.sent.ticket?.hashName === transcript.hashFunctions.name ? this.sent.ticket : undefined;
-    const hello = ticket ? offerTicket(config, plain, ticket, transcript) : plain;
+    const psks = this.sent.psks.filter((p) => p.hashName === transcript.hashFunctions.name);
+    const hello = offerPsks(config, plain, psks, transcript);
     if (config.middleboxCompat) ctx.sendCompatCcs();
     ctx.send(hello, transcript);
     ctx.info.helloRetry = true;
-    return new ExpectServerHello({ hello, shares, transcript, retried: true, retrySuite: msg.cipherSuite, ticket });
+    return new ExpectServerHello({ hello, shares, transcript, retried: true, retrySuite: msg.cipherSuite, psks, earlyData: false });
   }
 
   private accept(ctx: Context<ClientConfig>, msg: ServerHello, raw: Uint8Array, suite: CipherSuite): State<ClientConfig> {
-    const ext = findExtension(msg.extensions, X.key_share);
-    if (!ext) throw new TlsError('missing_extension', 'ServerHello without key_share');
-    const entry = keyShare.decodeServer(ext);
-    const share = this.sent.shares.find((s) => NamedGroupCode[s.group] === entry.group);
-    if (!share) throw illegalParameter('ServerHello key_share for a group we sent no share for');
-    const shared = share.sharedSecret(entry.keyExchange);
     const { transcript, hello } = this.sent;
-    const psk = resumedPsk(msg, this.sent.ticket, suite);
+    const chosen = selectedPsk(msg, this.sent.psks, suite);
+    if (!chosen && ctx.config.pskOnly) throw new TlsError('handshake_failure', 'server did not take our PSK, and without `ca` we cannot verify a certificate');
+    const { group, shared } = this.keyExchange(ctx, msg, chosen, transcript.hashFunctions.outputLength);
+    const psk = chosen?.key;
     transcript.add(raw);
     const schedule = new KeySchedule(ctx.config.crypto.hash(suite.hash), psk);
     const secrets = schedule.handshake(shared, transcript.current());
@@ -131,24 +132,44 @@ export class ExpectServerHello implements State<ClientConfig> {
     installReadSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
     // Write keys now, not at Finished: an alert about the server's flight must
     // reach a server that already reads with these keys (as rustls does).
+    // With 0-RTT on its way they wait for EncryptedExtensions to say whether it was taken.
     if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
-    installWriteSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
-    Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group: share.group, resumed: psk !== undefined });
-    return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite, resumed: psk !== undefined });
+    if (!this.sent.earlyData) installWriteSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
+    const resumed = chosen?.ticket !== undefined;
+    Object.assign(ctx.info, { version: 'TLSv1.3', suite: suite.name, group, resumed });
+    if (chosen && !resumed) ctx.info.pskIdentity = new TextDecoder().decode(chosen.identity);
+    return new ExpectEncryptedExtensions({ hello, transcript, schedule, secrets, suite, resumed: chosen !== undefined, earlyData: this.sent.earlyData, earlyTicket: this.sent.psks[0]?.ticket });
+  }
+
+  /**
+   * The (EC)DHE secret from the server's key_share, or with psk_ke (no
+   * key_share, RFC 8446 §4.2.9) a string of zeros (§7.1) when we offered that mode.
+   */
+  private keyExchange(ctx: Context<ClientConfig>, msg: ServerHello, chosen: OfferedPsk | undefined, hashLength: number): { group?: GroupName; shared: Uint8Array } {
+    const ext = findExtension(msg.extensions, X.key_share);
+    if (!ext) {
+      if (chosen && ctx.config.pskModes.includes('psk_ke')) return { shared: new Uint8Array(hashLength) };
+      throw new TlsError('missing_extension', 'ServerHello without key_share');
+    }
+    const entry = keyShare.decodeServer(ext);
+    const share = this.sent.shares.find((s) => NamedGroupCode[s.group] === entry.group);
+    if (!share) throw illegalParameter('ServerHello key_share for a group we sent no share for');
+    return { group: share.group, shared: share.sharedSecret(entry.keyExchange) };
   }
 }
 
 /**
- * The PSK of the ticket the server selected in pre_shared_key, if it did
- * (checkExtensions made sure we offered one): we offer one identity, and the
- * suite must have its hash (RFC 8446 §4.2.11).
+ * The PSK the server selected in pre_shared_key, if it did (checkExtensions
+ * made sure we offered the extension): an index into what we offered, and
+ * the suite must have that PSK's hash (RFC 8446 §4.2.11).
  */
-function resumedPsk(msg: ServerHello, ticket: OfferedTicket | undefined, suite: CipherSuite): Uint8Array | undefined {
+function selectedPsk(msg: ServerHello, offered: readonly OfferedPsk[], suite: CipherSuite): OfferedPsk | undefined {
   const ext = findExtension(msg.extensions, X.pre_shared_key);
-  if (!ext || !ticket) return undefined;
-  if (decodeSelectedIdentity(ext) !== 0) throw illegalParameter('server selected a PSK identity we did not offer');
-  if (suite.hash !== ticket.hashName) throw illegalParameter('server resumed with a suite of another hash than the ticket');
-  return ticket.ticket.psk;
+  if (!ext) return undefined;
+  const chosen = offered[decodeSelectedIdentity(ext)];
+  if (!chosen) throw illegalParameter('server selected a PSK identity we did not offer');
+  if (suite.hash !== chosen.hashName) throw illegalParameter('server selected a PSK with a suite of another hash');
+  return chosen;
 }
 
 /**

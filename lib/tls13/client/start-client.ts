@@ -8,7 +8,8 @@ import type { Context, State } from '../context.js';
 import { Transcript } from '../transcript.js';
 import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
 import { ExpectServerHello } from './expect-server-hello.js';
-import { offerTicket, ticketToOffer } from './offer-ticket.js';
+import { offerPsks, psksToOffer } from './offer-psks.js';
+import { earlyDataTicket, startEarlyData, withEarlyDataOffer } from './early-data.js';
 
 /** Sends the first ClientHello and returns the state that waits for the server's answer. */
 export function startClient(ctx: Context<ClientConfig>): State<ClientConfig> {
@@ -18,11 +19,13 @@ export function startClient(ctx: Context<ClientConfig>): State<ClientConfig> {
   const resuming = config.session?.version === 'TLSv1.2' && offersTls12(config);
   const sessionId = config.middleboxCompat || resuming ? config.random(32) : new Uint8Array(0);
   const shares = offersTls13(config) ? config.keyShareGroups.map((g) => config.crypto.keyShare(g, config.random)) : [];
-  const ticket = ticketToOffer(config, offersTls13(config));
+  const psks = psksToOffer(config, offersTls13(config));
+  const early = earlyDataTicket(config, psks);
   const plain = buildClientHello(config, random, sessionId, shares);
-  const hello = ticket ? offerTicket(config, plain, ticket, undefined) : plain;
+  const hello = offerPsks(config, early ? withEarlyDataOffer(plain) : plain, psks, undefined);
   const transcript = new Transcript();
   ctx.send(hello, transcript);
   ctx.info.serverName = config.serverName;
-  return new ExpectServerHello({ hello, shares, transcript, retried: false, ticket });
+  if (early) startEarlyData(ctx, hello, early);
+  return new ExpectServerHello({ hello, shares, transcript, retried: false, psks, earlyData: early !== undefined });
 }

@@ -48,10 +48,13 @@ export function readOffer(hello: ClientHello): ClientOffer {
   const groupsExt = ext(X.supported_groups);
   const sharesExt = ext(X.key_share);
   const schemesExt = ext(X.signature_algorithms);
-  if (!groupsExt || !sharesExt) throw new TlsError('missing_extension', 'ClientHello without supported_groups or key_share');
-  if (!schemesExt) throw new TlsError('missing_extension', 'ClientHello without signature_algorithms');
-  const groups = decodeU16List(groupsExt, 'supported_groups');
-  const shares = keyShare.decodeClient(sharesExt);
+  // RFC 8446 §9.2: a hello offering a PSK may go without them (psk_ke); then a full handshake has no group or scheme in common.
+  const psk = ext(X.pre_shared_key) !== undefined;
+  if (!psk && (!groupsExt || !sharesExt)) throw new TlsError('missing_extension', 'ClientHello without supported_groups or key_share');
+  if (!psk && !schemesExt) throw new TlsError('missing_extension', 'ClientHello without signature_algorithms');
+  if (!groupsExt !== !sharesExt) throw new TlsError('missing_extension', 'ClientHello with only one of supported_groups and key_share');
+  const groups = groupsExt ? decodeU16List(groupsExt, 'supported_groups') : [];
+  const shares = sharesExt ? keyShare.decodeClient(sharesExt) : [];
   // A Set: linear in the list sizes, even for a hostile hello with thousands of groups and shares.
   const offered = new Set(groups);
   if (shares.some((s) => !offered.has(s.group))) throw illegalParameter('key_share for a group not in supported_groups');
@@ -61,7 +64,7 @@ export function readOffer(hello: ClientHello): ClientOffer {
   return {
     groups,
     shares,
-    schemes: decodeU16List(schemesExt, 'signature_algorithms'),
+    schemes: schemesExt ? decodeU16List(schemesExt, 'signature_algorithms') : [],
     alpn: alpnExt ? decodeAlpn(alpnExt) : undefined,
     serverName: sniExt ? decodeServerName(sniExt) : undefined,
     cookie: cookieExt ? decodeCookie(cookieExt) : undefined,
@@ -69,10 +72,12 @@ export function readOffer(hello: ClientHello): ClientOffer {
   };
 }
 
-/** The server's preference decides, as OpenSSL and rustls do by default. */
-export function chooseSuite(config: ServerConfig, hello: ClientHello): CipherSuite {
-  const suite = config.suites.find((s) => hello.cipherSuites.includes(s.code));
-  if (!suite) throw new TlsError('handshake_failure', 'no cipher suite in common');
+/** The server's preference decides, as OpenSSL and rustls do by default; with `hash`, among that hash's suites (undefined when none). */
+export function chooseSuite(config: ServerConfig, hello: ClientHello): CipherSuite;
+export function chooseSuite(config: ServerConfig, hello: ClientHello, hash: CipherSuite['hash']): CipherSuite | undefined;
+export function chooseSuite(config: ServerConfig, hello: ClientHello, hash?: CipherSuite['hash']): CipherSuite | undefined {
+  const suite = config.suites.find((s) => hello.cipherSuites.includes(s.code) && (hash === undefined || s.hash === hash));
+  if (!suite && hash === undefined) throw new TlsError('handshake_failure', 'no cipher suite in common');
   return suite;
 }
 

@@ -4,7 +4,9 @@
  * config's TicketKeySet (ticket-state.ts), so every server holding the keys
  * resumes it and a rotated-out key ends it.
  */
-import { HandshakeType } from '../../wire/enums.js';
+import { ExtensionType, HandshakeType } from '../../wire/enums.js';
+import { Writer } from '../../wire/codec.js';
+import type { Extension } from '../../wire/extension.js';
 import type { ServerConfig } from '../config.js';
 import type { ApplicationKeys } from '../connected.js';
 import type { Context } from '../context.js';
@@ -13,6 +15,12 @@ import { MAX_TICKET_NAME } from '../../handshake/ticket-names.js';
 
 /** RFC 8446 §4.6.1: no ticket lives longer than seven days. */
 const MAX_TICKET_LIFETIME = 604800;
+
+/** RFC 8446 §4.2.10: a ticket allows 0-RTT with an early_data extension naming max_early_data_size. */
+function earlyDataTerms(config: ServerConfig): Extension[] {
+  if (config.maxEarlyData === 0) return [];
+  return [{ type: ExtensionType.early_data, data: new Writer(4).u32(config.maxEarlyData).finish().slice() }];
+}
 
 export function issueTickets(ctx: Context<ServerConfig>, keys: ApplicationKeys): void {
   const { config, info } = ctx;
@@ -32,6 +40,6 @@ export function issueTickets(ctx: Context<ServerConfig>, keys: ApplicationKeys):
       serverName: info.serverName,
     });
     const ticket = config.ticketKeys.seal(state, config.crypto, config.random);
-    ctx.send({ type: HandshakeType.new_session_ticket, lifetime, ageAdd, nonce, ticket, extensions: [] }, undefined);
+    ctx.send({ type: HandshakeType.new_session_ticket, lifetime, ageAdd, nonce, ticket, extensions: earlyDataTerms(config) }, undefined);
   }
 }

@@ -22,32 +22,39 @@ import { type ServerCertificateChoice, serverCertificateData } from '../certific
 import { certificateRequest } from './certificate-request.js';
 import { ExpectClientCertificate } from './expect-client-certificate.js';
 import { encodeSelectedIdentity } from '../../wire/pre-shared-key.js';
-import type { AcceptedPsk } from './resumption.js';
+import type { AcceptedPsk } from './choose-psk.js';
+import { ExpectEndOfEarlyData } from './early-data.js';
 import { issueTickets } from './issue-tickets.js';
 
 export interface Negotiated {
   hello: ClientHello;
   transcript: Transcript;
   suite: CipherSuite;
-  group: GroupName;
-  clientShare: KeyShareEntry;
-  scheme: SignatureSchemeName;
+  /** Unset with psk_ke: no key exchange. */
+  group?: GroupName;
+  clientShare?: KeyShareEntry;
+  /** Unset when a PSK authenticates. */
+  scheme?: SignatureSchemeName;
   alpn?: string;
   /** X.509 or a raw public key (RFC 7250), and the answer for EncryptedExtensions. */
   certificateType: ServerCertificateChoice;
-  /** A ticket being resumed (resumption.ts): no Certificate or CertificateVerify, keys from the PSK and (EC)DHE. */
+  /** A ticket being resumed or an external PSK (choose-psk.ts): no Certificate or CertificateVerify, keys from the PSK (and (EC)DHE). */
   psk?: AcceptedPsk;
+  /** The client's 0-RTT data is taken (early-data.ts). */
+  earlyData?: boolean;
 }
 
 export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): State<ServerConfig> {
   const { config } = ctx;
   const { transcript, hello } = n;
-  // ECDHE and the ML-KEM hybrid alike: our share and the secret from the client's share.
-  const answer = config.crypto.answerKeyShare(n.group, n.clientShare.keyExchange, config.random);
-  ctx.send(serverHello(hello, n.suite, { group: NamedGroupCode[n.group], keyExchange: answer.publicKey }, config.random(32), n.psk), transcript);
-
   const schedule = new KeySchedule(config.crypto.hash(n.suite.hash), n.psk?.key);
-  const secrets = schedule.handshake(answer.sharedSecret, transcript.current());
+  // Through the ClientHello, which the transcript ends with now.
+  const earlySecret = n.earlyData ? schedule.earlyTraffic(transcript.current()) : undefined;
+  // ECDHE and the ML-KEM hybrid alike: our share and the secret from the client's share; psk_ke: zeros (RFC 8446 §7.1).
+  const answer = n.group && config.crypto.answerKeyShare(n.group, n.clientShare!.keyExchange, config.random);
+  const entry = answer && { group: NamedGroupCode[n.group!], keyExchange: answer.publicKey };
+  ctx.send(serverHello(hello, n.suite, entry, config.random(32), n.psk), transcript);
+  const secrets = schedule.handshake(answer ? answer.sharedSecret : new Uint8Array(schedule.hash.outputLength), transcript.current());
   ctx.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.clientHandshake);
   ctx.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, secrets.serverHandshake);
   if (hello.sessionId.length) ctx.sendCompatCcs();
@@ -58,8 +65,8 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   if (!n.psk) {
     if (config.clientAuth?.inHandshake) ctx.send(certificateRequest(config, new Uint8Array(0)), transcript);
     ctx.send({ type: HandshakeType.certificate, context: new Uint8Array(0), entries: serverCertificateData(config, n.certificateType).map((data) => ({ data, extensions: [] })) }, transcript);
-    const signature = config.crypto.sign(n.scheme, config.key!, certificateVerifyContent('server', transcript.current())); // TLS 1.3 runs with a certificate only
-    ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme], signature }, transcript);
+    const signature = config.crypto.sign(n.scheme!, config.key!, certificateVerifyContent('server', transcript.current()));
+    ctx.send({ type: HandshakeType.certificate_verify, scheme: SignatureSchemeCode[n.scheme!], signature }, transcript);
   }
   const verifyData = finishedVerifyData(schedule.hash, secrets.serverHandshake, transcript.current());
   ctx.send({ type: HandshakeType.finished, verifyData }, transcript);
@@ -69,14 +76,22 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   ctx.keylog('SERVER_TRAFFIC_SECRET_0', hello.random, app.serverApplication);
   ctx.keylog('EXPORTER_SECRET', hello.random, app.exporter);
   installWriteSecret(ctx, app.serverApplication, EPOCH.application);
-  installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
-  Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.psk ? undefined : n.scheme, alpn: n.alpn, resumed: !!n.psk });
+  Object.assign(ctx.info, { version: 'TLSv1.3', suite: n.suite.name, group: n.group, signatureScheme: n.scheme, alpn: n.alpn, resumed: !!n.psk?.state });
+  if (n.psk && !n.psk.state) ctx.info.pskIdentity = new TextDecoder().decode(n.psk.identity);
   const pha = hello.extensions.some((e) => e.type === X.post_handshake_auth);
   const finished = new ExpectClientFinished(transcript, schedule, secrets, app, n.suite, pha);
+  if (earlySecret) {
+    ctx.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, earlySecret);
+    installReadSecret(ctx, earlySecret, EPOCH.early);
+    ctx.acceptEarlyData(config.maxEarlyData);
+    return new ExpectEndOfEarlyData(transcript, secrets.clientHandshake, finished);
+  }
+  if (n.earlyData === false && hello.extensions.some((e) => e.type === X.early_data)) ctx.info.earlyData = false;
+  installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
   return config.clientAuth?.inHandshake && !n.psk ? new ExpectClientCertificate(transcript, new Uint8Array(0), finished) : finished;
 }
 
-function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry, random: Uint8Array, psk: AcceptedPsk | undefined): HandshakeMessage {
+function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntry | undefined, random: Uint8Array, psk: AcceptedPsk | undefined): HandshakeMessage {
   return {
     type: HandshakeType.server_hello,
     legacyVersion: ProtocolVersion.TLS12,
@@ -86,7 +101,7 @@ function serverHello(hello: ClientHello, suite: CipherSuite, entry: KeyShareEntr
     compressionMethod: 0,
     extensions: [
       { type: X.supported_versions, data: encodeSelectedVersion(ProtocolVersion.TLS13) },
-      { type: X.key_share, data: keyShare.encodeServer(entry) },
+      ...(entry ? [{ type: X.key_share, data: keyShare.encodeServer(entry) }] : []),
       ...(psk ? [{ type: X.pre_shared_key, data: encodeSelectedIdentity(psk.index) }] : []),
     ],
   };
@@ -98,6 +113,7 @@ function encryptedExtensions(n: Negotiated): Extension[] {
   if (n.hello.extensions.some((e) => e.type === X.server_name)) ext.push({ type: X.server_name, data: new Uint8Array(0) });
   if (n.alpn) ext.push({ type: X.alpn, data: encodeAlpn([n.alpn]) });
   if (n.certificateType.answer) ext.push(n.certificateType.answer);
+  if (n.earlyData) ext.push({ type: X.early_data, data: new Uint8Array(0) });
   return ext;
 }
 

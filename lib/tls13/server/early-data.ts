@@ -1,0 +1,56 @@
+/**
+ * Server: 0-RTT early data (RFC 8446 §4.2.10, §8). Taken only when we allow
+ * it (`maxEarlyData`), from a client resuming our ticket as its first
+ * identity, on its first ClientHello, with the ticket's suite and ALPN
+ * protocol, and a binder never seen within the freshness window (the replay
+ * guard). Accepted data is read under client_early_traffic_secret until
+ * EndOfEarlyData, kept apart as replayable; declined data is skipped.
+ *
+ *   ClientHello + early_data, (0-RTT data)...  -->
+ *                 <--  ServerHello ... {EncryptedExtensions + early_data} ... {Finished}
+ *   (0-RTT data)..., (EndOfEarlyData)          -->   now the client handshake key
+ *   {Finished}                                 -->
+ */
+import { unexpectedMessage } from '../../errors.js';
+import { HandshakeType } from '../../wire/enums.js';
+import type { HandshakeMessage } from '../../wire/handshake.js';
+import type { ServerConfig } from '../config.js';
+import type { Context, State } from '../context.js';
+import type { CipherSuite } from '../suites.js';
+import type { Transcript } from '../transcript.js';
+import { EPOCH, installReadSecret } from '../traffic-protection.js';
+import type { AcceptedPsk } from './choose-psk.js';
+import { FRESHNESS_WINDOW_MS } from './resumption.js';
+
+export interface EarlyDataTerms {
+  psk: AcceptedPsk | undefined;
+  suite: CipherSuite;
+  alpn: string | undefined;
+  /** This hello answers a HelloRetryRequest (RFC 8446 §4.2.10: no early data then). */
+  retried: boolean;
+}
+
+/** Whether to take the 0-RTT data the client offered; claims the binder when yes. */
+export function acceptsEarlyData(config: ServerConfig, t: EarlyDataTerms): boolean {
+  const state = t.psk?.state;
+  if (config.maxEarlyData === 0 || !state || t.psk!.index !== 0 || t.retried) return false;
+  if (state.cipherSuite !== t.suite.code || state.alpn !== t.alpn) return false;
+  return config.earlyDataReplay.claim(t.psk!.binder, config.clock(), FRESHNESS_WINDOW_MS);
+}
+
+/** Reading 0-RTT data until the client's EndOfEarlyData, then its handshake key. */
+export class ExpectEndOfEarlyData implements State<ServerConfig> {
+  readonly expects = [HandshakeType.end_of_early_data];
+  constructor(
+    private readonly transcript: Transcript,
+    private readonly clientHandshakeSecret: Uint8Array,
+    private readonly next: State<ServerConfig>,
+  ) {}
+
+  handle(ctx: Context<ServerConfig>, msg: HandshakeMessage, raw: Uint8Array): State<ServerConfig> {
+    if (msg.type !== HandshakeType.end_of_early_data) throw unexpectedMessage(`expected EndOfEarlyData, got ${msg.type}`);
+    this.transcript.add(raw);
+    installReadSecret(ctx, this.clientHandshakeSecret, EPOCH.handshake);
+    return this.next;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * TLS 1.3 0-RTT between our client and our server in memory (RFC 8446
+ * §4.2.10, §8): early data accepted and kept apart on the server, declined
+ * (and then sent again after the handshake, nothing lost), refused on a
+ * replayed ClientHello, over the ticket's limit, and not sent when the
+ * ticket or the options do not allow it.
+ */
+import { expect } from 'chai';
+import { TlsError } from '../../lib/errors.js';
+import type { Tls13SessionTicket } from '../../lib/handshake/session-info.js';
+import { AGAIN, type Transport } from '../../lib/session/contract.js';
+import { Session } from '../../lib/session/session.js';
+import { generateTicketKey } from '../../lib/tls12/ticket-keys.js';
+import type { ServerOptions } from '../../lib/tls13/config.js';
+import { resolveServerConfig } from '../../lib/tls13/config.js';
+import { concatBytes } from '../../lib/wire/codec.js';
+import { serverIdentity } from '../support/fixtures.js';
+import { type Pair, connect, defaultServer, exchangeAndClose, handshake, makePair, payload, transfer } from './pair-helpers.js';
+
+const ticketKeys = [generateTicketKey((n) => new Uint8Array(n).fill(3))];
+const text = (s: string) => new TextEncoder().encode(s);
+
+function ticketFrom(server: Partial<ServerOptions> | ReturnType<typeof resolveServerConfig>): Tls13SessionTicket {
+  const first = connect({}, server as Partial<ServerOptions>);
+  transfer(first.server, first.client, payload(1));
+  return first.client.info.tickets[0] as Tls13SessionTicket;
+}
+
+/** Every chunk of 0-RTT data the server has read so far. */
+function earlyDataOf(server: Session): string {
+  const chunks: Uint8Array[] = [];
+  for (let c = server.recvEarlyData(); c; c = server.recvEarlyData()) chunks.push(c);
+  return new TextDecoder().decode(concatBytes(...chunks));
+}
+
+/** A pair whose client queued `request` as early data before its handshake. */
+function earlyPair(ticket: Tls13SessionTicket, server: Partial<ServerOptions> | object, request: string): { p: Pair; taken: number } {
+  const p = makePair({ session: ticket, earlyData: true }, server as Partial<ServerOptions>);
+  const taken = p.client.sendEarlyData(text(request));
+  return { p, taken };
+}
+
+describe('TLS 1.3 0-RTT early data, our client and server', () => {
+  it('accepted: the server reads the request before the handshake ends, apart from 1-RTT data; info.earlyData on both', () => {
+    const config = resolveServerConfig({ ...defaultServer(), ticketKeys, maxEarlyData: 1000 });
+    const ticket = ticketFrom(config);
+    expect(ticket.maxEarlyData).to.equal(1000);
+    const { p, taken } = earlyPair(ticket, config, 'GET / HTTP/1.1\r\n\r\n');
+    expect(taken).to.equal(18);
+    // One step each: the client's flight (hello + early data) reaches the server, which answers and reads the data.
+    expect(p.client.handshake()).to.equal(AGAIN);
+    expect(p.server.handshake()).to.equal(AGAIN);
+    expect(earlyDataOf(p.server)).to.equal('GET / HTTP/1.1\r\n\r\n');
+    handshake(p);
+    for (const info of [p.client.info, p.server.info]) expect(info).to.include({ resumed: true, earlyData: true });
+    // Nothing is delivered twice: the 1-RTT stream starts empty.
+    expect(p.server.pending()).to.equal(0);
+    exchangeAndClose(p, [10, 3000], 1);
+  });
+
+  it('more than the ticket allows is cut: sendEarlyData takes up to max_early_data_size, the rest goes after the handshake', () => {
+    const config = resolveServerConfig({ ...defaultServer(), ticketKeys, maxEarlyData: 5 });
+    const { p, taken } = earlyPair(ticketFrom(config), config, 'abcdefgh');
+    expect(taken).to.equal(5);
+    expect(p.client.sendEarlyData(text('more'))).to.equal(0);
+    handshake(p);
+    expect(earlyDataOf(p.server)).to.equal('abcde');
+    transfer(p.client, p.server, text('fgh'));
+  });
+
+  it('declined by a server that allows none now: the data arrives after the handshake instead, nothing lost', () => {
+    const ticket = ticketFrom({ ticketKeys, maxEarlyData: 1000 });
+    const { p } = earlyPair(ticket, { ticketKeys, maxEarlyData: 0 }, 'hello early');
+    handshake(p);
+    for (const info of [p.client.info, p.server.info]) expect(info).to.include({ resumed: true, earlyData: false });
+    expect(earlyDataOf(p.server)).to.equal('');
+    let got = '';
+    while (got.length < 11) {
+      const r = p.server.recv();
+      if (r instanceof Uint8Array) got += new TextDecoder().decode(r);
+      else p.client.send();
+    }
+    expect(got).to.equal('hello early');
+  });
+
+  it('declined after a HelloRetryRequest: sent again after the handshake', () => {
+    const ticket = ticketFrom({ ticketKeys, maxEarlyData: 1000 });
+    const { p } = earlyPair(ticket, { ticketKeys, maxEarlyData: 1000, helloRetry: 'always' }, 'retry me');
+    handshake(p);
+    expect(p.client.info).to.include({ helloRetry: true, earlyData: false, resumed: true });
+    transferExpect(p, 'retry me');
+  });
+
+  it('a replayed ClientHello (the same bytes again) is refused early data: the second server reads none', () => {
+    const config = resolveServerConfig({ ...defaultServer(), ticketKeys, maxEarlyData: 1000 });
+    const { p } = earlyPair(ticketFrom(config), config, 'pay 100');
+    expect(p.client.handshake()).to.equal(AGAIN);
+    const flight = concatBytes(...p.tap.bytes.client);
+    handshake(p);
+    expect(earlyDataOf(p.server)).to.equal('pay 100');
+    const replayed = Session.server(config);
+    replayed.setTransport(replayTransport(flight));
+    expect(replayed.handshake()).to.equal(AGAIN);
+    expect(earlyDataOf(replayed)).to.equal('');
+    expect(replayed.info).to.include({ resumed: true, earlyData: false });
+    expect(config.earlyDataReplay.size).to.equal(1);
+  });
+
+  it('no early data without the option, with a ticket that allows none, or on a full handshake', () => {
+    const ticket = ticketFrom({ ticketKeys, maxEarlyData: 100 });
+    expect(makePair({ session: ticket }, { ticketKeys }).client.sendEarlyData(text('x'))).to.equal(0);
+    const none = ticketFrom({ ticketKeys });
+    expect(none.maxEarlyData).to.equal(0);
+    expect(makePair({ session: none, earlyData: true }, { ticketKeys }).client.sendEarlyData(text('x'))).to.equal(0);
+    expect(makePair({ earlyData: true }, { ticketKeys }).client.sendEarlyData(text('x'))).to.equal(0);
+  });
+
+  it('a client sending more early data than the server allows is unexpected_message', () => {
+    const ticket = ticketFrom({ ticketKeys, maxEarlyData: 1000 });
+    // The client believes the ticket's 1000; the server now takes 4.
+    const { p } = earlyPair(ticket, { ticketKeys, maxEarlyData: 4 }, 'too much data');
+    expect(p.client.handshake()).to.equal(AGAIN);
+    expect(() => p.server.handshake()).to.throw(TlsError).with.property('alert', 'unexpected_message');
+  });
+
+  it('a server accepting tickets of another server config of the fleet checks the ALPN protocol: another one declines 0-RTT', () => {
+    const ticket = ticketFrom({ ticketKeys, maxEarlyData: 100, alpn: ['h2'] });
+    const p = makePair({ session: ticket, earlyData: true, alpn: ['h2', 'http/1.1'] }, { ...serverIdentity('p256'), ticketKeys, maxEarlyData: 100, alpn: ['http/1.1'] });
+    expect(p.client.sendEarlyData(text('x'))).to.equal(1);
+    handshake(p);
+    expect(p.server.info).to.include({ alpn: 'http/1.1', earlyData: false });
+  });
+});
+
+function transferExpect(p: Pair, expected: string): void {
+  let got = '';
+  for (let i = 0; i < 1000 && got.length < expected.length; i++) {
+    const r = p.server.recv();
+    if (r instanceof Uint8Array) got += new TextDecoder().decode(r);
+    else p.client.send();
+  }
+  expect(got).to.equal(expected);
+}
+
+/** A transport that delivers `bytes` once and swallows what is written. */
+function replayTransport(bytes: Uint8Array): Transport {
+  let left: Uint8Array | undefined = bytes;
+  return {
+    push: (b) => b.length,
+    pull: () => {
+      const out = left ?? AGAIN;
+      left = undefined;
+      return out;
+    },
+  };
+}
