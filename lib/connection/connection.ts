@@ -76,6 +76,8 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   /** Server: accepted 0-RTT data; `earlyReading` while the early key is the read key. */
   private earlyIn?: EarlyDataReader;
   private earlyReading = false;
+  /** Server that took 0-RTT data: its Finished is out, so it may answer at once (0.5-RTT data, RFC 8446 §2.3). */
+  private halfRtt = false;
   /**
    * Our reply to a KeyUpdate that requested one: 'queued' until takeOutput()
    * hands it over, then 'handedOver' until the caller says everything taken
@@ -178,7 +180,13 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   acceptEarlyData(maxBytes: number): void {
     this.earlyIn = new EarlyDataReader(maxBytes);
     this.earlyReading = true;
+    this.halfRtt = true;
     this.info.earlyData = true;
+  }
+
+  /** Application data may be written: after the handshake, or as a server's 0.5-RTT answer to accepted early data. */
+  get canWrite(): boolean {
+    return this.done || this.halfRtt;
   }
 
   /** Client: queues `data` as 0-RTT data, as much as may go now; returns the bytes taken (0: none may). */
@@ -387,7 +395,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
 
   /** Queues application data as records, updating keys first when a key is worn out. */
   writeApplicationData(data: Uint8Array): void {
-    if (!this.done) throw new Error('send before the handshake completed');
+    if (!this.canWrite) throw new Error('send before the handshake completed');
     if (this.closeSent) throw new Error('send after close');
     for (let o = 0; o < data.length; o += MAX_PLAINTEXT) {
       if (this.sealer!.exhausted) this.updateKeys(false);

@@ -14,6 +14,12 @@ export type ChannelSession = NonBlockingSession & {
   unsent?(): number;
   /** Fails the session from outside, sending the error's alert (Session.abort()). */
   abort?(reason: TlsError): void;
+  /** Client, TLS 1.3: queues 0-RTT data, returns the bytes taken (Session.sendEarlyData()). */
+  sendEarlyData?(data: Uint8Array): number;
+  /** Server, TLS 1.3: the next chunk of accepted 0-RTT data (Session.recvEarlyData()). */
+  recvEarlyData?(): Uint8Array | undefined;
+  /** True once send() may be called: after the handshake, or a server's 0.5-RTT (Session.canSend()). */
+  canSend?(): boolean;
 };
 
 /** The byte stream under a channel: a Transport, its readiness, and how to close it. */

@@ -21,6 +21,12 @@ export type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link
  *   after the end get the same completion or error at once.
  * - **`next(bytes)`** sends. Chunks queue until the handshake is done and
  *   while the session says AGAIN; they are written in order, each once.
+ *   A TLS 1.3 client with `earlyData` and a ticket that allows it sends the
+ *   first chunks at once as 0-RTT data (`info.earlyData` says whether the
+ *   server took them; if not they go again after the handshake, nothing lost).
+ * - **`earlyData$`** (server, TLS 1.3 `maxEarlyData`): the client's 0-RTT
+ *   data, apart from the 1-RTT stream because an attacker can replay it.
+ *   Answers given to next() go out at once (0.5-RTT), before the handshake ends.
  *   `bufferedAmount` and `drain$` show the queue (like WebSocket's).
  * - **`complete()`** writes what is queued, then close_notify, then
  *   half-closes the transport; reading goes on until the peer closes too.
@@ -55,9 +61,16 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   readonly handshake$: Observable<SessionInfo>;
   /** Emits each time every chunk given to next() has been accepted by the session. */
   readonly drain$: Observable<void>;
+  /**
+   * Server: the 0-RTT data the client sent and we accepted (it may be a
+   * replay, RFC 8446 §8: act on it only when that is safe), replayed to late
+   * subscribers; completes when the handshake does. Emits nothing otherwise.
+   */
+  readonly earlyData$: Observable<Uint8Array>;
 
   private readonly events = new ReplaySubject<ChannelEvent>();
   private readonly handshakeDone = new AsyncSubject<SessionInfo>();
+  private readonly early = new ReplaySubject<Uint8Array>();
   private readonly incoming = new Subject<Uint8Array>();
   private readonly stopReading = new Subject<void>();
   private readonly writer: SendQueue;
@@ -81,6 +94,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     self = this;
     this.events$ = this.events.asObservable();
     this.handshake$ = this.handshakeDone.asObservable();
+    this.earlyData$ = this.early.asObservable();
     this.writer = new SendQueue(session, link.readiness, {
       onError: (err) => this.fail(err),
       onClosed: () => this.onCloseNotifySent(),
@@ -130,7 +144,10 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
 
   /** Sends `chunk` (queued while the handshake runs or the transport is full); ignored after complete()/error(). */
   next(chunk: Uint8Array): void {
-    if (!this.finished) this.writer.push(chunk);
+    if (this.finished) return;
+    // Before the handshake, with nothing queued ahead: as 0-RTT data, as much as the ticket allows.
+    const early = !this.ready && this.writer.bufferedAmount === 0 && this.session.sendEarlyData ? this.session.sendEarlyData(chunk) : 0;
+    if (early < chunk.length) this.writer.push(early > 0 ? chunk.subarray(early) : chunk);
   }
 
   /**
@@ -194,7 +211,12 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   }
 
   private startHandshake(): void {
-    let handshake$ = retryOnAgain(() => this.session.handshake(), this.session, this.link.readiness);
+    const step = () => {
+      const r = this.session.handshake();
+      this.takeEarlyData();
+      return r;
+    };
+    let handshake$ = retryOnAgain(step, this.session, this.link.readiness);
     const ms = this.options.handshakeTimeout;
     if (ms !== undefined) {
       const scheduler = this.options.scheduler ?? asyncScheduler;
@@ -204,8 +226,16 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     if (!sub.closed) this.handshaking = sub;
   }
 
+  /** Server: hands over 0-RTT data as it arrives, and lets 0.5-RTT answers out once the session may send. */
+  private takeEarlyData(): void {
+    if (!this.session.recvEarlyData) return;
+    for (let chunk = this.session.recvEarlyData(); chunk; chunk = this.session.recvEarlyData()) this.early.next(chunk);
+    if (!this.ready && this.session.canSend?.()) this.writer.start();
+  }
+
   private onHandshake(): void {
     this.handshaking = undefined;
+    this.early.complete();
     // The peer learns why; the caller gets the hook's own error.
     const rejected = vetHandshake(this.session, this.options.verify);
     if (rejected) return this.fail(rejected.error);
@@ -302,6 +332,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     this.writer.stop();
     this.link.destroy?.();
     if (!this.ready) this.handshakeDone.error(failed ? error : new Error('channel closed before the handshake completed'));
+    this.early.complete();
     if (!this.readEnded) {
       this.readEnded = true;
       if (failed) this.incoming.error(error);

@@ -91,7 +91,8 @@ export class Session implements NonBlockingSession {
   }
 
   send(data?: Uint8Array): number | Again {
-    this.requireHandshake();
+    if (this.failure) throw this.failure;
+    if (!this.conn.canWrite) throw new Error('the handshake has not completed');
     if (data && this.unsentCount !== undefined) throw new Error('previous send() returned AGAIN: call send() without data first');
     return this.guard(() => {
       if (data) {
@@ -154,7 +155,21 @@ export class Session implements NonBlockingSession {
    * soon as the handshake completes. handshake() writes them out.
    */
   sendEarlyData(data: Uint8Array): number {
-    return this.conn.writeEarlyData(data);
+    return this.guard(() => {
+      const taken = this.conn.writeEarlyData(data);
+      // Out now, right behind the ClientHello; what the transport refuses goes with the next handshake() call.
+      this.flush();
+      return taken;
+    });
+  }
+
+  /**
+   * True once send() may be called: after the handshake, and on a server that
+   * accepted 0-RTT data as soon as its Finished is out (0.5-RTT data, RFC
+   * 8446 §2.3: sent before the client's Finished proves who it is).
+   */
+  canSend(): boolean {
+    return this.conn.canWrite;
   }
 
   /**

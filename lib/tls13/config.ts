@@ -98,7 +98,7 @@ export interface ServerConfig extends CommonConfig {
   maxSkippedEarlyData: number;
   /** Bytes of 0-RTT data accepted from a resuming client (0: none). */
   maxEarlyData: number;
-  /** Binders of 0-RTT hellos already accepted, against replay (shared by the listener's connections). */
+  /** Tickets already used for 0-RTT data, against replay (shared by the listener's connections). */
   earlyDataReplay: EarlyDataReplayGuard;
   /** Set when the server asks clients for certificates (`requestCert`). */
   clientAuth?: ClientAuthPolicy;

@@ -69,7 +69,11 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   sendEarly(msg: HandshakeMessage, transcript: Transcript): void;
   /** Client: no more 0-RTT data; declined data is sent again once the handshake completes. */
   endEarlyData(accepted: boolean): void;
-  /** Server: application data read under the current (early) key is 0-RTT data, up to `maxBytes`; a key change ends it. */
+  /**
+   * Server: application data read under the current (early) key is 0-RTT
+   * data, up to `maxBytes`; a key change ends it. Our Finished is out, so we
+   * may write 0.5-RTT data from now on.
+   */
   acceptEarlyData(maxBytes: number): void;
   /** Drops declined early data from now on (up to the configured bound); a key change ends it. */
   skipEarlyData(skip: EarlyDataSkip): void;

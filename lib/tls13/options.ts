@@ -186,12 +186,12 @@ export interface ServerOptions extends CommonOptions, ClientAuthServerOptions {
    * resuming one of our tickets (default 0: refuse, and skip what comes, as
    * RFC 8446 §4.2.10 requires). Accepted early data may be a replay: the
    * session delivers it apart (Session.recvEarlyData(), the channel's
-   * `earlyData` event) so the application can tell. Each ticket's first
-   * binder is kept for the freshness window and a second use is refused
-   * early data (it still resumes); see the README on what a fleet needs.
+   * `earlyData$`) so the application can tell. Tickets take early data once
+   * (remembered until they expire): a second use is refused early data and
+   * resumes with 1-RTT data only; see the README on what a fleet needs.
    */
   maxEarlyData?: number;
-  /** Binders remembered against 0-RTT replay (default 100000); when full, early data is refused until entries age out. */
+  /** Tickets remembered against 0-RTT replay (default 100000); when full, early data is refused until entries expire. */
   earlyDataReplayCache?: number;
   /** Sent to PSK clients to help them choose an identity (RFC 4279 §5.2); default none. */
   pskIdentityHint?: string | Uint8Array;

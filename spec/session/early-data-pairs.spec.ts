@@ -11,8 +11,7 @@ import type { Tls13SessionTicket } from '../../lib/handshake/session-info.js';
 import { AGAIN, type Transport } from '../../lib/session/contract.js';
 import { Session } from '../../lib/session/session.js';
 import { generateTicketKey } from '../../lib/tls12/ticket-keys.js';
-import type { ServerOptions } from '../../lib/tls13/config.js';
-import { resolveServerConfig } from '../../lib/tls13/config.js';
+import { type ServerConfig, type ServerOptions, resolveServerConfig } from '../../lib/tls13/config.js';
 import { concatBytes } from '../../lib/wire/codec.js';
 import { serverIdentity } from '../support/fixtures.js';
 import { type Pair, connect, defaultServer, exchangeAndClose, handshake, makePair, payload, transfer } from './pair-helpers.js';
@@ -20,8 +19,8 @@ import { type Pair, connect, defaultServer, exchangeAndClose, handshake, makePai
 const ticketKeys = [generateTicketKey((n) => new Uint8Array(n).fill(3))];
 const text = (s: string) => new TextEncoder().encode(s);
 
-function ticketFrom(server: Partial<ServerOptions> | ReturnType<typeof resolveServerConfig>): Tls13SessionTicket {
-  const first = connect({}, server as Partial<ServerOptions>);
+function ticketFrom(server: Partial<ServerOptions> | ServerConfig): Tls13SessionTicket {
+  const first = connect({}, server);
   transfer(first.server, first.client, payload(1));
   return first.client.info.tickets[0] as Tls13SessionTicket;
 }
@@ -34,8 +33,8 @@ function earlyDataOf(server: Session): string {
 }
 
 /** A pair whose client queued `request` as early data before its handshake. */
-function earlyPair(ticket: Tls13SessionTicket, server: Partial<ServerOptions> | object, request: string): { p: Pair; taken: number } {
-  const p = makePair({ session: ticket, earlyData: true }, server as Partial<ServerOptions>);
+function earlyPair(ticket: Tls13SessionTicket, server: Partial<ServerOptions> | ServerConfig, request: string): { p: Pair; taken: number } {
+  const p = makePair({ session: ticket, earlyData: true }, server);
   const taken = p.client.sendEarlyData(text(request));
   return { p, taken };
 }
@@ -104,6 +103,26 @@ describe('TLS 1.3 0-RTT early data, our client and server', () => {
     expect(earlyDataOf(replayed)).to.equal('');
     expect(replayed.info).to.include({ resumed: true, earlyData: false });
     expect(config.earlyDataReplay.size).to.equal(1);
+  });
+
+  it('a ticket takes early data once: offered again in a new ClientHello it resumes with 1-RTT data only, and the data still arrives', () => {
+    const config = resolveServerConfig({ ...defaultServer(), ticketKeys, maxEarlyData: 1000 });
+    const ticket = ticketFrom(config);
+    const first = earlyPair(ticket, config, 'once').p;
+    handshake(first);
+    expect(earlyDataOf(first.server)).to.equal('once');
+    const again = earlyPair(ticket, config, 'twice').p;
+    handshake(again);
+    for (const info of [again.client.info, again.server.info]) expect(info).to.include({ resumed: true, earlyData: false });
+    transferExpect(again, 'twice');
+  });
+
+  it('the replay store is bounded: when full, early data is refused until tickets expire', () => {
+    const config = resolveServerConfig({ ...defaultServer(), ticketKeys, maxEarlyData: 1000, earlyDataReplayCache: 1 });
+    handshake(earlyPair(ticketFrom(config), config, 'a').p);
+    const full = earlyPair(ticketFrom(config), config, 'b').p;
+    handshake(full);
+    expect(full.server.info.earlyData).to.equal(false);
   });
 
   it('no early data without the option, with a ticket that allows none, or on a full handshake', () => {

@@ -23,12 +23,12 @@ export interface Pair {
 export const defaultClient = (): ClientOptions => ({ serverName: 'localhost', ca: caPem() });
 export const defaultServer = (): ServerOptions => serverIdentity('p256');
 
-export function makePair(client: Partial<ClientOptions> = {}, server: Partial<ServerOptions> = {}, pipe: PipeOptions = {}): Pair {
+export function makePair(client: Partial<ClientOptions> = {}, server: Partial<ServerOptions> | ServerConfig = {}, pipe: PipeOptions = {}): Pair {
   const tap = new WireTap();
   const serverKeylog: string[] = [];
   const c = Session.client({ ...defaultClient(), keylog: tap.keylog, ...client });
   // A resolved config (one per listener, as a fleet server keeps it) is used as it is.
-  const s = isResolvedConfig(server) ? Session.server(server as unknown as ServerConfig) : Session.server({ ...defaultServer(), keylog: (l) => serverKeylog.push(l), ...server });
+  const s = isResolvedConfig(server) ? Session.server(server as ServerConfig) : Session.server({ ...defaultServer(), keylog: (l) => serverKeylog.push(l), ...(server as Partial<ServerOptions>) });
   const [a, b] = memoryPipe(pipe);
   const clientEnd = tap.wrap('client', a);
   const serverEnd = tap.wrap('server', b);
@@ -43,7 +43,7 @@ export function handshake(p: Pair): void {
   expect(s).to.equal('done');
 }
 
-export function connect(client: Partial<ClientOptions> = {}, server: Partial<ServerOptions> = {}, pipe: PipeOptions = {}): Pair {
+export function connect(client: Partial<ClientOptions> = {}, server: Partial<ServerOptions> | ServerConfig = {}, pipe: PipeOptions = {}): Pair {
   const p = makePair(client, server, pipe);
   handshake(p);
   return p;

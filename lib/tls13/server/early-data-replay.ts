@@ -1,40 +1,42 @@
 /**
  * Server: refusing replayed 0-RTT data (RFC 8446 §8.1, single-use tickets).
- * A ClientHello's PSK binder is unique to it, so the binder of every hello
- * whose early data we accepted is remembered for the freshness window; a
- * hello arriving again inside the window finds it and is refused early data,
- * one arriving later fails the ticket-age check (resumption.ts) anyway.
+ * Each ticket takes early data once: its first 0-RTT use is remembered
+ * until the ticket expires, so a second use (a replayed ClientHello, whose
+ * binder is the same, or a client offering the ticket again) is refused
+ * early data; that connection still resumes, with 1-RTT data only.
  *
- * Bounded: at `capacity` remembered binders early data is refused until
- * entries age out, never accepted unchecked. One guard per resolved server
- * config (a listener); a fleet must share the store, or route a ticket back
+ * Bounded: at `capacity` remembered tickets early data is refused until
+ * entries expire, never accepted unchecked. One guard per resolved server
+ * config (a listener): a fleet must share one store, or send a ticket back
  * to the server that issued it, for this to hold across machines.
  */
 import { toHex } from '../../wire/codec.js';
 
 export class EarlyDataReplayGuard {
-  /** Binder (hex) → when it may be forgotten (ms of the config's clock). Insertion order is expiry order: the window is fixed. */
-  private readonly seen = new Map<string, number>();
+  /** Ticket digest (hex) → when it expires (ms of the server's date()). */
+  private readonly used = new Map<string, number>();
 
   constructor(readonly capacity: number) {}
 
   get size(): number {
-    return this.seen.size;
+    return this.used.size;
   }
 
-  /** True the first time `binder` is claimed within `windowMs` of `now`; false for a replay or when full. */
-  claim(binder: Uint8Array, now: number, windowMs: number): boolean {
+  /** True the first time `ticket` (its digest) is claimed; false for a second use, or when full. */
+  claim(ticket: Uint8Array, now: number, expiresAt: number): boolean {
     this.forgetExpired(now);
-    const key = toHex(binder);
-    if (this.seen.has(key) || this.seen.size >= this.capacity) return false;
-    this.seen.set(key, now + windowMs);
+    const key = toHex(ticket);
+    if (this.used.has(key) || this.used.size >= this.capacity) return false;
+    this.used.set(key, expiresAt);
     return true;
   }
 
+  /** A few entries from the oldest on each claim, and a full sweep when full, keep the store's cost flat. */
   private forgetExpired(now: number): void {
-    for (const [key, expiry] of this.seen) {
-      if (expiry > now) return;
-      this.seen.delete(key);
+    let budget = this.used.size >= this.capacity ? Infinity : 4;
+    for (const [key, expiry] of this.used) {
+      if (budget-- <= 0) return;
+      if (expiry <= now) this.used.delete(key);
     }
   }
 }

@@ -2,8 +2,8 @@
  * Server: 0-RTT early data (RFC 8446 §4.2.10, §8). Taken only when we allow
  * it (`maxEarlyData`), from a client resuming our ticket as its first
  * identity, on its first ClientHello, with the ticket's suite and ALPN
- * protocol, and a binder never seen within the freshness window (the replay
- * guard). Accepted data is read under client_early_traffic_secret until
+ * protocol, and a ticket never used for early data before (the replay
+ * guard: single-use tickets, RFC 8446 §8.1). Accepted data is read under client_early_traffic_secret until
  * EndOfEarlyData, kept apart as replayable; declined data is skipped.
  *
  *   ClientHello + early_data, (0-RTT data)...  -->
@@ -20,7 +20,6 @@ import type { CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
 import { EPOCH, installReadSecret } from '../traffic-protection.js';
 import type { AcceptedPsk } from './choose-psk.js';
-import { FRESHNESS_WINDOW_MS } from './resumption.js';
 
 export interface EarlyDataTerms {
   psk: AcceptedPsk | undefined;
@@ -30,12 +29,13 @@ export interface EarlyDataTerms {
   retried: boolean;
 }
 
-/** Whether to take the 0-RTT data the client offered; claims the binder when yes. */
+/** Whether to take the 0-RTT data the client offered; claims the ticket when yes. */
 export function acceptsEarlyData(config: ServerConfig, t: EarlyDataTerms): boolean {
   const state = t.psk?.state;
   if (config.maxEarlyData === 0 || !state || t.psk!.index !== 0 || t.retried) return false;
   if (state.cipherSuite !== t.suite.code || state.alpn !== t.alpn) return false;
-  return config.earlyDataReplay.claim(t.psk!.binder, config.clock(), FRESHNESS_WINDOW_MS);
+  const digest = config.crypto.hash('sha256').digest(t.psk!.identity);
+  return config.earlyDataReplay.claim(digest, config.date().getTime(), state.issuedAt + state.lifetime * 1000);
 }
 
 /** Reading 0-RTT data until the client's EndOfEarlyData, then its handshake key. */
