@@ -18,10 +18,10 @@ import { SERVER_OPTIONS, runServer } from './cli/server.js';
 import { packageVersion } from './cli/version.js';
 
 const USAGE = `usage:
-  rxtls server --port P [--host 127.0.0.1] --cert F --key F [--psk ID:HEX] [--alpn a,b] (--echo | --http) [--keylog F]
+  rxtls server --port P [--host 127.0.0.1] --cert F --key F [--psk ID:HEX] [--alpn a,b] (--echo | --http) [--keylog F] [--max-early-data N]
                [--require-client-cert --client-ca F] [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--keymatexport LABEL [--keymatexport-len N]]
   rxtls client HOST:PORT [--servername N] [--ca F | --insecure | --fingerprint FP] [--pin sha256/B64,...]
-               [--cert F --key F] [--psk ID:HEX] [--alpn a,b] [--keylog F]
+               [--cert F --key F] [--psk ID:HEX] [--alpn a,b] [--keylog F] [--early-data F]
                [--sess-out F] [--sess-in F] [--min-version 1.2|1.3] [--max-version 1.2|1.3]
                [--keymatexport LABEL [--keymatexport-len N]]
   rxtls server --udp --port P [--host 127.0.0.1] (--cert F --key F | --psk ID:HEX | both) --echo [--mtu N]
@@ -34,8 +34,12 @@ server: serves TLS 1.3 and 1.2 on HOST:PORT (default host 127.0.0.1) until kille
   --echo          send every byte back (reading pauses while 64 KiB wait to be sent)
   --http          answer each request with a page naming the negotiated parameters;
                   offers ALPN http/1.1 unless --alpn is given
-  --psk ID:HEX    also serve the TLS 1.2 PSK suites to the client naming identity ID,
-                  with the key in hex; alone (no --cert/--key), serve only them
+  --psk ID:HEX    also accept the client naming identity ID with the key in hex: a TLS 1.3
+                  external PSK, or the TLS 1.2 PSK suites; alone (no --cert/--key), only PSKs
+  --max-early-data N
+                  accept up to N bytes of TLS 1.3 0-RTT data from resuming clients (default
+                  0); each ticket takes early data once; the size is logged on stderr, and
+                  --echo echoes it (as 0.5-RTT data), --http reads the request from it
   --require-client-cert --client-ca F
                   mutual TLS: every client must present a certificate that chains to a
                   root in F, else its handshake fails; each connection logs the client's
@@ -51,8 +55,12 @@ client: sends stdin to the server and its answer to stdout; parameters go to std
                   our certificate (chain, PEM) and its key, for servers that ask (mutual TLS)
   --sess-out F    save the session ticket the server sent (it holds the session's secret)
   --sess-in F     resume the session saved there (TLS 1.3 or 1.2)
-  --psk ID:HEX    offer the TLS 1.2 PSK suites with identity ID and the key in hex;
-                  without --ca/--insecure only them (the key authenticates the server)
+  --psk ID:HEX    offer a PSK with identity ID and the key in hex (TLS 1.3 external PSK,
+                  SHA-256, and the TLS 1.2 PSK suites); without --ca/--insecure only it
+                  (the key authenticates the server)
+  --early-data F  with --sess-in: send the bytes of F as TLS 1.3 0-RTT data, then stdin;
+                  stderr says "early data: accepted|rejected" (rejected: sent again after
+                  the handshake)
 --min-version/--max-version limit the versions negotiated (default 1.2 to 1.3).
 --udp: DTLS 1.2 over UDP instead of TLS over TCP (the server answers a stateless
   cookie exchange before it keeps anything for a client).

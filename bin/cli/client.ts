@@ -20,7 +20,7 @@ import { type CommandOptions, type ParsedArgs, UsageError, exclusive, flag, host
 import { describeError, describeInfo } from './describe.js';
 import { loadSession, saveSession } from './session-file.js';
 import type { SessionTicket } from '../../lib/session/contract.js';
-import { loadCa, systemReason } from './files.js';
+import { loadCa, readOptionFile, systemReason } from './files.js';
 import { systemRootStore } from '../../lib/node/root-store.js';
 import type { TrustStore } from '../../lib/x509/trust-store.js';
 import { parseFingerprint, parsePin } from '../../lib/x509/pins.js';
@@ -33,7 +33,7 @@ import { runUdpClient } from './udp.js';
 import { clientCertificateOption } from './client-auth.js';
 
 export const CLIENT_OPTIONS: CommandOptions = {
-  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', 'mtu', 'cert', 'key', ...KEYMAT_OPTIONS],
+  values: ['servername', 'ca', 'pin', 'fingerprint', 'alpn', 'keylog', 'min-version', 'max-version', 'sess-in', 'sess-out', 'psk', 'mtu', 'cert', 'key', 'early-data', ...KEYMAT_OPTIONS],
   booleans: ['insecure', 'udp'],
 };
 
@@ -54,6 +54,7 @@ export function runClient(args: ParsedArgs): void {
   const fingerprint = checked('fingerprint', stringOption(args, 'fingerprint'), parseFingerprint);
   const sessionIn = stringOption(args, 'sess-in');
   const sessionOut = stringOption(args, 'sess-out');
+  const earlyData = earlyDataOption(args, sessionIn);
   const keymat = keymatOption(args);
   const options = {
     host,
@@ -63,7 +64,7 @@ export function runClient(args: ParsedArgs): void {
     pins,
     fingerprint,
     rejectUnauthorized: !insecure,
-    session: sessionIn ? { session: loadSession(sessionIn) } : undefined,
+    session: sessionIn ? { session: loadSession(sessionIn), earlyData: earlyData !== undefined } : undefined,
     minVersion: versionOption(args, 'min-version'),
     maxVersion: versionOption(args, 'max-version'),
     ALPNProtocols: listOption(args, 'alpn'),
@@ -86,6 +87,8 @@ export function runClient(args: ParsedArgs): void {
           });
           // The newest ticket once the connection is over (TLS 1.3 tickets come after the handshake).
           if (sessionOut) channel.events$.subscribe({ complete: () => saveNewest(sessionOut, channel.info.tickets) });
+          // Written before the handshake ends: out as 0-RTT data when the ticket allows, else after the handshake.
+          if (earlyData) channel.next(earlyData);
           onStopInput(sendFrom(stdin, channel));
           return pacedRead(channel, (chunk) => writeTo(stdout, chunk));
         }),
@@ -98,6 +101,14 @@ export function runClient(args: ParsedArgs): void {
         },
       }),
   );
+}
+
+/** --early-data F: the bytes to send as 0-RTT data, which needs a ticket (--sess-in). */
+function earlyDataOption(args: ParsedArgs, sessionIn: string | undefined): Uint8Array | undefined {
+  const file = stringOption(args, 'early-data');
+  if (file === undefined) return undefined;
+  if (!sessionIn) throw new UsageError('--early-data needs --sess-in (0-RTT data goes with a resumed session)');
+  return new Uint8Array(readOptionFile('early-data', file));
 }
 
 /** `value` once `check` accepts it; its complaint becomes a usage error naming the option. */

@@ -13,6 +13,7 @@ export function describeInfo(info: SessionInfo): string {
     `server name: ${info.serverName ?? '-'}`,
     `hello retry: ${info.helloRetry ? 'yes' : 'no'}`,
     `resumed: ${info.resumed ? 'yes' : 'no'}`,
+    ...(info.earlyData !== undefined ? [`early data: ${info.earlyData ? 'accepted' : 'rejected'}`] : []),
   ].join('\n');
 }
 

@@ -9,7 +9,7 @@
  * exit status 1, as is a failure to listen. A failing connection is a line
  * on stderr and the server goes on.
  */
-import { EMPTY, type Observable, catchError, filter, ignoreElements, mergeMap, takeUntil, tap } from 'rxjs';
+import { EMPTY, type Observable, catchError, concat, filter, ignoreElements, mergeMap, takeUntil, tap } from 'rxjs';
 import { TlsError } from '../../lib/errors.js';
 import { listenTls } from '../../lib/node/listen-tls.js';
 import type { SecureChannel } from '../../lib/rx/secure-channel.js';
@@ -29,7 +29,7 @@ export function logClientCertificate(channel: SecureChannel): void {
 }
 
 export const SERVER_OPTIONS: CommandOptions = {
-  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', 'mtu', 'client-ca', ...KEYMAT_OPTIONS],
+  values: ['port', 'host', 'cert', 'key', 'alpn', 'keylog', 'min-version', 'max-version', 'psk', 'mtu', 'client-ca', 'max-early-data', ...KEYMAT_OPTIONS],
   booleans: ['echo', 'http', 'udp', 'require-client-cert'],
 };
 
@@ -64,6 +64,7 @@ export function runServer(args: ParsedArgs): void {
     ALPNProtocols: listOption(args, 'alpn') ?? (mode === http ? ['http/1.1'] : undefined),
     keylog: keylogWriter(stringOption(args, 'keylog')),
     psk: psk && pskLookup(psk),
+    session: { maxEarlyData: maxEarlyDataOption(args) },
     listeningObserver: {
       next: (a) => {
         listening = true;
@@ -74,6 +75,9 @@ export function runServer(args: ParsedArgs): void {
     .pipe(
       tap((channel) => {
         if (clientAuth.requestCert) logClientCertificate(channel);
+        logEarlyData(channel);
+        // 0-RTT data is echoed at once too, as 0.5-RTT data ahead of the handshake's end.
+        if (mode === echo) channel.earlyData$.subscribe({ next: (chunk) => channel.next(chunk), error: () => {} });
         if (keymat) channel.handshake$.subscribe({ next: () => process.stderr.write(`${describeKeymat(channel, keymat)}\n`), error: () => {} });
       }),
       mergeMap((channel) =>
@@ -101,6 +105,19 @@ export function runServer(args: ParsedArgs): void {
     });
 }
 
+/** --max-early-data N: a whole number of bytes (0, the default, refuses 0-RTT data). */
+function maxEarlyDataOption(args: ParsedArgs): number | undefined {
+  const text = stringOption(args, 'max-early-data');
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw new UsageError(`--max-early-data: expected a number of bytes, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Each accepted 0-RTT chunk's size: it may be a replay, so it is worth seeing. */
+function logEarlyData(channel: SecureChannel): void {
+  channel.earlyData$.subscribe({ next: (chunk) => process.stderr.write(`early data: ${chunk.length} bytes (replayable)\n`), error: () => {} });
+}
+
 /** What a configuration error says, without the alert name (no peer is involved). */
 function problem(e: unknown): string {
   const message = oneLine(e instanceof Error ? e.message : String(e));
@@ -126,7 +143,8 @@ function http(channel: SecureChannel): Observable<never> {
     channel.complete();
   };
   const closeNotifySent$ = channel.events$.pipe(filter((e) => e.type === 'alert' && e.alert === 'close_notify' && !e.fromPeer));
-  return channel.pipe(
+  // A request sent as 0-RTT data comes first, on earlyData$ (it completes when the handshake does).
+  return concat(channel.earlyData$, channel).pipe(
     tap((chunk) => {
       if (answered) return;
       head += decoder.decode(chunk, { stream: true });
