@@ -4,11 +4,12 @@
  * "This is a resumed session" for its second connection and our server's
  * channel says `info.resumed`; and our client against `gnutls-serv --echo`
  * (in a private network namespace, reached through the harness's relay that
- * runs in that namespace), resuming with a ticket gnutls-serv issued, which
- * gnutls-serv's own log confirms. In CI a missing peer fails (requirePeer).
+ * runs in that namespace; and once as a process inside the namespace itself),
+ * resuming with a ticket gnutls-serv issued, which gnutls-serv's own log confirms. In CI a missing peer fails (requirePeer).
  */
 import { expect } from 'chai';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { firstValueFrom, ReplaySubject } from 'rxjs';
 import type { Tls13SessionTicket } from '../../lib/handshake/session-info.js';
 import { connectTls, listenTls, type SecureChannel } from '../../lib/node/index.js';
@@ -17,6 +18,8 @@ import { text } from '../node-interop/helpers.js';
 import { GNUTLS_TLS13_PRIORITY, requirePeer, runGnutlsClient, startGnutlsServer, stopAll, type GnutlsServer } from './peers.js';
 
 const CA_FILE = fixturePath('ca.pem');
+const CLIENT_MAIN = fileURLToPath(new URL('./resume-client-main.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url)); // --import tsx resolves from here
 const RESUMED = /\*\*\* This is a resumed session/g;
 
 describe('TLS 1.3 resumption interop with GnuTLS', function () {
@@ -96,6 +99,18 @@ describe('TLS 1.3 resumption interop with GnuTLS', function () {
       expect(second.echoed).to.equal('second\n');
       expect(second.info).to.include({ version: 'TLSv1.3', resumed: true });
       // gnutls-serv's own word for it, printed per connection.
+      await server.waitForOutput(/This is a resumed session/);
+      expect((server.output().match(RESUMED) ?? []).length).to.equal(before + 1);
+    });
+
+    it('our client as a process inside gnutls-serv\'s namespace (no relay) resumes too', async () => {
+      const before = (server.output().match(RESUMED) ?? []).length;
+      const r = await server.netns.exec([process.execPath, '--import', 'tsx', CLIENT_MAIN, String(server.netnsPort)], { cwd: REPO, timeoutMs: 20_000 });
+      expect(r.code, r.stderr).to.equal(0);
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { first: { resumed: boolean; tickets: number }; second?: { resumed: boolean; version: string } };
+      expect(report.first.resumed).to.equal(false);
+      expect(report.first.tickets).to.be.greaterThan(0);
+      expect(report.second).to.deep.equal({ resumed: true, version: 'TLSv1.3' });
       await server.waitForOutput(/This is a resumed session/);
       expect((server.output().match(RESUMED) ?? []).length).to.equal(before + 1);
     });
