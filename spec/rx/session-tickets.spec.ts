@@ -75,6 +75,19 @@ describe('SecureChannel.session$ (new session tickets)', () => {
     });
   });
 
+  it('TLS 1.2: the NewSessionTicket of the handshake is emitted when the handshake completes', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      const { client, server } = pair(ts, { maxVersion: 'TLSv1.2' }, { maxVersion: 'TLSv1.2' });
+      client.subscribe();
+      server.subscribe();
+      ts.schedule(() => client.complete(), 50);
+      // ClientHello at 0, server flight at 10, client Finished at 20, NewSessionTicket + server Finished at 30, read at 40.
+      expectObservable(client.handshake$.pipe(map((i) => i.version))).toBe('40ms (v|)', { v: 'TLSv1.2' });
+      expectObservable(client.session$.pipe(map((t) => t.version))).toBe('40ms v 29ms |', { v: 'TLSv1.2' });
+    });
+  });
+
   it('no tickets (server tickets: 0): session$ completes empty when the channel closes', () => {
     const ts = newScheduler();
     ts.run(({ expectObservable }) => {
