@@ -78,7 +78,7 @@ const NODE_ONLY: Record<string, string> = {
   dhparam: 'finite-field Diffie-Hellman is not supported (TLS 1.3 uses `session.groups`)',
   honorCipherOrder: 'the server chooses by its own `session.suites` order already',
   sessionIdContext: 'session IDs do not exist in TLS 1.3',
-  ticketKeys: 'ticket keys are a server option: `session: { ticketKeys: [{ name, key }] }` (ticketKeyFromNode() maps node\'s 48 bytes)',
+  ticketKeys: "pass `session: { ticketKeys: [{ name, key }] }` (ticketKeyFromNode() maps node's 48 bytes)",
   sessionTimeout: 'ticket lifetime is not configurable yet',
   SNICallback: 'per-name certificates are not supported yet',
   ALPNCallback: 'use ALPNProtocols (the server picks by its own order)',
@@ -126,6 +126,7 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
     pskIdentityHint: 'pskIdentityHint is a server option',
     cookie: 'cookie is a listenDtls option',
     maxPeers: 'maxPeers is a listenDtls option',
+    ticketKeys: 'ticketKeys is a server option (a client keeps tickets in channel.info.tickets)',
     idleTimeout: 'idleTimeout is a listenDtls option',
   },
   listenDtls: {
