@@ -10,6 +10,7 @@
 import type { ConnectTlsOptions, ListenTlsOptions } from './options.js';
 import type { ConnectDtlsOptions, ListenDtlsOptions } from './dtls-options.js';
 import { optionError } from './node-errors.js';
+import { NODE_TICKET_KEYS_LENGTH } from './ticket-keys-option.js';
 
 type Kind = 'connectTls' | 'listenTls' | 'connectDtls' | 'listenDtls';
 
@@ -31,6 +32,7 @@ const LISTEN = [
   'ca',
   'psk',
   'pskIdentityHint',
+  'ticketKeys',
 ] as const satisfies ReadonlyArray<keyof ListenTlsOptions>;
 /** Compile-time check that the lists name every declared option. */
 type Unlisted = Exclude<keyof ConnectTlsOptions, (typeof CONNECT)[number]> | Exclude<keyof ListenTlsOptions, (typeof LISTEN)[number]>;
@@ -76,7 +78,7 @@ const NODE_ONLY: Record<string, string> = {
   dhparam: 'finite-field Diffie-Hellman is not supported (TLS 1.3 uses `session.groups`)',
   honorCipherOrder: 'the server chooses by its own `session.suites` order already',
   sessionIdContext: 'session IDs do not exist in TLS 1.3',
-  ticketKeys: 'ticket keys are managed inside the server session (`session.tickets` sets how many tickets to send)',
+  ticketKeys: "pass `session: { ticketKeys: [{ name, key }] }` (ticketKeyFromNode() maps node's 48 bytes)",
   sessionTimeout: 'ticket lifetime is not configurable yet',
   SNICallback: 'per-name certificates are not supported yet',
   ALPNCallback: 'use ALPNProtocols (the server picks by its own order)',
@@ -111,6 +113,7 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
     requestCert: 'requestCert is a server option',
     pskIdentityHint: 'pskIdentityHint is a server option',
     backlog: 'backlog is a server option',
+    ticketKeys: 'ticketKeys is a server option (a client keeps tickets in channel.info.tickets)',
   },
   listenTls: {
     checkServerIdentity: 'checkServerIdentity is a client option',
@@ -123,6 +126,7 @@ const PER_KIND: Record<Kind, Record<string, string>> = {
     pskIdentityHint: 'pskIdentityHint is a server option',
     cookie: 'cookie is a listenDtls option',
     maxPeers: 'maxPeers is a listenDtls option',
+    ticketKeys: 'ticketKeys is a server option (a client keeps tickets in channel.info.tickets)',
     idleTimeout: 'idleTimeout is a listenDtls option',
   },
   listenDtls: {
@@ -228,6 +232,9 @@ function checkValue(kind: Kind, key: string, value: unknown): void {
       return;
     case 'pskIdentityHint':
       if (typeof value !== 'string') throw bad('a string');
+      return;
+    case 'ticketKeys':
+      if (!(value instanceof Uint8Array) || value.length !== NODE_TICKET_KEYS_LENGTH) throw bad(`a ${NODE_TICKET_KEYS_LENGTH}-byte Buffer (16-byte name, 32 bytes of key), as node:tls's`);
       return;
     case 'signal':
       if (typeof (value as AbortSignal).aborted !== 'boolean' || typeof (value as AbortSignal).addEventListener !== 'function') throw bad('an AbortSignal');

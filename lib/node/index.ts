@@ -6,6 +6,8 @@ export { listenDtls } from './listen-dtls.js';
 export type { ConnectDtlsOptions, ListenDtlsOptions, DtlsListening, DtlsListenerStats } from './dtls-options.js';
 export { udpLink, type UdpLink, type UdpLinkOptions } from './udp-link.js';
 export { UdpDemux, type UdpDemuxOptions, type UdpPeer, type UdpDemuxDrops } from './udp-demux.js';
+export { ticketKeyFromNode, NODE_TICKET_KEYS_LENGTH } from './ticket-keys-option.js';
+export { generateTicketKey, TicketKeySet, type TicketKey } from '../tls12/ticket-keys.js';
 export { toDuplex, type SecureDuplex } from './to-duplex.js';
 export type { ChannelSocketInfo } from './channel-socket.js';
 export { AbortError, type NodeOptionErrorCode } from './node-errors.js';

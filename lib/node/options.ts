@@ -13,6 +13,7 @@ import type { ChannelOptions } from '../rx/secure-channel.js';
 import { nobleCrypto } from '../crypto/noble/index.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import { nodeRootStore } from './root-store.js';
+import { ticketKeyFromNode } from './ticket-keys-option.js';
 
 /** node:tls protocol version names (`minVersion`/`maxVersion`). */
 export type TlsVersionName = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
@@ -150,7 +151,17 @@ export interface ListenTlsOptions extends CommonNodeOptions {
    * (no CA list sent), as node.
    */
   ca?: PemOrDer | PemOrDer[] | TrustStore;
-  /** Any other ServerOptions (tickets, suites, crypto, ...); the node-style names above win. */
+  /**
+   * node:tls's 48 bytes of session-ticket keys: listeners given the same
+   * bytes (in this process or others) resume each other's TLS 1.2 and 1.3
+   * tickets. Mapped to one key as ticket-keys-option.ts says (name = the
+   * first 16 bytes, key = the other 32). To rotate while older tickets still
+   * resume, pass a list instead: `session: { ticketKeys: [next, current] }`
+   * (ticketKeyFromNode() turns 48 bytes into one entry). Default: a key made
+   * at start, so tickets resume on this listener only. Wins over `session.ticketKeys`.
+   */
+  ticketKeys?: Uint8Array;
+  /** Any other ServerOptions (tickets, ticketKeys, suites, crypto, ...); the node-style names above win. */
   session?: Partial<ServerOptions>;
 }
 
@@ -222,6 +233,7 @@ export function serverSessionOptions(o: ListenTlsOptions): ServerOptions {
     ...o.session,
     ...versionRange(o),
     ...defined({ alpn: alpnNames(o.ALPNProtocols), keylog: o.keylog, psk: o.psk, pskIdentityHint: o.pskIdentityHint }),
+    ...(o.ticketKeys === undefined ? {} : { ticketKeys: [ticketKeyFromNode(o.ticketKeys)] }),
     ...clientAuthOptions(o),
     cert: o.cert,
     key: o.key,

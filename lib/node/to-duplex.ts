@@ -42,6 +42,9 @@ export class SecureDuplex extends Duplex {
       },
       error: () => {},
     });
+    // node:tls's 'session' event, with our ticket (pass it as connectTls's `session: { session }`), not a Buffer.
+    // On the next tick: tickets replayed now would otherwise come before anyone could listen.
+    channel.session$.subscribe((ticket) => process.nextTick(() => this.emit('session', ticket)));
     channel.pause(); // until the first _read()
     this.subscription = channel.subscribe({
       next: (chunk) => {
@@ -288,6 +291,10 @@ export class SecureDuplex extends Duplex {
  * - `end()` sends close_notify (the callback of `end()` runs once it is
  *   written); the peer's close_notify ends the readable side; with node's
  *   default `allowHalfOpen: false` the writable side then ends too.
+ * - 'session' is emitted for each session ticket the server sends (a
+ *   client's channel.session$): the SessionTicket itself, to pass as
+ *   connectTls's `session: { session: ticket }` (node emits a Buffer for
+ *   tls.connect's `session`; the two do not mix).
  * - `destroy()` tears the channel down (best-effort close_notify);
  *   `destroy(err)` aborts it (no close_notify). A failing channel destroys the
  *   stream with its error (e.g. a TlsError 'ERR_TLS_PREMATURE_TERMINATION').

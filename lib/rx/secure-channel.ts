@@ -1,10 +1,11 @@
 import { AsyncSubject, asyncScheduler, Observable, ReplaySubject, Subject, takeUntil, tap, throwError, timeout } from 'rxjs';
 import type { Observer, Subscriber, Subscription } from 'rxjs';
 import { TlsError, handshakeTimeout } from '../errors.js';
-import { AGAIN, type SessionInfo } from '../session/contract.js';
+import { AGAIN, type SessionInfo, type SessionTicket } from '../session/contract.js';
 import type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link.js';
 import { type ChannelEvent, failureAlertEvent } from './channel-event.js';
 import { drainPending } from './drain-pending.js';
+import { NewTickets } from './new-tickets.js';
 import { retryOnAgain } from './retry-on-again.js';
 import { SendQueue } from './send-queue.js';
 import { vetHandshake } from './vet-handshake.js';
@@ -67,6 +68,15 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
    * subscribers; completes when the handshake does. Emits nothing otherwise.
    */
   readonly earlyData$: Observable<Uint8Array>;
+  /**
+   * Each session ticket the peer sends (client side; node:tls's 'session'
+   * event), as it arrives: TLS 1.3 NewSessionTickets come after the handshake
+   * and are read only while the channel is subscribed. Pass one to a later
+   * connection's `session: { session: ticket }` to resume. Replays the newest
+   * few to late subscribers; completes when the channel closes. A server's
+   * channel completes without emitting.
+   */
+  readonly session$: Observable<SessionTicket>;
 
   private readonly events = new ReplaySubject<ChannelEvent>();
   private readonly handshakeDone = new AsyncSubject<SessionInfo>();
@@ -74,6 +84,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   private readonly incoming = new Subject<Uint8Array>();
   private readonly stopReading = new Subject<void>();
   private readonly writer: SendQueue;
+  private readonly tickets: NewTickets;
   private handshaking?: Subscription;
   private reading?: Subscription;
   private subscribers = 0;
@@ -100,6 +111,8 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
       onClosed: () => this.onCloseNotifySent(),
     });
     this.drain$ = this.writer.drain$;
+    this.tickets = new NewTickets(() => session.info);
+    this.session$ = this.tickets.ticket$;
     session.setTransport(link.transport);
     this.startHandshake();
   }
@@ -243,6 +256,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     this.events.next({ type: 'handshake', info: this.session.info });
     this.handshakeDone.next(this.session.info);
     this.handshakeDone.complete();
+    this.tickets.check();
     this.writer.start();
     this.startReading();
   }
@@ -252,14 +266,20 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     let eof = false;
     // Records the session made while reading (a KeyUpdate reply) go out when
     // the transport drains, even if we have nothing of our own to send.
-    const afterRead = () => this.writer.flushSessionOutput();
+    const afterRead = () => {
+      this.tickets.check();
+      this.writer.flushSessionOutput();
+    };
     const sub = drainPending(this.session, this.link.readiness.readable$)
       .pipe(
         tap({ complete: () => (eof = true) }),
         takeUntil(this.stopReading),
       )
       .subscribe({
-        next: (chunk) => this.incoming.next(chunk),
+        next: (chunk) => {
+          this.tickets.check(); // a ticket read before this chunk is told first
+          this.incoming.next(chunk);
+        },
         error: (err: unknown) => this.fail(err),
         complete: () => {
           this.reading = undefined;
@@ -338,6 +358,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
       if (failed) this.incoming.error(error);
       else this.incoming.complete();
     }
+    this.tickets.end();
     this.events.next(failed ? { type: 'closed', error } : { type: 'closed' });
     this.events.complete();
   }
