@@ -21,6 +21,7 @@ import { heapLines } from './heap.js';
 import { loopStallLines } from './loop-stall.js';
 import { TLS12, TLS13 } from './protocols.js';
 import { recordLayerLines } from './record.js';
+import { resumedLines } from './resumed-handshake.js';
 import { MiB, QUICK, type Line } from './stats.js';
 import { printTable, writeResults } from './table.js';
 
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
       lines.push(...(await handshakeLines(TLS13, [nobleCrypto, nodeCrypto], timing, nobleCrypto, { min: 1.0, text: '≥ 1.00' })));
       log('handshakes, TLS 1.3: X25519MLKEM768 beside X25519');
       lines.push(...(await hybridLines([nobleCrypto, nodeCrypto], timing)));
+      log('handshakes, TLS 1.3: resumed with a ticket');
+      lines.push(...(await resumedLines([nobleCrypto, nodeCrypto], timing)));
     }
     if (wantTls('1.2')) {
       log('handshakes, TLS 1.2');

@@ -78,13 +78,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type PeerCommand = 'openssl' | 'gnutls-serv' | 'gnutls-cli';
+export type PeerCommand = 'openssl' | 'gnutls-serv' | 'gnutls-cli' | 'chromium';
 
 /** Skip the test when `cmd` isn't installed; in CI (CI=true) a missing peer is a failure instead. */
 export function requirePeer(cmd: PeerCommand, ctx: Mocha.Context): void {
   if (which(cmd)) return;
   if (process.env.CI === 'true') {
-    throw new Error(`interop peer '${cmd}' not found on PATH; CI must install it (openssl / gnutls-bin)`);
+    throw new Error(`interop peer '${cmd}' not found on PATH; CI must install it (.ci/run: openssl / gnutls-bin / chromium)`);
   }
   ctx.skip();
 }
