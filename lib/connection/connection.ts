@@ -16,6 +16,7 @@ import { maxBodyLength } from '../tls13/limits.js';
 import { exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { PlaintextQueue } from './plaintext-queue.js';
+import { RecordSizeLimits } from './record-size-limits.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
@@ -75,6 +76,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
    * was written. Requests arriving meanwhile share that reply (RFC 8446 §4.6.3).
    */
   private keyUpdateReply: 'none' | 'queued' | 'handedOver' = 'none';
+  private readonly sizes = new RecordSizeLimits();
 
   constructor(readonly config: C, start: (ctx: Context<C>) => State<C>) {
     this.state = start(this);
@@ -174,6 +176,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     this.done = true;
   }
 
+  limitRecords(sendContent: number, receivePlaintext: number): void {
+    this.sizes.set(sendContent, receivePlaintext);
+  }
+
   // --- Input ---
 
   /** Processes one record from the peer. Throws TlsError on any violation. */
@@ -205,16 +211,16 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
       return plain;
     }
     // TLS 1.2 protects every content type under its own outer type.
-    if (this.version === 'TLSv1.2') return this.opener.open(rec.header, rec.fragment);
+    if (this.version === 'TLSv1.2') return this.sizes.check(this.opener.open(rec.header, rec.fragment));
     // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
     if (rec.type === ContentType.alert && !this.done && this.opener.seq === 0 && rec.fragment.length <= MAX_PLAINTEXT) return plain;
     if (rec.type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${rec.type}`);
-    if (this.earlySkip !== 'undecryptable') return this.opener.open(rec.header, rec.fragment);
+    if (this.earlySkip !== 'undecryptable') return this.sizes.check(this.opener.open(rec.header, rec.fragment));
     // Declined 0-RTT data does not decrypt under the handshake key; the first record that does starts the client's flight.
     const opened = this.opener.tryOpen!(rec.header, rec.fragment);
     if (!opened) return this.dropEarlyData(rec);
     this.earlySkip = undefined;
-    return opened;
+    return this.sizes.check(opened);
   }
 
   /** RFC 8446 §4.2.10: declined early data is skipped up to a bound, then unexpected_message. */
@@ -339,9 +345,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   writeApplicationData(data: Uint8Array): void {
     if (!this.done) throw new Error('send before the handshake completed');
     if (this.closeSent) throw new Error('send after close');
-    for (let o = 0; o < data.length; o += MAX_PLAINTEXT) {
+    const max = this.sizes.sendContent;
+    for (let o = 0; o < data.length; o += max) {
       if (this.sealer!.exhausted) this.updateKeys(false);
-      this.out.push(...this.sealer!.sealPieces(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT)));
+      this.out.push(...this.sealer!.sealPieces(ContentType.application_data, data.subarray(o, o + max)));
     }
   }
 
@@ -412,8 +419,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (this.hsOut.length === 0) return;
     const bytes = this.hsOut.length === 1 ? this.hsOut[0]! : concatBytes(...this.hsOut);
     this.hsOut = [];
-    for (let o = 0; o < bytes.length; o += MAX_PLAINTEXT) {
-      const piece = bytes.subarray(o, o + MAX_PLAINTEXT);
+    // RFC 8449 §4: the peer's record_size_limit binds protected records only.
+    const max = this.sealer ? this.sizes.sendContent : MAX_PLAINTEXT;
+    for (let o = 0; o < bytes.length; o += max) {
+      const piece = bytes.subarray(o, o + max);
       this.out.push(...this.records(ContentType.handshake, piece));
     }
   }

@@ -19,6 +19,7 @@ import { checkPsk } from '../tls12/psk-premaster.js';
 import { TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
 import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
+import { MAX_RECORD_SIZE_LIMIT_TLS13, MIN_RECORD_SIZE_LIMIT } from '../wire/record-size-limit.js';
 import { resolveServerRawPublicKeys, type ServerRawPublicKeyConfig } from './certificate-type.js';
 import { spkiOfCertificate } from '../x509/raw-public-key.js';
 import {
@@ -52,6 +53,8 @@ interface CommonConfig {
   keyUpdateAfterRecords?: number;
   maxEmptyRecords: number;
   maxWarningAlerts: number;
+  /** RFC 8449: our record_size_limit (TLS 1.3 value; a TLS 1.2 handshake caps it at 2^14); undefined: not negotiated. */
+  recordSizeLimit?: number;
 }
 
 export interface ClientConfig extends CommonConfig, ServerRawPublicKeyConfig {
@@ -151,6 +154,16 @@ function checkSrtpProfiles(profiles: SrtpProfileName[]): SrtpProfileName[] {
   return profiles;
 }
 
+/** RFC 8449 §4: at least 64, at most the TLS 1.3 maximum (2^14 content and the type byte). */
+function checkRecordSizeLimit(value: number | false | undefined): number | undefined {
+  if (value === undefined) return MAX_RECORD_SIZE_LIMIT_TLS13;
+  if (value === false) return undefined;
+  if (!Number.isInteger(value) || value < MIN_RECORD_SIZE_LIMIT || value > MAX_RECORD_SIZE_LIMIT_TLS13) {
+    throw new Error(`recordSizeLimit must be a whole number from ${MIN_RECORD_SIZE_LIMIT} to ${MAX_RECORD_SIZE_LIMIT_TLS13}, not ${value}`);
+  }
+  return value;
+}
+
 const VERSION_ORDER: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
 
 function checkVersion(name: string, value: string | undefined, fallback: TlsVersionName): TlsVersionName {
@@ -198,6 +211,7 @@ function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
     maxEmptyRecords: limit('maxEmptyRecords', o.maxEmptyRecords, 32),
     maxWarningAlerts: limit('maxWarningAlerts', o.maxWarningAlerts, 4),
+    recordSizeLimit: checkRecordSizeLimit(o.recordSizeLimit),
   };
 }
 

@@ -10,6 +10,7 @@ import { ExpectFinished } from './expect-finished.js';
 import { checkExtensions } from './expect-server-hello.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 import { acceptServerCertificateType } from '../certificate-type.js';
+import { acceptRecordSizeLimit } from '../record-size-limit.js';
 
 const EE_EXTENSIONS: number[] = [X.server_name, X.supported_groups, X.alpn, X.early_data, X.record_size_limit, X.server_certificate_type];
 
@@ -27,6 +28,7 @@ export class ExpectEncryptedExtensions implements State<ClientConfig> {
       ctx.info.alpn = chosen[0];
     }
     acceptServerCertificateType(ctx, msg.extensions);
+    acceptRecordSizeLimit(ctx, 'TLSv1.3', this.keys.hello, msg.extensions);
     this.keys.transcript.add(raw);
     return this.keys.resumed ? new ExpectFinished(this.keys, undefined) : new ExpectCertificateOrRequest(this.keys);
   }

@@ -9,6 +9,7 @@ import { Transcript } from '../transcript.js';
 import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
 import { ExpectServerHello } from './expect-server-hello.js';
 import { offerTicket, ticketToOffer } from './offer-ticket.js';
+import { recordSizeLimitToOffer } from '../record-size-limit.js';
 
 /** Sends the first ClientHello and returns the state that waits for the server's answer. */
 export function startClient(ctx: Context<ClientConfig>): State<ClientConfig> {
@@ -19,7 +20,7 @@ export function startClient(ctx: Context<ClientConfig>): State<ClientConfig> {
   const sessionId = config.middleboxCompat || resuming ? config.random(32) : new Uint8Array(0);
   const shares = offersTls13(config) ? config.keyShareGroups.map((g) => config.crypto.keyShare(g, config.random)) : [];
   const ticket = ticketToOffer(config, offersTls13(config));
-  const plain = buildClientHello(config, random, sessionId, shares);
+  const plain = buildClientHello(config, random, sessionId, shares, undefined, recordSizeLimitToOffer(ctx));
   const hello = ticket ? offerTicket(config, plain, ticket, undefined) : plain;
   const transcript = new Transcript();
   ctx.send(hello, transcript);
