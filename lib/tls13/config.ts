@@ -112,8 +112,10 @@ function markResolved<T extends object>(config: T): T {
 }
 
 /**
- * ECDSA and Ed25519 first, then RSA-PSS, then PKCS#1 v1.5 (TLS 1.2 servers
- * and certificates); never SHA-1. rsa_pkcs1_* in a TLS 1.3 ClientHello speaks
+ * ECDSA and EdDSA first, then RSA-PSS, then PKCS#1 v1.5 (TLS 1.2 servers
+ * and certificates); never SHA-1. OpenSSL 3's order; GnuTLS's too within
+ * each family (Ed25519 before Ed448). Each ECDSA or EdDSA key fits one scheme,
+ * so their order among themselves never changes which one signs. rsa_pkcs1_* in a TLS 1.3 ClientHello speaks
  * for certificates only (RFC 8446 §4.2.3): no 1.3 handshake signs with it.
  */
 const DEFAULT_SCHEMES: SignatureSchemeName[] = [
@@ -121,6 +123,7 @@ const DEFAULT_SCHEMES: SignatureSchemeName[] = [
   'ecdsa_secp384r1_sha384',
   'ecdsa_secp521r1_sha512',
   'ed25519',
+  'ed448',
   'rsa_pss_rsae_sha256',
   'rsa_pss_rsae_sha384',
   'rsa_pss_rsae_sha512',
@@ -288,7 +291,7 @@ function serverCertificate(o: ServerOptions, crypto: CryptoProvider): { chain: U
   if (o.key === undefined) throw new Error('server needs the `key` of its certificate');
   const leaf = parseCertificate(chain[0]!);
   const key = parsePrivateKey(o.key);
-  if (!leaf.publicKey) throw new Error(`server certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS of 2048 to 8192 bits)`);
+  if (!leaf.publicKey) throw new Error(`server certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, Ed448, RSA or RSASSA-PSS of 2048 to 8192 bits)`);
   if (!samePublicKey(crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
   return { chain, leaf, key };
 }
