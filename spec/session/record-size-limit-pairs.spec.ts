@@ -8,7 +8,9 @@ import { expect } from 'chai';
 import { RecordReader } from '../../lib/record/record-reader.js';
 import { Session } from '../../lib/session/session.js';
 import { concatBytes } from '../../lib/wire/codec.js';
-import { connect, payload, tlsErrorOf, transfer } from './pair-helpers.js';
+import { AGAIN } from '../../lib/session/contract.js';
+import { caPem } from '../support/fixtures.js';
+import { connect, defaultClient, payload, tlsErrorOf, transfer } from './pair-helpers.js';
 import { NOBLE_DEFAULT_SUITE, type Role, type WireTap } from './wire-tap.js';
 
 /** The fragment length of every record `role` sent, with its outer content type. */
@@ -103,6 +105,20 @@ describe('record_size_limit (RFC 8449) pairs', function () {
       expect(p.client.info.peerRecordSizeLimit).to.equal(undefined);
       expect(p.server.info.peerRecordSizeLimit).to.equal(undefined);
     }
+  });
+
+  it('DTLS: a datagram session does not enforce limits, so its ClientHello offers none', () => {
+    const c = Session.client({ serverName: 'localhost', ca: caPem(), protocol: 'dtls', recordSizeLimit: 256 });
+    const out: Uint8Array[] = [];
+    c.setTransport({ push: (d) => (out.push(d.slice()), d.length), pull: () => AGAIN });
+    c.handshake();
+    // The extension's type and length, 00 1c 00 02, appear nowhere in the first flight.
+    expect(Buffer.concat(out).includes(Buffer.from('001c0002', 'hex'))).to.equal(false);
+    const tls = Session.client({ ...defaultClient(), recordSizeLimit: 256 });
+    const tlsOut: Uint8Array[] = [];
+    tls.setTransport({ push: (d) => (tlsOut.push(d.slice()), d.length), pull: () => AGAIN });
+    tls.handshake();
+    expect(Buffer.concat(tlsOut).includes(Buffer.from('001c00020100', 'hex'))).to.equal(true);
   });
 
   it('recordSizeLimit outside 64..16385 is refused when options are resolved', () => {
