@@ -5,7 +5,7 @@
  * the states install keys and send messages through it (Context). It never
  * touches a transport (lib/session does that).
  */
-import { type AlertName, Alert, TlsError, alertName } from '../errors.js';
+import { type AlertName, Alert, TlsError } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
 import { TLS12_FRAMING, type Tls12Framing } from '../record/tls12-protection.js';
 import { plaintextRecord } from '../record/record-header.js';
@@ -16,7 +16,9 @@ import { maxBodyLength } from '../tls13/limits.js';
 import { exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { PlaintextQueue } from './plaintext-queue.js';
-import { EarlyDataReader, EarlyDataWriter } from './early-data.js';
+import { EarlyDataState, EarlyDataWriter } from './early-data.js';
+import { IdleRecords } from './idle-records.js';
+import { RecordSizeLimits } from './record-size-limits.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { concatBytes, toHex } from '../wire/codec.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../wire/handshake.js';
@@ -42,6 +44,9 @@ function isPostHandshake(s: unknown): s is PostHandshake & State {
 /** Bytes of a protected record that are not content: the inner type byte and the 16-byte tag of every TLS 1.3 AEAD we implement. */
 const PROTECTED_OVERHEAD = 1 + 16;
 
+/** The content bytes of a declined early record, estimated from its size (RFC 8446 §4.2.10 bounds them). */
+const skippedBytes = (rec: TlsRecord) => Math.max(0, rec.fragment.length - PROTECTED_OVERHEAD);
+
 export class Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
   readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
   private state: State<C, any>;
@@ -62,30 +67,21 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   /** The first ClientHello was sent (client) or received (server): from then on a CCS may be ignored (RFC 8446 §5). */
   private helloSeen = false;
   private ccsReceived = false;
-  /** Records in a row that carried nothing: empty application data, ignored CCS after the first. */
-  private emptyRecords = 0;
-  /** Warning alerts (user_canceled) in a row, with no content between them. */
-  private warningAlerts = 0;
-  /** Which records are dropped as declined 0-RTT data, if any (RFC 8446 §4.2.10). */
-  private earlySkip?: EarlyDataSkip;
-  /** Bytes of declined early data dropped so far (content bytes, estimated from record sizes). */
-  private earlySkipped = 0;
-  /** Client: 0-RTT data being written (until the server's answer), and what to send again if declined. */
-  private earlyOut?: EarlyDataWriter;
-  private resend: Uint8Array[] = [];
-  /** Server: accepted 0-RTT data; `earlyReading` while the early key is the read key. */
-  private earlyIn?: EarlyDataReader;
-  private earlyReading = false;
-  /** Server that took 0-RTT data: its Finished is out, so it may answer at once (0.5-RTT data, RFC 8446 §2.3). */
-  private halfRtt = false;
+  /** Runs of records without content and of warning alerts (idle-records.ts). */
+  private readonly idle: IdleRecords;
+  /** 0-RTT: written, accepted, declined or skipped (early-data.ts). */
+  private readonly early: EarlyDataState;
   /**
    * Our reply to a KeyUpdate that requested one: 'queued' until takeOutput()
    * hands it over, then 'handedOver' until the caller says everything taken
    * was written. Requests arriving meanwhile share that reply (RFC 8446 §4.6.3).
    */
   private keyUpdateReply: 'none' | 'queued' | 'handedOver' = 'none';
+  private readonly sizes = new RecordSizeLimits();
 
   constructor(readonly config: C, start: (ctx: Context<C>) => State<C>) {
+    this.idle = new IdleRecords(config.maxEmptyRecords, config.maxWarningAlerts);
+    this.early = new EarlyDataState((config as Partial<ServerConfig>).maxSkippedEarlyData ?? 0);
     this.state = start(this);
   }
 
@@ -156,55 +152,51 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     this.hsIn.requireAligned();
     this.readKeyEpoch = nextEpoch(this.readKeyEpoch, epoch);
     this.opener = protection;
-    this.earlySkip = undefined; // a state that still skips says so after the key change
-    this.earlyReading = false;
+    this.early.readKeyChanged();
   }
 
   startEarlyData(seal: RecordSeal, maxBytes: number): void {
-    this.earlyOut = new EarlyDataWriter(seal, maxBytes);
+    this.early.writer = new EarlyDataWriter(seal, maxBytes);
   }
 
   sendEarly(msg: HandshakeMessage, transcript: Transcript): void {
     const raw = encodeHandshake(msg);
     transcript.add(raw);
     this.flushHandshake();
-    this.out.push(...this.earlyOut!.seal(ContentType.handshake, raw));
+    this.out.push(...this.early.writer!.seal(ContentType.handshake, raw));
   }
 
   endEarlyData(accepted: boolean): void {
-    if (!accepted && this.earlyOut) this.resend = this.earlyOut.written();
-    this.earlyOut = undefined;
+    this.early.end(accepted);
     this.info.earlyData = accepted;
   }
 
   acceptEarlyData(maxBytes: number): void {
-    this.earlyIn = new EarlyDataReader(maxBytes);
-    this.earlyReading = true;
-    this.halfRtt = true;
+    this.early.accept(maxBytes);
     this.info.earlyData = true;
   }
 
   /** Application data may be written: after the handshake, or as a server's 0.5-RTT answer to accepted early data. */
   get canWrite(): boolean {
-    return this.done || this.halfRtt;
+    return this.done || this.early.halfRtt;
   }
 
   /** Client: queues `data` as 0-RTT data, as much as may go now; returns the bytes taken (0: none may). */
   writeEarlyData(data: Uint8Array): number {
-    if (!this.earlyOut || this.closeSent) return 0;
+    if (!this.early.writer || this.closeSent) return 0;
     this.flushHandshake();
-    const { records, taken } = this.earlyOut.write(data);
+    const { records, taken } = this.early.writer.write(data);
     this.out.push(...records);
     return taken;
   }
 
   /** Server: the next chunk of accepted 0-RTT data (it may be a replay), if any. */
   takeEarlyData(): Uint8Array | undefined {
-    return this.earlyIn?.queue.take();
+    return this.early.reader?.queue.take();
   }
 
   skipEarlyData(skip: EarlyDataSkip): void {
-    this.earlySkip = skip;
+    this.early.skip = skip;
   }
 
   claimKeyUpdateReply(): boolean {
@@ -226,9 +218,11 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   handshakeComplete(): void {
     this.done = true;
     // 0-RTT data the server declined goes out again now, in order, before anything written later.
-    const resend = this.resend;
-    this.resend = [];
-    for (const data of resend) this.writeApplicationData(data);
+    for (const data of this.early.takeResend()) this.writeApplicationData(data);
+  }
+
+  limitRecords(sendContent: number, receivePlaintext: number): void {
+    this.sizes.set(sendContent, receivePlaintext);
   }
 
   // --- Input ---
@@ -255,62 +249,41 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (!this.opener) {
       if (rec.type === ContentType.application_data) {
         // After a HelloRetryRequest, every protected record before the second ClientHello is declined 0-RTT data.
-        if (this.earlySkip === 'application_data') return this.dropEarlyData(rec);
+        if (this.early.skip === 'application_data') return this.early.drop(skippedBytes(rec));
         throw new TlsError('unexpected_message', 'application data before keys were established');
       }
       if (rec.fragment.length > MAX_PLAINTEXT) throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
       return plain;
     }
     // TLS 1.2 protects every content type under its own outer type.
-    if (this.version === 'TLSv1.2') return this.opener.open(rec.header, rec.fragment);
+    if (this.version === 'TLSv1.2') return this.sizes.check(this.opener.open(rec.header, rec.fragment));
     // A peer that failed before installing its handshake keys alerts in plaintext (OpenSSL, Botan accept this).
     if (rec.type === ContentType.alert && !this.done && this.opener.seq === 0 && rec.fragment.length <= MAX_PLAINTEXT) return plain;
     if (rec.type !== ContentType.application_data) throw new TlsError('unexpected_message', `unprotected record of type ${rec.type}`);
-    if (this.earlySkip !== 'undecryptable') return this.opener.open(rec.header, rec.fragment);
+    if (this.early.skip !== 'undecryptable') return this.sizes.check(this.opener.open(rec.header, rec.fragment));
     // Declined 0-RTT data does not decrypt under the handshake key; the first record that does starts the client's flight.
     const opened = this.opener.tryOpen!(rec.header, rec.fragment);
-    if (!opened) return this.dropEarlyData(rec);
-    this.earlySkip = undefined;
-    return opened;
-  }
-
-  /** RFC 8446 §4.2.10: declined early data is skipped up to a bound, then unexpected_message. */
-  private dropEarlyData(rec: TlsRecord): undefined {
-    const max = (this.config as Partial<ServerConfig>).maxSkippedEarlyData ?? 0;
-    this.earlySkipped += Math.max(0, rec.fragment.length - PROTECTED_OVERHEAD);
-    if (this.earlySkipped > max) throw new TlsError('unexpected_message', `more than ${max} bytes of early data (declined) or records that do not decrypt`);
-    return undefined;
+    if (!opened) return this.early.drop(skippedBytes(rec));
+    this.early.skip = undefined;
+    return this.sizes.check(opened);
   }
 
   private dispatch(type: number, content: Uint8Array): void {
     switch (type) {
       case ContentType.handshake:
-        this.sawContent();
+        this.idle.sawContent();
         return this.receiveHandshake(content);
       case ContentType.alert:
         return this.receiveAlert(content);
       case ContentType.application_data:
-        if (this.earlyReading) return this.earlyIn!.push(content);
+        if (this.early.reading) return this.early.reader!.push(content);
         if (!this.done) throw new TlsError('unexpected_message', 'application data during the handshake');
-        if (content.length === 0) return this.sawEmptyRecord('empty application data records');
-        this.sawContent();
+        if (content.length === 0) return this.idle.sawEmpty('empty application data records');
+        this.idle.sawContent();
         this.app.push(content);
         return;
       default:
         throw new TlsError('unexpected_message', `record content type ${type}`);
-    }
-  }
-
-  /** A record with content: the runs of empty records and of warnings are over. */
-  private sawContent(): void {
-    this.emptyRecords = 0;
-    this.warningAlerts = 0;
-  }
-
-  /** A record that carried nothing; a peer may send a few (RFC 8446 §5.4), not an endless stream. */
-  private sawEmptyRecord(what: string): void {
-    if (++this.emptyRecords > this.config.maxEmptyRecords) {
-      throw new TlsError('unexpected_message', `more than ${this.config.maxEmptyRecords} records in a row without content (${what})`);
     }
   }
 
@@ -323,7 +296,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     }
     if (!this.hsIn.empty) throw new TlsError('unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
     // The one a middlebox-compatible peer sends is free; more count as records without content.
-    if (this.ccsReceived) this.sawEmptyRecord('change_cipher_spec');
+    if (this.ccsReceived) this.idle.sawEmpty('change_cipher_spec');
     this.ccsReceived = true;
   }
 
@@ -332,7 +305,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (fragment.length !== 1 || fragment[0] !== 1) throw new TlsError('decode_error', 'change_cipher_spec that is not the single byte 1');
     if (!this.hsIn.empty) throw new TlsError('unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
     if (!this.state.handleChangeCipherSpec) throw new TlsError('unexpected_message', 'change_cipher_spec out of order');
-    this.sawContent();
+    this.idle.sawContent();
     this.state = this.state.handleChangeCipherSpec(this);
   }
 
@@ -367,23 +340,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   };
 
   private receiveAlert(content: Uint8Array): void {
-    // RFC 8446 §5.4: an alert record with no content is unexpected_message; any other wrong length does not decode.
-    if (content.length === 0) throw new TlsError('unexpected_message', 'alert record of zero length');
-    if (content.length !== 2) throw new TlsError('decode_error', 'alert of wrong length');
-    const description = content[1]!;
-    if (description === Alert.close_notify) {
-      this.closeReceived = true;
-      return;
-    }
-    // TLS 1.2 names warnings by their level (RFC 5246 §7.2); in 1.3 only user_canceled is one (RFC 8446 §6).
-    if (description === Alert.user_canceled || (this.version === 'TLSv1.2' && content[0] === 1)) {
-      // A warning; close_notify should follow, not more warnings.
-      if (++this.warningAlerts > this.config.maxWarningAlerts) {
-        throw new TlsError('unexpected_message', `more than ${this.config.maxWarningAlerts} warning alerts in a row`);
-      }
-      return;
-    }
-    throw new TlsError(alertName(description), 'alert received from peer', true);
+    if (this.idle.readAlert(content, this.version === 'TLSv1.2') === 'close_notify') this.closeReceived = true;
   }
 
   /** The next chunk of decrypted application data, if any. */
@@ -397,9 +354,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
   writeApplicationData(data: Uint8Array): void {
     if (!this.canWrite) throw new Error('send before the handshake completed');
     if (this.closeSent) throw new Error('send after close');
-    for (let o = 0; o < data.length; o += MAX_PLAINTEXT) {
+    const max = this.sizes.sendContent;
+    for (let o = 0; o < data.length; o += max) {
       if (this.sealer!.exhausted) this.updateKeys(false);
-      this.out.push(...this.sealer!.sealPieces(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT)));
+      this.out.push(...this.sealer!.sealPieces(ContentType.application_data, data.subarray(o, o + max)));
     }
   }
 
@@ -470,8 +428,10 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (this.hsOut.length === 0) return;
     const bytes = this.hsOut.length === 1 ? this.hsOut[0]! : concatBytes(...this.hsOut);
     this.hsOut = [];
-    for (let o = 0; o < bytes.length; o += MAX_PLAINTEXT) {
-      const piece = bytes.subarray(o, o + MAX_PLAINTEXT);
+    // RFC 8449 §4: the peer's record_size_limit binds protected records only.
+    const max = this.sealer ? this.sizes.sendContent : MAX_PLAINTEXT;
+    for (let o = 0; o < bytes.length; o += max) {
+      const piece = bytes.subarray(o, o + max);
       this.out.push(...this.records(ContentType.handshake, piece));
     }
   }

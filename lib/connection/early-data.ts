@@ -14,6 +14,7 @@ import { TlsError } from '../errors.js';
 import type { RecordSeal } from '../record/protection.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import { ContentType } from '../wire/enums.js';
+import type { EarlyDataSkip } from '../tls13/context.js';
 import { PlaintextQueue } from './plaintext-queue.js';
 
 export class EarlyDataWriter {
@@ -58,5 +59,60 @@ export class EarlyDataReader {
     this.received += chunk.length;
     if (this.received > this.maxBytes) throw new TlsError('unexpected_message', `more than max_early_data_size (${this.maxBytes} bytes) of early data`);
     this.queue.push(chunk);
+  }
+}
+
+/**
+ * Everything about 0-RTT one connection keeps, in either role: the client's
+ * writer and what to send again after a decline; the server's reader of
+ * accepted data, whether the early key is the read key now, whether it may
+ * answer before the handshake ends (0.5-RTT); and which declined records it
+ * skips (RFC 8446 §4.2.10), up to `maxSkipped` content bytes.
+ */
+export class EarlyDataState {
+  writer?: EarlyDataWriter;
+  reader?: EarlyDataReader;
+  /** The early key is the read key: application data read now is 0-RTT data. */
+  reading = false;
+  /** Server that took 0-RTT data: its Finished is out, so it may answer at once (0.5-RTT data, RFC 8446 §2.3). */
+  halfRtt = false;
+  /** Which records are dropped as declined 0-RTT data, if any. */
+  skip?: EarlyDataSkip;
+  private skipped = 0;
+  private resend: Uint8Array[] = [];
+
+  constructor(private readonly maxSkipped: number) {}
+
+  /** Client: the server answered; declined data waits for the handshake's end. */
+  end(accepted: boolean): void {
+    if (!accepted && this.writer) this.resend = this.writer.written();
+    this.writer = undefined;
+  }
+
+  /** Server: take up to `maxBytes` of 0-RTT data under the read key just installed. */
+  accept(maxBytes: number): void {
+    this.reader = new EarlyDataReader(maxBytes);
+    this.reading = true;
+    this.halfRtt = true;
+  }
+
+  /** A new read key: early data (accepted or skipped) is over; a state that still skips says so again. */
+  readKeyChanged(): void {
+    this.skip = undefined;
+    this.reading = false;
+  }
+
+  /** Client: what was declined, once, to send as ordinary data. */
+  takeResend(): Uint8Array[] {
+    const resend = this.resend;
+    this.resend = [];
+    return resend;
+  }
+
+  /** A declined record of `contentBytes` is dropped, up to the bound; then unexpected_message. */
+  drop(contentBytes: number): undefined {
+    this.skipped += contentBytes;
+    if (this.skipped > this.maxSkipped) throw new TlsError('unexpected_message', `more than ${this.maxSkipped} bytes of early data (declined) or records that do not decrypt`);
+    return undefined;
   }
 }

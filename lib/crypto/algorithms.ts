@@ -15,6 +15,7 @@ export const TLS13_ALGORITHMS = Object.freeze({
     'ecdsa_secp384r1_sha384',
     'ecdsa_secp521r1_sha512',
     'ed25519',
+    'ed448',
     ...RSA_SCHEME_NAMES,
   ] as SignatureSchemeName[]),
 });

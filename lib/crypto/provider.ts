@@ -23,6 +23,7 @@ export type SignatureSchemeName =
   | 'ecdsa_secp384r1_sha384'
   | 'ecdsa_secp521r1_sha512'
   | 'ed25519'
+  | 'ed448'
   | RsaSchemeName;
 /**
  * RSA schemes (RFC 8446 §4.2.3): PSS with MGF1 of the same hash and a salt as
@@ -146,12 +147,15 @@ export interface RsaPrivateKey extends RsaPublicKey {
 export type PrivateKey =
   | { readonly kind: 'ec'; readonly curve: CurveName; readonly d: Uint8Array }
   | { readonly kind: 'ed25519'; readonly seed: Uint8Array }
+  /** RFC 8032 §5.2.5: a 57-byte private key, as PKCS#8 carries it (RFC 8410). */
+  | { readonly kind: 'ed448'; readonly seed: Uint8Array }
   | RsaPrivateKey;
 
 /** A public key as found in a certificate's SubjectPublicKeyInfo. */
 export type PublicKey =
   | { readonly kind: 'ec'; readonly curve: CurveName; readonly point: Uint8Array /* uncompressed SEC1 */ }
   | { readonly kind: 'ed25519'; readonly key: Uint8Array }
+  | { readonly kind: 'ed448'; readonly key: Uint8Array }
   | RsaPublicKey;
 
 export interface CryptoProvider {

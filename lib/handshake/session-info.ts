@@ -44,6 +44,8 @@ export interface SessionInfo {
   extendedMasterSecret?: boolean;
   /** The DTLS-SRTP protection profile negotiated with use_srtp (RFC 5764), when both sides configured `srtpProfiles`. */
   srtpProfile?: SrtpProfileName;
+  /** The peer's record_size_limit (RFC 8449) as it sent it, when the extension was negotiated; our protected records keep to it. */
+  peerRecordSizeLimit?: number;
   /** Session tickets received (client side), for later resumption (`session` option). */
   tickets: SessionTicket[];
 }

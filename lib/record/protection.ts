@@ -6,14 +6,25 @@
  * and install it through their context; the connection only calls these.
  */
 
+/**
+ * An opened record: its real content type and content, and, where it differs
+ * from the content's length, the plaintext length as RFC 8449 counts it
+ * (TLS 1.3: the whole TLSInnerPlaintext, content type byte and padding too).
+ */
+export interface OpenedRecord {
+  type: number;
+  content: Uint8Array;
+  plaintextLength?: number;
+}
+
 /** Opens protected records of one read key. */
 export interface RecordOpen {
   /** Records opened so far (the next sequence number). */
   readonly seq: number;
   /** The record's real content type and content; throws TlsError bad_record_mac (or record_overflow). */
-  open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array };
+  open(header: Uint8Array, fragment: Uint8Array): OpenedRecord;
   /** Like open(), but a record that does not authenticate gives undefined (declined 0-RTT data). */
-  tryOpen?(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } | undefined;
+  tryOpen?(header: Uint8Array, fragment: Uint8Array): OpenedRecord | undefined;
 }
 
 /** Seals records under one write key. */

@@ -9,6 +9,7 @@
  * pieces it returns. The nonce buffer is reused for every record of a key.
  */
 import type { Aead } from '../crypto/provider.js';
+import type { OpenedRecord } from './protection.js';
 import { TlsError } from '../errors.js';
 import { concatBytes } from '../wire/codec.js';
 import { MAX_CIPHERTEXT, MAX_PLAINTEXT, RECORD_HEADER_LENGTH } from './limits.js';
@@ -129,7 +130,7 @@ export class RecordOpener {
     this.nonces = new NonceBuilder(iv);
   }
 
-  open(hdr: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } {
+  open(hdr: Uint8Array, fragment: Uint8Array): OpenedRecord {
     const opened = this.tryOpen(hdr, fragment);
     if (!opened) throw new TlsError('bad_record_mac', 'record authentication failed');
     return opened;
@@ -140,7 +141,7 @@ export class RecordOpener {
    * leaves the sequence number alone: a server skipping early data it declined
    * (RFC 8446 §4.2.10) drops such records and tries the next one.
    */
-  tryOpen(hdr: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } | undefined {
+  tryOpen(hdr: Uint8Array, fragment: Uint8Array): OpenedRecord | undefined {
     if (fragment.length > MAX_CIPHERTEXT) throw new TlsError('record_overflow', 'ciphertext too long');
     const inner = this.aead.open(this.nonces.for(this.seq), fragment, hdr);
     if (!inner) return undefined;
@@ -149,6 +150,7 @@ export class RecordOpener {
     while (end >= 0 && inner[end] === 0) end--;
     if (end < 0) throw new TlsError('unexpected_message', 'record with no content type');
     if (end > MAX_PLAINTEXT) throw new TlsError('record_overflow', 'inner plaintext over 2^14 bytes');
-    return { type: inner[end]!, content: inner.subarray(0, end) };
+    // The padding counts against a record_size_limit (RFC 8449 §4), so the whole inner length goes along.
+    return { type: inner[end]!, content: inner.subarray(0, end), plaintextLength: inner.length };
   }
 }

@@ -30,7 +30,8 @@ export function schemeFitsKey(scheme: SignatureSchemeName, key: PublicKey): bool
     case 'ecdsa_secp521r1_sha512':
       return key.kind === 'ec' && key.curve === 'P-521';
     case 'ed25519':
-      return key.kind === 'ed25519';
+    case 'ed448':
+      return key.kind === scheme;
     default: {
       const rsa = rsaScheme(scheme);
       return rsa !== undefined && rsa.padding === 'pss' && key.kind === 'rsa' && key.pss === rsa.pssKey;

@@ -62,7 +62,7 @@ const MAX_AUTHORITIES = 64;
 export function samePublicKey(a: PublicKey, b: PublicKey): boolean {
   if (a.kind === 'ec' && b.kind === 'ec') return a.curve === b.curve && equalBytes(a.point, b.point);
   if (a.kind === 'rsa' && b.kind === 'rsa') return a.pss === b.pss && equalBytes(a.n, b.n) && equalBytes(a.e, b.e);
-  return a.kind === 'ed25519' && b.kind === 'ed25519' && equalBytes(a.key, b.key);
+  return (a.kind === 'ed25519' || a.kind === 'ed448') && a.kind === b.kind && equalBytes(a.key, (b as typeof a).key);
 }
 
 function certificateList(input: PemOrDer | PemOrDer[]): Uint8Array[] {
@@ -76,7 +76,7 @@ export function loadCredentials(cert: PemOrDer | PemOrDer[], key: PemOrDer, cryp
   if (chain.length === 0) throw new Error(`${who} certificate: no CERTIFICATE found`);
   const leaf = parseCertificate(chain[0]!);
   const privateKey = parsePrivateKey(key);
-  if (!leaf.publicKey) throw new Error(`${who} certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS)`);
+  if (!leaf.publicKey) throw new Error(`${who} certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, Ed448, RSA or RSASSA-PSS)`);
   if (!samePublicKey(crypto.publicKeyOf(privateKey), leaf.publicKey)) throw new Error(`${who} private key does not match its certificate`);
   return { chain, leaf, key: privateKey, publicKey: leaf.publicKey };
 }

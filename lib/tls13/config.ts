@@ -21,6 +21,7 @@ import { EarlyDataReplayGuard } from './server/early-data-replay.js';
 import { TicketKeySet } from '../tls12/ticket-keys.js';
 import type { SessionTicket } from '../handshake/session-info.js';
 import { type SrtpProfileName, SrtpProfileCode } from '../wire/use-srtp.js';
+import { MAX_RECORD_SIZE_LIMIT_TLS13, MIN_RECORD_SIZE_LIMIT } from '../wire/record-size-limit.js';
 import { resolveServerRawPublicKeys, type ServerRawPublicKeyConfig } from './certificate-type.js';
 import { spkiOfCertificate } from '../x509/raw-public-key.js';
 import {
@@ -56,6 +57,8 @@ interface CommonConfig {
   keyUpdateAfterRecords?: number;
   maxEmptyRecords: number;
   maxWarningAlerts: number;
+  /** RFC 8449: our record_size_limit (TLS 1.3 value; a TLS 1.2 handshake caps it at 2^14); undefined: not negotiated. */
+  recordSizeLimit?: number;
 }
 
 export interface ClientConfig extends CommonConfig, ServerRawPublicKeyConfig {
@@ -121,8 +124,10 @@ function markResolved<T extends object>(config: T): T {
 }
 
 /**
- * ECDSA and Ed25519 first, then RSA-PSS, then PKCS#1 v1.5 (TLS 1.2 servers
- * and certificates); never SHA-1. rsa_pkcs1_* in a TLS 1.3 ClientHello speaks
+ * ECDSA and EdDSA first, then RSA-PSS, then PKCS#1 v1.5 (TLS 1.2 servers
+ * and certificates); never SHA-1. OpenSSL 3's order; GnuTLS's too within
+ * each family (Ed25519 before Ed448). Each ECDSA or EdDSA key fits one scheme,
+ * so their order among themselves never changes which one signs. rsa_pkcs1_* in a TLS 1.3 ClientHello speaks
  * for certificates only (RFC 8446 §4.2.3): no 1.3 handshake signs with it.
  */
 const DEFAULT_SCHEMES: SignatureSchemeName[] = [
@@ -130,6 +135,7 @@ const DEFAULT_SCHEMES: SignatureSchemeName[] = [
   'ecdsa_secp384r1_sha384',
   'ecdsa_secp521r1_sha512',
   'ed25519',
+  'ed448',
   'rsa_pss_rsae_sha256',
   'rsa_pss_rsae_sha384',
   'rsa_pss_rsae_sha512',
@@ -161,6 +167,16 @@ function checkSrtpProfiles(profiles: SrtpProfileName[]): SrtpProfileName[] {
   for (const p of profiles) if (!Object.hasOwn(SrtpProfileCode, p)) throw new Error(`unknown SRTP protection profile ${JSON.stringify(p)}`);
   if (new Set(profiles).size !== profiles.length) throw new Error('srtpProfiles names a profile twice');
   return profiles;
+}
+
+/** RFC 8449 §4: at least 64, at most the TLS 1.3 maximum (2^14 content and the type byte). */
+function checkRecordSizeLimit(value: number | false | undefined): number | undefined {
+  if (value === undefined) return MAX_RECORD_SIZE_LIMIT_TLS13;
+  if (value === false) return undefined;
+  if (!Number.isInteger(value) || value < MIN_RECORD_SIZE_LIMIT || value > MAX_RECORD_SIZE_LIMIT_TLS13) {
+    throw new Error(`recordSizeLimit must be a whole number from ${MIN_RECORD_SIZE_LIMIT} to ${MAX_RECORD_SIZE_LIMIT_TLS13}, not ${value}`);
+  }
+  return value;
 }
 
 const VERSION_ORDER: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
@@ -212,6 +228,7 @@ function resolveCommon(o: CommonOptions, auth: Authenticators, role: 'client' | 
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
     maxEmptyRecords: limit('maxEmptyRecords', o.maxEmptyRecords, 32),
     maxWarningAlerts: limit('maxWarningAlerts', o.maxWarningAlerts, 4),
+    recordSizeLimit: checkRecordSizeLimit(o.recordSizeLimit),
   };
 }
 
@@ -292,7 +309,7 @@ function serverCertificate(o: ServerOptions, crypto: CryptoProvider): { chain: U
   if (o.key === undefined) throw new Error('server needs the `key` of its certificate');
   const leaf = parseCertificate(chain[0]!);
   const key = parsePrivateKey(o.key);
-  if (!leaf.publicKey) throw new Error(`server certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS of 2048 to 8192 bits)`);
+  if (!leaf.publicKey) throw new Error(`server certificate key is ${leaf.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, Ed448, RSA or RSASSA-PSS of 2048 to 8192 bits)`);
   if (!samePublicKey(crypto.publicKeyOf(key), leaf.publicKey)) throw new Error('private key does not match the certificate');
   return { chain, leaf, key };
 }

@@ -82,6 +82,14 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
    * earlier reply is still unsent, which then answers this request too.
    */
   claimKeyUpdateReply(): boolean;
+  /**
+   * RFC 8449, once record_size_limit is negotiated: protected records we send
+   * carry at most `sendContent` bytes of content, and a protected record whose
+   * plaintext (TLS 1.3: with type byte and padding) exceeds `receivePlaintext`
+   * is record_overflow. Absent where limits are not enforced (DTLS): states
+   * then neither offer nor answer the extension.
+   */
+  limitRecords?(sendContent: number, receivePlaintext: number): void;
 }
 
 export type ProtocolName = 'TLSv1.3' | 'TLSv1.2';

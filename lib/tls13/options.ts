@@ -71,6 +71,16 @@ export interface CommonOptions {
    * A peer sends one, then close_notify.
    */
   maxWarningAlerts?: number;
+  /**
+   * RFC 8449 record_size_limit: the largest protected record we take, in
+   * bytes of plaintext (TLS 1.3 counts the content type byte, so 16385 is
+   * the full 2^14 of content). 64 to 16385; default 16385, sent by every TLS
+   * client (as GnuTLS and Firefox do) so that a server may ask for smaller
+   * records, and answered by the server to every client that sends one. A
+   * peer's record over it is record_overflow. false: never offered nor
+   * answered (for a peer that mishandles it). Not negotiated over DTLS.
+   */
+  recordSizeLimit?: number | false;
 }
 
 /**

@@ -68,6 +68,7 @@ export const SignatureSchemeCode = {
   ecdsa_secp384r1_sha384: 0x0503,
   ecdsa_secp521r1_sha512: 0x0603,
   ed25519: 0x0807,
+  ed448: 0x0808,
   rsa_pss_rsae_sha256: 0x0804,
   rsa_pss_rsae_sha384: 0x0805,
   rsa_pss_rsae_sha512: 0x0806,

@@ -9,6 +9,7 @@ export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
 export const OID_MGF1 = '1.2.840.113549.1.1.8';
 export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 export const OID_ED25519 = '1.3.101.112';
+export const OID_ED448 = '1.3.101.113';
 
 /** Hash algorithm OIDs (RFC 5754, RFC 3279) by the names we use. */
 export const HASH_OIDS: Record<string, string> = {
@@ -45,7 +46,7 @@ const KEY_NAMES: Record<string, string> = {
   [OID_RSASSA_PSS]: 'RSASSA-PSS',
   [OID_EC_PUBLIC_KEY]: 'EC',
   [OID_ED25519]: 'Ed25519',
-  '1.3.101.113': 'Ed448',
+  [OID_ED448]: 'Ed448',
   '1.3.101.110': 'X25519',
   '1.3.101.111': 'X448',
   '1.2.840.10040.4.1': 'DSA',

@@ -26,7 +26,7 @@ const WEAK_HASH = /sha1|SHA1|md5|md2/;
 
 function verificationFor(algorithm: string, key: PublicKey): Verification | undefined {
   if (Object.hasOwn(ECDSA, algorithm)) return key.kind === 'ec' ? { ecdsa: ECDSA[algorithm]! } : undefined;
-  if (algorithm === 'ed25519') return key.kind === 'ed25519' ? { scheme: 'ed25519' } : undefined;
+  if (algorithm === 'ed25519' || algorithm === 'ed448') return key.kind === algorithm ? { scheme: algorithm } : undefined;
   if (key.kind !== 'rsa') return undefined;
   // RFC 4055 §1.2: an RSASSA-PSS key makes PSS signatures only.
   if (Object.hasOwn(RSA_PKCS1, algorithm)) return key.pss ? undefined : { scheme: `rsa_pkcs1_${RSA_PKCS1[algorithm]!}` as SignatureSchemeName };

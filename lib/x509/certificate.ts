@@ -24,7 +24,7 @@ import { bytesKey, LruCache } from './cache.js';
 import { decodePemLabel, isPem, pemText } from './pem.js';
 import { parseAsn, RawCertificate, RawGeneralNames } from './schema.js';
 import { OID_NAME_CONSTRAINTS, readNameConstraints, type NameConstraints } from './name-constraints.js';
-import { OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_RSASSA_PSS, curveName, keyAlgorithmName, signatureAlgorithmName } from './algorithm-names.js';
+import { OID_EC_PUBLIC_KEY, OID_ED25519, OID_ED448, OID_RSA_ENCRYPTION, OID_RSASSA_PSS, curveName, keyAlgorithmName, signatureAlgorithmName } from './algorithm-names.js';
 import { readPssParams, readRsaPublicKey, type Usable } from './rsa-key.js';
 
 /**
@@ -37,6 +37,7 @@ export type SignatureAlgorithm =
   | 'ecdsa-with-SHA384'
   | 'ecdsa-with-SHA512'
   | 'ed25519'
+  | 'ed448'
   | 'sha256WithRSAEncryption'
   | 'sha384WithRSAEncryption'
   | 'sha512WithRSAEncryption'
@@ -71,7 +72,7 @@ export interface Certificate {
   /** Serial number as lowercase hex of its DER INTEGER content. */
   readonly serial: string;
   readonly signatureAlgorithm: SignatureAlgorithm;
-  /** ECDSA: the DER Ecdsa-Sig-Value; Ed25519: the 64-byte signature; RSA: the modulus-sized integer. */
+  /** ECDSA: the DER Ecdsa-Sig-Value; Ed25519: the 64-byte signature (Ed448: 114); RSA: the modulus-sized integer. */
   readonly signature: Uint8Array;
   /** Raw Name encodings, compared byte-wise to link issuer and subject. */
   readonly issuerDer: Uint8Array;
@@ -106,7 +107,7 @@ export interface Certificate {
 const MAX_CERTIFICATE_LENGTH = 1024 * 1024;
 
 /** Algorithms defined with absent parameters (RFC 5758, RFC 8410). */
-const NO_PARAMETERS = new Set<SignatureAlgorithm>(['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512', 'ed25519']);
+const NO_PARAMETERS = new Set<SignatureAlgorithm>(['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512', 'ed25519', 'ed448']);
 /** RFC 4055 §5: NULL parameters; absent ones are accepted as OpenSSL does. */
 const NULL_PARAMETERS = new Set<SignatureAlgorithm>(['sha256WithRSAEncryption', 'sha384WithRSAEncryption', 'sha512WithRSAEncryption']);
 const DER_NULL = Uint8Array.of(0x05, 0x00);
@@ -324,6 +325,9 @@ function readPublicKey(spki: SubjectPublicKeyInfo): KeyFields {
   switch (algorithm) {
     case OID_ED25519:
       return key.length === 32 && parameters == null ? { publicKey: { kind: 'ed25519', key }, publicKeyAlgorithm: 'Ed25519' } : unusable('Ed25519 (malformed)');
+    case OID_ED448:
+      // RFC 8410 §3: no parameters; RFC 8032 §5.2.5: a 57-byte key.
+      return key.length === 57 && parameters == null ? { publicKey: { kind: 'ed448', key }, publicKeyAlgorithm: 'Ed448' } : unusable('Ed448 (malformed)');
     case OID_EC_PUBLIC_KEY:
       return readEcKey(key, parameters);
     case OID_RSA_ENCRYPTION:

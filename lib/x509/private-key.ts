@@ -1,6 +1,6 @@
 /**
  * Private keys from PEM or DER: PKCS#8 ("PRIVATE KEY", RFC 5208/5958) holding
- * an EC P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS key; SEC1 ("EC PRIVATE
+ * an EC P-256/P-384/P-521, Ed25519, Ed448, RSA or RSASSA-PSS key; SEC1 ("EC PRIVATE
  * KEY", RFC 5915); PKCS#1 ("RSA PRIVATE KEY", RFC 8017 §A.1.2) — what node's
  * createPrivateKey reads. Malformed input throws TlsError('decode_error');
  * well-formed keys of a kind we cannot use (1024-bit RSA, other curves,
@@ -14,7 +14,7 @@ import { TlsError } from '../errors.js';
 import type { CurveName, PrivateKey } from '../crypto/provider.js';
 import { decodePem, isPem, pemText } from './pem.js';
 import { parseAsn } from './schema.js';
-import { OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_RSASSA_PSS, curveName, keyAlgorithmName } from './algorithm-names.js';
+import { OID_EC_PUBLIC_KEY, OID_ED25519, OID_ED448, OID_RSA_ENCRYPTION, OID_RSASSA_PSS, curveName, keyAlgorithmName } from './algorithm-names.js';
 import { readPssParams, readRsaPrivateKey } from './rsa-key.js';
 
 
@@ -91,12 +91,13 @@ function fromPkcs8(der: Uint8Array): PrivateKey {
   if (info.version !== 0 && info.version !== 1) throw malformed(`unknown PKCS#8 version ${info.version}`);
   const { algorithm, parameters } = info.privateKeyAlgorithm;
   const inner = new Uint8Array(info.privateKey.buffer);
-  if (algorithm === OID_ED25519) {
+  if (algorithm === OID_ED25519 || algorithm === OID_ED448) {
+    const [kind, name, length] = algorithm === OID_ED25519 ? (['ed25519', 'Ed25519', 32] as const) : (['ed448', 'Ed448', 57] as const);
     // RFC 8410: the key is an OCTET STRING wrapped in the privateKey OCTET STRING.
-    if (parameters != null) throw malformed('Ed25519 algorithm must not have parameters');
-    const seed = new Uint8Array(parseWith(inner, OctetString, 'Ed25519 key').buffer);
-    if (seed.length !== 32) throw malformed('Ed25519 key must be 32 bytes');
-    return { kind: 'ed25519', seed };
+    if (parameters != null) throw malformed(`${name} algorithm must not have parameters`);
+    const seed = new Uint8Array(parseWith(inner, OctetString, `${name} key`).buffer);
+    if (seed.length !== length) throw malformed(`${name} key must be ${length} bytes`);
+    return { kind, seed };
   }
   if (algorithm === OID_EC_PUBLIC_KEY) {
     if (!(parameters instanceof ArrayBuffer)) throw malformed('EC key without curve parameters');

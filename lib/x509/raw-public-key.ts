@@ -46,7 +46,7 @@ function trustedKey(spki: Uint8Array): TrustedPublicKey {
   } catch (e) {
     throw new Error(`not a SubjectPublicKeyInfo: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!fields.publicKey) throw new Error(`raw public key is ${fields.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, RSA or RSASSA-PSS)`);
+  if (!fields.publicKey) throw new Error(`raw public key is ${fields.publicKeyAlgorithm}, which is not supported (ECDSA P-256/P-384/P-521, Ed25519, Ed448, RSA or RSASSA-PSS)`);
   return { spki, key: fields.publicKey };
 }
 

@@ -12,7 +12,7 @@ describe('noble CryptoProvider', () => {
     expect(nobleCrypto.aeads).to.deep.equal(['chacha20-poly1305', 'aes-128-gcm', 'aes-256-gcm']);
     expect(nobleCrypto.groups).to.deep.equal(['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'x448']);
     expect(nobleCrypto.signatureSchemes).to.deep.equal([
-      'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512', 'ed25519',
+      'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512', 'ed25519', 'ed448',
       'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
       'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
       'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',

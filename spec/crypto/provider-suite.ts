@@ -464,14 +464,14 @@ function x25519Reference(secret: Uint8Array) {
 /** Generates a node:crypto key pair and converts it to our key types via JWK. */
 function nodeKeyPair(scheme: SignatureSchemeName) {
   const pair =
-    scheme === 'ed25519'
-      ? nodeCrypto.generateKeyPairSync('ed25519')
+    scheme === 'ed25519' || scheme === 'ed448'
+      ? nodeCrypto.generateKeyPairSync(scheme as 'ed25519')
       : nodeCrypto.generateKeyPairSync('ec', { namedCurve: CURVE_OF[scheme as keyof typeof CURVE_OF] });
   const jwk = pair.privateKey.export({ format: 'jwk' });
   let privateKey: PrivateKey, publicKey: PublicKey;
-  if (scheme === 'ed25519') {
-    privateKey = { kind: 'ed25519', seed: b64url(jwk.d) };
-    publicKey = { kind: 'ed25519', key: b64url(jwk.x) };
+  if (scheme === 'ed25519' || scheme === 'ed448') {
+    privateKey = { kind: scheme, seed: b64url(jwk.d) };
+    publicKey = { kind: scheme, key: b64url(jwk.x) };
   } else {
     const curve = jwk.crv as 'P-256' | 'P-384' | 'P-521';
     privateKey = { kind: 'ec', curve, d: b64url(jwk.d) };
@@ -482,7 +482,7 @@ function nodeKeyPair(scheme: SignatureSchemeName) {
 
 const CURVE_OF = { ecdsa_secp256r1_sha256: 'P-256', ecdsa_secp384r1_sha384: 'P-384', ecdsa_secp521r1_sha512: 'P-521' } as const;
 const DIGEST_OF = { ecdsa_secp256r1_sha256: 'sha256', ecdsa_secp384r1_sha384: 'sha384', ecdsa_secp521r1_sha512: 'sha512' } as const;
-const nodeDigest = (scheme: SignatureSchemeName) => (scheme === 'ed25519' ? null : DIGEST_OF[scheme as keyof typeof DIGEST_OF]);
+const nodeDigest = (scheme: SignatureSchemeName) => (scheme === 'ed25519' || scheme === 'ed448' ? null : DIGEST_OF[scheme as keyof typeof DIGEST_OF]);
 
 const ORDER = {
   ecdsa_secp521r1_sha512:
@@ -555,7 +555,7 @@ function signatureTests(provider: CryptoProvider): void {
           expect(nodeCrypto.verify(digest, message, { key: keys.node.publicKey, dsaEncoding: 'der' }, ours)).to.equal(true);
         });
 
-        if (scheme !== 'ed25519') {
+        if (scheme !== 'ed25519' && scheme !== 'ed448') {
           it('ECDSA with either hash on this curve (TLS 1.2): node:crypto verifies ours, we verify node:crypto\'s', () => {
             for (const hash of ['sha256', 'sha384', 'sha512'] as const) {
               const ours = provider.ecdsaSign(hash, keys.privateKey, message);

@@ -1,6 +1,6 @@
 /**
  * Certificate hierarchies made with the openssl CLI in a temp directory (ECDSA
- * P-256 keys, SHA-256 signatures), so the specs test chains as a real CA tool
+ * P-256 keys, SHA-256 signatures; or Ed448/Ed25519 keys signing as themselves), so the specs test chains as a real CA tool
  * encodes them: roots, intermediates with basicConstraints/pathlen/name
  * constraints, cross-signed intermediates (one key, several issuers).
  */
@@ -37,7 +37,11 @@ export const leafExt = (...sans: string[]) => [
 
 const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
-export function makePki(): Pki {
+/** The key type of every key a Pki makes; EdDSA signs with no separate digest (openssl refuses -sha256 for it). */
+export type PkiKeyType = 'P-256' | 'ED448' | 'ED25519';
+
+export function makePki(keyType: PkiKeyType = 'P-256'): Pki {
+  const digest = keyType === 'P-256' ? ['-sha256'] : [];
   const dir = mkdtempSync(join(tmpdir(), 'rxtls-pki-'));
   const p = (name: string, ext: string) => join(dir, `${name}.${ext}`);
   let serial = 1;
@@ -53,14 +57,15 @@ export function makePki(): Pki {
   const pki: Pki = {
     dir,
     key(name) {
-      openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p(name, 'key')]);
+      const alg = keyType === 'P-256' ? ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-algorithm', keyType];
+      openssl(['genpkey', ...alg, '-out', p(name, 'key')]);
       return p(name, 'key');
     },
     root(name, cn, opts = {}) {
       const extFile = p(name, 'ext');
       writeFileSync(extFile, `[v3]\n${(opts.ext ?? CA_EXT).join('\n')}\n`);
       openssl([
-        'req', '-x509', '-new', '-key', keyOf(name, opts.key), '-subj', `/CN=${cn}`, '-days', '3650', '-sha256',
+        'req', '-x509', '-new', '-key', keyOf(name, opts.key), '-subj', `/CN=${cn}`, '-days', '3650', ...digest,
         '-set_serial', String(serial++), '-config', extFile, '-extensions', 'v3', '-out', p(name, 'pem'),
       ]);
       if (opts.key) issuerKey.set(name, keyOf(name, opts.key));
@@ -73,7 +78,7 @@ export function makePki(): Pki {
       openssl(['req', '-new', '-key', key, '-subj', `/CN=${cn}`, '-out', p(name, 'csr')]);
       openssl([
         'x509', '-req', '-in', p(name, 'csr'), '-CA', p(issuer, 'pem'), '-CAkey', issuerKey.get(issuer) ?? p(issuer, 'key'),
-        '-set_serial', String(serial++), '-days', String(opts.days ?? 3650), '-sha256', '-extfile', extFile, '-out', p(name, 'pem'),
+        '-set_serial', String(serial++), '-days', String(opts.days ?? 3650), ...digest, '-extfile', extFile, '-out', p(name, 'pem'),
       ]);
       if (opts.key) issuerKey.set(name, key);
       return p(name, 'pem');

@@ -36,6 +36,8 @@ export function replayClientOptions(): ClientOptions {
     signatureSchemes: ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519'],
     // And its groups (before secp521r1 and x448 joined them).
     groups: ['x25519', 'secp256r1', 'secp384r1'],
+    // And no record_size_limit (it joined later).
+    recordSizeLimit: false,
     random: seededRandom(REPLAY.seed),
     clock: () => 0,
     date: () => new Date(REPLAY.date),

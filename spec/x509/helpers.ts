@@ -145,6 +145,7 @@ function nameOf(cn: string): Name {
 
 function signatureAlgorithmFor(key: PrivateKey) {
   if (key.kind === 'ed25519') return { alg: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }), scheme: 'ed25519' as const };
+  if (key.kind === 'ed448') return { alg: new AlgorithmIdentifier({ algorithm: '1.3.101.113' }), scheme: 'ed448' as const };
   if (key.kind === 'rsa') throw new Error('these helpers make EC and Ed25519 certificates; RSA ones come from the openssl CLI');
   if (key.curve === 'P-384') {
     return { alg: new AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.3' }), scheme: 'ecdsa_secp384r1_sha384' as const };
@@ -153,9 +154,9 @@ function signatureAlgorithmFor(key: PrivateKey) {
 }
 
 function spkiOf(pub: PublicKey): SubjectPublicKeyInfo {
-  if (pub.kind === 'ed25519') {
+  if (pub.kind === 'ed25519' || pub.kind === 'ed448') {
     return new SubjectPublicKeyInfo({
-      algorithm: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }),
+      algorithm: new AlgorithmIdentifier({ algorithm: pub.kind === 'ed25519' ? '1.3.101.112' : '1.3.101.113' }),
       subjectPublicKey: pub.key.slice().buffer,
     });
   }

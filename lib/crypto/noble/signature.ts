@@ -1,6 +1,7 @@
 /** TLS 1.3 signature schemes (RFC 8446 §4.2.3) on @noble/curves; RSA ones in rsa.ts. */
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed448 } from '@noble/curves/ed448.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CurveName, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../provider.js';
@@ -30,6 +31,11 @@ export function nobleSign(scheme: SignatureSchemeName, key: PrivateKey, message:
     if (key.kind !== 'ed25519') throw new Error('ed25519 scheme needs an Ed25519 key');
     return ed25519.sign(message, key.seed);
   }
+  if (scheme === 'ed448') {
+    if (key.kind !== 'ed448') throw new Error('ed448 scheme needs an Ed448 key');
+    // PureEdDSA with an empty context, as TLS uses it (RFC 8446 §4.2.3, RFC 8032 §5.2).
+    return ed448.sign(message, key.seed);
+  }
   const params = ECDSA_SCHEMES[scheme as keyof typeof ECDSA_SCHEMES];
   if (params === undefined) throw new Error(`unsupported signature scheme ${String(scheme)}`);
   if (key.kind !== 'ec' || key.curve !== params.curve) throw new Error(`${scheme} needs a ${params.curve} key`);
@@ -49,6 +55,7 @@ export function nobleVerify(
       // zip215: false is strict RFC 8032 (canonical encodings, s < L), as OpenSSL does.
       return key.kind === 'ed25519' && ed25519.verify(signature, message, key.key, { zip215: false });
     }
+    if (scheme === 'ed448') return key.kind === 'ed448' && ed448.verify(signature, message, key.key, { zip215: false });
     const params = ECDSA_SCHEMES[scheme as keyof typeof ECDSA_SCHEMES];
     if (params === undefined || key.kind !== 'ec' || key.curve !== params.curve) return false;
     // lowS: false because OpenSSL and others emit high-S signatures, which are valid ECDSA.
@@ -80,6 +87,7 @@ export function nobleEcdsaVerify(hash: HashName, key: PublicKey, message: Uint8A
 export function noblePublicKeyOf(key: PrivateKey): PublicKey {
   if (key.kind === 'rsa') return nobleRsaPublicKey(key);
   if (key.kind === 'ed25519') return { kind: 'ed25519', key: ed25519.getPublicKey(key.seed) };
+  if (key.kind === 'ed448') return { kind: 'ed448', key: ed448.getPublicKey(key.seed) };
   const params = CURVES[key.curve];
   if (params === undefined) throw new Error(`unsupported curve ${String(key.curve)}`);
   return { kind: 'ec', curve: key.curve, point: params.ecdsa.getPublicKey(scalarBytes(key.d, params.scalarLength), false) };

@@ -32,8 +32,15 @@ const CURVES: Record<CurveName, { ecdh: string; scalarLength: number }> = {
   'P-384': { ecdh: 'secp384r1', scalarLength: 48 },
   'P-521': { ecdh: 'secp521r1', scalarLength: 66 },
 };
-/** PKCS#8 PrivateKeyInfo prefix for a raw 32-byte Ed25519 seed (RFC 8410). */
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+/**
+ * The EdDSA curves as node's JWK names them, their key length (RFC 8032), and
+ * the PKCS#8 PrivateKeyInfo prefix for a raw private key of theirs (RFC 8410).
+ */
+const EDDSA = {
+  ed25519: { crv: 'Ed25519', length: 32, pkcs8: Buffer.from('302e020100300506032b657004220420', 'hex') },
+  ed448: { crv: 'Ed448', length: 57, pkcs8: Buffer.from('3047020100300506032b6571043b0439', 'hex') },
+} as const;
+type EddsaKind = keyof typeof EDDSA;
 
 function curveOf(curve: CurveName) {
   const params = CURVES[curve];
@@ -44,14 +51,15 @@ function curveOf(curve: CurveName) {
 const privateKeys = new WeakMap<object, KeyObject>();
 const publicKeys = new WeakMap<object, KeyObject>();
 
-function ed25519PrivateKey(seed: Uint8Array): KeyObject {
-  if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
+function eddsaPrivateKey(kind: EddsaKind, seed: Uint8Array): KeyObject {
+  const { crv, length, pkcs8 } = EDDSA[kind];
+  if (seed.length !== length) throw new RangeError(`${crv} private key must be ${length} bytes`);
   // As for X25519 (key-share.ts): node derives the public key from d and only
   // checks that x is a string; the PKCS#8 import is the slow, certain fallback.
   try {
-    return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: toBase64url(seed), x: '' }, format: 'jwk' });
+    return createPrivateKey({ key: { kty: 'OKP', crv, d: toBase64url(seed), x: '' }, format: 'jwk' });
   } catch {
-    return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    return createPrivateKey({ key: Buffer.concat([pkcs8, seed]), format: 'der', type: 'pkcs8' });
   }
 }
 
@@ -77,7 +85,7 @@ function ecPrivateKey(curve: CurveName, d: Uint8Array): KeyObject {
 function privateKeyObject(key: Exclude<PrivateKey, { kind: 'rsa' }>): KeyObject {
   let object = privateKeys.get(key);
   if (object === undefined) {
-    object = key.kind === 'ed25519' ? ed25519PrivateKey(key.seed) : ecPrivateKey(key.curve, key.d);
+    object = key.kind === 'ec' ? ecPrivateKey(key.curve, key.d) : eddsaPrivateKey(key.kind, key.seed);
     privateKeys.set(key, object);
   }
   return object;
@@ -86,9 +94,10 @@ function privateKeyObject(key: Exclude<PrivateKey, { kind: 'rsa' }>): KeyObject 
 function publicKeyObject(key: Exclude<PublicKey, { kind: 'rsa' }>): KeyObject {
   let object = publicKeys.get(key);
   if (object === undefined) {
-    if (key.kind === 'ed25519') {
-      if (key.key.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
-      object = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toBase64url(key.key) }, format: 'jwk' });
+    if (key.kind !== 'ec') {
+      const { crv, length } = EDDSA[key.kind];
+      if (key.key.length !== length) throw new RangeError(`${crv} public key must be ${length} bytes`);
+      object = createPublicKey({ key: { kty: 'OKP', crv, x: toBase64url(key.key) }, format: 'jwk' });
     } else {
       const { scalarLength } = curveOf(key.curve);
       const { point } = key;
@@ -115,8 +124,9 @@ export function nodeSign(scheme: SignatureSchemeName, key: PrivateKey, message: 
     return nodeRsaSign(scheme, key, message);
   }
   if (key.kind === 'rsa') throw new Error(`${scheme} cannot sign with an RSA key`);
-  if (scheme === 'ed25519') {
-    if (key.kind !== 'ed25519') throw new Error('ed25519 scheme needs an Ed25519 key');
+  if (scheme === 'ed25519' || scheme === 'ed448') {
+    // PureEdDSA, no context (RFC 8446 §4.2.3): node signs Ed448 with an empty context unless given one.
+    if (key.kind !== scheme) throw new Error(`${scheme} scheme needs an ${EDDSA[scheme].crv} key`);
     return own(sign(null, message, privateKeyObject(key)));
   }
   const params = ECDSA_SCHEMES[scheme as keyof typeof ECDSA_SCHEMES];
@@ -134,9 +144,9 @@ export function nodeVerify(
   if (rsaScheme(scheme)) return nodeRsaVerify(scheme, key, message, signature);
   if (key.kind === 'rsa') return false;
   try {
-    if (scheme === 'ed25519') {
-      // OpenSSL's Ed25519 is strict RFC 8032 (canonical s < L), like noble with zip215: false.
-      return key.kind === 'ed25519' && verify(null, message, publicKeyObject(key), signature);
+    if (scheme === 'ed25519' || scheme === 'ed448') {
+      // OpenSSL's EdDSA is strict RFC 8032 (canonical s < L), like noble with zip215: false.
+      return key.kind === scheme && verify(null, message, publicKeyObject(key), signature);
     }
     const params = ECDSA_SCHEMES[scheme as keyof typeof ECDSA_SCHEMES];
     if (params === undefined || key.kind !== 'ec' || key.curve !== params.curve) return false;
@@ -164,7 +174,7 @@ export function nodeEcdsaVerify(hash: HashName, key: PublicKey, message: Uint8Ar
 export function nodePublicKeyOf(key: PrivateKey): PublicKey {
   if (key.kind === 'rsa') return nodeRsaPublicKey(key);
   const jwk = createPublicKey(privateKeyObject(key)).export({ format: 'jwk' });
-  if (key.kind === 'ed25519') return { kind: 'ed25519', key: fromBase64url(jwk.x) };
+  if (key.kind !== 'ec') return { kind: key.kind, key: fromBase64url(jwk.x) };
   const x = fromBase64url(jwk.x);
   const y = fromBase64url(jwk.y);
   const point = new Uint8Array(1 + x.length + y.length);

@@ -19,7 +19,7 @@ export interface Tls12ClientAuthAnswer {
   scheme?: SignatureSchemeName;
 }
 
-/** ClientCertificateType of a key: ECDSA and Ed25519 sign as ecdsa_sign (RFC 8422 §5.5), RSA as rsa_sign. */
+/** ClientCertificateType of a key: ECDSA and EdDSA sign as ecdsa_sign (RFC 8422 §5.5), RSA as rsa_sign. */
 function certificateType(key: PublicKey): number {
   return key.kind === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
 }

@@ -36,7 +36,7 @@ function serverKey(ctx: Context<ClientConfig>, chain: Uint8Array[], suite: Tls12
   const { config } = ctx;
   if (chain.length === 0) throw decodeError('server sent no certificate');
   const raw = serverRawPublicKey(ctx, chain);
-  if (raw) return fittingKey(raw, raw.kind === 'rsa' ? 'RSA' : raw.kind === 'ec' ? `EC ${raw.curve}` : 'Ed25519', suite);
+  if (raw) return fittingKey(raw, raw.kind === 'rsa' ? 'RSA' : raw.kind === 'ec' ? `EC ${raw.curve}` : raw.kind === 'ed448' ? 'Ed448' : 'Ed25519', suite);
   ctx.info.peerCertificates = chain.map((c) => c.slice());
   const leaf = verifyServerCertificate(config, chain);
   if (!leaf.publicKey) throw new TlsError('unsupported_certificate', `server key is ${leaf.publicKeyAlgorithm}, which is not supported`);

@@ -67,7 +67,7 @@ function offeredScheme(config: ClientConfig, code: number, key: PublicKey): Sign
 function describeKey(key: PublicKey): string {
   if (key.kind === 'ec') return key.curve;
   if (key.kind === 'rsa') return key.pss ? 'RSASSA-PSS' : 'RSA';
-  return 'Ed25519';
+  return key.kind === 'ed448' ? 'Ed448' : 'Ed25519';
 }
 
 /** Our ephemeral key for the server's group, and the premaster secret (RFC 8422 §5.10); a bad point is illegal_parameter. */

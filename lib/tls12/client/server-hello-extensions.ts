@@ -22,6 +22,7 @@ const SERVER_HELLO_EXTENSIONS: readonly number[] = [
   X.renegotiation_info,
   X.use_srtp,
   X.server_certificate_type,
+  X.record_size_limit,
 ];
 
 export interface ServerHelloExtensions {

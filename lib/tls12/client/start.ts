@@ -20,6 +20,7 @@ import { type Negotiated, randoms } from './negotiated.js';
 import { isPskSuite, tls12SuiteByCode, type Tls12CipherSuite } from '../suites.js';
 import { ExpectPskServerKeyExchange } from './expect-psk-key-exchange.js';
 import { acceptServerCertificateType } from '../../tls13/certificate-type.js';
+import { acceptRecordSizeLimit } from '../../tls13/record-size-limit.js';
 
 /** What the client sent: its hello, and the transcript holding it (its hash not yet chosen). */
 export interface Tls12HelloSent {
@@ -32,6 +33,7 @@ export function tls12ServerHello(ctx: Context<ClientConfig>, sent: Tls12HelloSen
   const suite = chosenSuite(ctx.config, sent.hello, msg);
   const ext = checkServerHelloExtensions(ctx.config, sent.hello, msg.extensions);
   ctx.useVersion('TLSv1.2');
+  acceptRecordSizeLimit(ctx, 'TLSv1.2', sent.hello, msg.extensions);
   // A client that may be asked for its certificate keeps the messages: its CertificateVerify signs them (RFC 5246 §7.4.8).
   if (ctx.config.clientCertificate && !isPskSuite(suite)) sent.transcript.retainMessages();
   sent.transcript.selectHash(ctx.config.crypto.hash(suite.hash));

@@ -100,11 +100,11 @@ const CURVE_GROUP: Record<string, number> = { 'P-256': NamedGroupCode.secp256r1,
  * this client. RFC 8422 §4 (as RFC 4492 §4): an ECC suite is negotiated only
  * if the handshake respects the client's curves, and in TLS 1.2
  * supported_groups names the curves of certificates too, so an ECDSA key
- * must be on one of them (absent: any). Ed25519 keys (RFC 8422 §5.1.3) are
+ * must be on one of them (absent: any). Ed25519 and Ed448 keys (RFC 8422 §5.1.3) are
  * governed by signature_algorithms instead.
  */
 function keyFitsEcdsaSuites(key: PublicKey, offer: Tls12Offer): boolean {
-  if (key.kind === 'ed25519') return true;
+  if (key.kind === 'ed25519' || key.kind === 'ed448') return true;
   if (key.kind !== 'ec') return false;
   return !offer.groups || offer.groups.includes(CURVE_GROUP[key.curve]!);
 }

@@ -12,6 +12,7 @@ import type { SrtpProfileName } from '../../wire/use-srtp.js';
 import { chooseSrtpProfile, srtpAnswer } from '../srtp.js';
 import type { Tls12CipherSuite } from '../suites.js';
 import type { Tls12Offer } from './offer.js';
+import { answerRecordSizeLimit } from '../../tls13/record-size-limit.js';
 
 /** RFC 8446 §4.1.3: "DOWNGRD" 01, the last 8 bytes of a TLS 1.3 server's random when it answers with TLS 1.2. */
 export const DOWNGRADE_TLS12 = Uint8Array.of(0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01);
@@ -53,7 +54,8 @@ export function sendServerHello(ctx: Context<ServerConfig>, offer: Tls12Offer, a
       sessionIdEcho: answer.resumed ? offer.hello.sessionId : new Uint8Array(0),
       cipherSuite: answer.suite.code,
       compressionMethod: 0,
-      extensions: serverHelloExtensions(offer, answer, srtpProfile),
+      // RFC 8449: in TLS 1.2 the answer rides in the ServerHello; it binds records from our ChangeCipherSpec on.
+      extensions: [...serverHelloExtensions(offer, answer, srtpProfile), ...answerRecordSizeLimit(ctx, 'TLSv1.2', offer.hello)],
     },
     transcript,
   );

@@ -18,6 +18,7 @@ import { type ClientConfig, versionEnabled } from '../config.js';
 import { encodeEcPointFormats, encodeExtendedMasterSecret, encodeRenegotiationInfo, encodeSessionTicket } from '../../wire/tls12-extensions.js';
 import { srtpOffer } from '../../tls12/srtp.js';
 import { serverCertificateTypeOffer } from '../certificate-type.js';
+import { recordSizeLimitOffer } from '../record-size-limit.js';
 import { PskModeCode } from '../psk-modes.js';
 
 /** True for IPv4/IPv6 literals, which RFC 6066 forbids in server_name. */
@@ -31,6 +32,7 @@ export function buildClientHello(
   sessionId: Uint8Array,
   shares: readonly KeyShare[],
   cookie?: Uint8Array,
+  recordSizeLimit?: number,
 ): ClientHello {
   const ext: Extension[] = [];
   const schemes = encodeU16List(config.signatureSchemes.map((s) => SignatureSchemeCode[s]));
@@ -62,6 +64,7 @@ export function buildClientHello(
   }
   if (tls12) ext.push(...tls12Extensions(config));
   ext.push(...serverCertificateTypeOffer(config));
+  ext.push(...recordSizeLimitOffer(recordSizeLimit, tls13));
   if (config.alpn.length) ext.push({ type: X.alpn, data: encodeAlpn(config.alpn) });
   if (cookie) ext.push({ type: X.cookie, data: encodeCookie(cookie) });
   return {

@@ -11,6 +11,7 @@ import { ExpectFinished } from './expect-finished.js';
 import { checkExtensions } from './expect-server-hello.js';
 import type { HandshakeKeys } from './handshake-keys.js';
 import { acceptServerCertificateType } from '../certificate-type.js';
+import { acceptRecordSizeLimit } from '../record-size-limit.js';
 
 const EE_EXTENSIONS: number[] = [X.server_name, X.supported_groups, X.alpn, X.early_data, X.record_size_limit, X.server_certificate_type];
 
@@ -45,6 +46,7 @@ export class ExpectEncryptedExtensions implements State<ClientConfig> {
       ctx.info.alpn = chosen[0];
     }
     acceptServerCertificateType(ctx, msg.extensions);
+    acceptRecordSizeLimit(ctx, 'TLSv1.3', this.keys.hello, msg.extensions);
     this.keys.transcript.add(raw);
     const keys = this.keys.earlyData ? answerToEarlyData(ctx, this.keys, msg.extensions) : this.keys;
     return keys.resumed ? new ExpectFinished(keys, undefined) : new ExpectCertificateOrRequest(keys);

@@ -12,6 +12,7 @@ import type { Context, State } from '../context.js';
 import { KeySchedule } from '../key-schedule.js';
 import { type CipherSuite } from '../suites.js';
 import type { Transcript } from '../transcript.js';
+import { recordSizeLimitToOffer } from '../record-size-limit.js';
 import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
 import { tls12ServerHello } from '../../tls12/client/start.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
@@ -108,7 +109,7 @@ export class ExpectServerHello implements State<ClientConfig> {
       shares = [config.crypto.keyShare(group, config.random)];
     }
     const cookie = cookieExt ? decodeCookie(cookieExt) : undefined;
-    const plain = buildClientHello(config, this.sent.hello.random, this.sent.hello.sessionId, shares, cookie);
+    const plain = buildClientHello(config, this.sent.hello.random, this.sent.hello.sessionId, shares, cookie, recordSizeLimitToOffer(ctx));
     // RFC 8446 §4.1.4: a PSK goes on only when its hash is the one of the suite the server chose.
     const psks = this.sent.psks.filter((p) => p.hashName === transcript.hashFunctions.name);
     const hello = offerPsks(config, plain, psks, transcript);

@@ -8,6 +8,7 @@ import type { Context, State } from '../context.js';
 import { Transcript } from '../transcript.js';
 import { buildClientHello, offersTls12, offersTls13 } from './client-hello.js';
 import { ExpectServerHello } from './expect-server-hello.js';
+import { recordSizeLimitToOffer } from '../record-size-limit.js';
 import { offerPsks, psksToOffer } from './offer-psks.js';
 import { earlyDataTicket, startEarlyData, withEarlyDataOffer } from './early-data.js';
 
@@ -21,7 +22,7 @@ export function startClient(ctx: Context<ClientConfig>): State<ClientConfig> {
   const shares = offersTls13(config) ? config.keyShareGroups.map((g) => config.crypto.keyShare(g, config.random)) : [];
   const psks = psksToOffer(config, offersTls13(config));
   const early = earlyDataTicket(config, psks);
-  const plain = buildClientHello(config, random, sessionId, shares);
+  const plain = buildClientHello(config, random, sessionId, shares, undefined, recordSizeLimitToOffer(ctx));
   const hello = offerPsks(config, early ? withEarlyDataOffer(plain) : plain, psks, undefined);
   const transcript = new Transcript();
   ctx.send(hello, transcript);

@@ -25,6 +25,7 @@ import { encodeSelectedIdentity } from '../../wire/pre-shared-key.js';
 import type { AcceptedPsk } from './choose-psk.js';
 import { ExpectEndOfEarlyData } from './early-data.js';
 import { issueTickets } from './issue-tickets.js';
+import { answerRecordSizeLimit } from '../record-size-limit.js';
 
 export interface Negotiated {
   hello: ClientHello;
@@ -60,7 +61,9 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   if (hello.sessionId.length) ctx.sendCompatCcs();
   installWriteSecret(ctx, secrets.serverHandshake, EPOCH.handshake);
 
-  ctx.send({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(n) }, transcript);
+  // The client's record_size_limit binds this flight's protected records already (RFC 8449 §4).
+  const sizeLimit = answerRecordSizeLimit(ctx, 'TLSv1.3', hello);
+  ctx.send({ type: HandshakeType.encrypted_extensions, extensions: [...encryptedExtensions(n), ...sizeLimit] }, transcript);
   // A resumed session authenticates with its PSK: no certificates either way (a server asking for client certificates resumes nothing).
   if (!n.psk) {
     if (config.clientAuth?.inHandshake) ctx.send(certificateRequest(config, new Uint8Array(0)), transcript);
