@@ -226,7 +226,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   private startHandshake(): void {
     const step = () => {
       const r = this.session.handshake();
-      this.takeEarlyData();
+      this.takeEarlyData(r === AGAIN);
       return r;
     };
     let handshake$ = retryOnAgain(step, this.session, this.link.readiness);
@@ -240,10 +240,11 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
   }
 
   /** Server: hands over 0-RTT data as it arrives, and lets 0.5-RTT answers out once the session may send. */
-  private takeEarlyData(): void {
+  private takeEarlyData(handshaking: boolean): void {
     if (!this.session.recvEarlyData) return;
     for (let chunk = this.session.recvEarlyData(); chunk; chunk = this.session.recvEarlyData()) this.early.next(chunk);
-    if (!this.ready && this.session.canSend?.()) this.writer.start();
+    // A finished handshake starts the writer in onHandshake(), after the 'handshake' event.
+    if (handshaking && this.session.canSend?.()) this.writer.start();
   }
 
   private onHandshake(): void {
