@@ -13,7 +13,7 @@ import type { TlsRecord } from '../record/record-reader.js';
 import { HandshakeBuffer } from '../record/handshake-buffer.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import { maxBodyLength } from '../tls13/limits.js';
-import { exportFromState } from '../handshake/keying-material-exporter.js';
+import { type KeyingMaterialExporter, exportFromState } from '../handshake/keying-material-exporter.js';
 import type { SessionInfo } from '../handshake/session-info.js';
 import { PlaintextQueue } from './plaintext-queue.js';
 import { EarlyDataState, EarlyDataWriter } from './early-data.js';
@@ -41,11 +41,6 @@ function isPostHandshake(s: unknown): s is PostHandshake & State {
   return typeof (s as PostHandshake).updateWriteKey === 'function';
 }
 
-/** Bytes of a protected record that are not content: the inner type byte and the 16-byte tag of every TLS 1.3 AEAD we implement. */
-const PROTECTED_OVERHEAD = 1 + 16;
-
-/** The content bytes of a declined early record, estimated from its size (RFC 8446 §4.2.10 bounds them). */
-const skippedBytes = (rec: TlsRecord) => Math.max(0, rec.fragment.length - PROTECTED_OVERHEAD);
 
 export class Connection<C extends ClientConfig | ServerConfig> implements Context<C> {
   readonly info: SessionInfo = { peerCertificates: [], resumed: false, helloRetry: false, tickets: [] };
@@ -155,8 +150,9 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     this.early.readKeyChanged();
   }
 
-  startEarlyData(seal: RecordSeal, maxBytes: number): void {
+  startEarlyData(seal: RecordSeal, maxBytes: number, exporter: KeyingMaterialExporter): void {
     this.early.writer = new EarlyDataWriter(seal, maxBytes);
+    this.early.exporter = exporter;
   }
 
   sendEarly(msg: HandshakeMessage, transcript: Transcript): void {
@@ -171,9 +167,16 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     this.info.earlyData = accepted;
   }
 
-  acceptEarlyData(maxBytes: number): void {
+  acceptEarlyData(maxBytes: number, exporter: KeyingMaterialExporter): void {
     this.early.accept(maxBytes);
+    this.early.exporter = exporter;
     this.info.earlyData = true;
+  }
+
+  /** The early exporter's keying material (RFC 8446 §7.5): once 0-RTT data was offered (client) or accepted (server). */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!this.early.exporter) throw new Error('early keying material needs 0-RTT: offered by the client, accepted by the server');
+    return this.early.exporter.exportKeyingMaterial(label, context, length);
   }
 
   /** Application data may be written: after the handshake, or as a server's 0.5-RTT answer to accepted early data. */
@@ -249,7 +252,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (!this.opener) {
       if (rec.type === ContentType.application_data) {
         // After a HelloRetryRequest, every protected record before the second ClientHello is declined 0-RTT data.
-        if (this.early.skip === 'application_data') return this.early.drop(skippedBytes(rec));
+        if (this.early.skip === 'application_data') return this.early.drop(rec.fragment.length);
         throw new TlsError('unexpected_message', 'application data before keys were established');
       }
       if (rec.fragment.length > MAX_PLAINTEXT) throw new TlsError('record_overflow', 'plaintext record over 2^14 bytes');
@@ -263,7 +266,7 @@ export class Connection<C extends ClientConfig | ServerConfig> implements Contex
     if (this.early.skip !== 'undecryptable') return this.sizes.check(this.opener.open(rec.header, rec.fragment));
     // Declined 0-RTT data does not decrypt under the handshake key; the first record that does starts the client's flight.
     const opened = this.opener.tryOpen!(rec.header, rec.fragment);
-    if (!opened) return this.early.drop(skippedBytes(rec));
+    if (!opened) return this.early.drop(rec.fragment.length);
     this.early.skip = undefined;
     return this.sizes.check(opened);
   }

@@ -15,6 +15,7 @@ import type { RecordSeal } from '../record/protection.js';
 import { MAX_PLAINTEXT } from '../record/limits.js';
 import { ContentType } from '../wire/enums.js';
 import type { EarlyDataSkip } from '../tls13/context.js';
+import type { KeyingMaterialExporter } from '../handshake/keying-material-exporter.js';
 import { PlaintextQueue } from './plaintext-queue.js';
 
 export class EarlyDataWriter {
@@ -69,6 +70,9 @@ export class EarlyDataReader {
  * answer before the handshake ends (0.5-RTT); and which declined records it
  * skips (RFC 8446 §4.2.10), up to `maxSkipped` content bytes.
  */
+/** Bytes of a protected record that are not content: the inner type byte and the 16-byte tag of every TLS 1.3 AEAD we implement. */
+const PROTECTED_OVERHEAD = 1 + 16;
+
 export class EarlyDataState {
   writer?: EarlyDataWriter;
   reader?: EarlyDataReader;
@@ -78,6 +82,8 @@ export class EarlyDataState {
   halfRtt = false;
   /** Which records are dropped as declined 0-RTT data, if any. */
   skip?: EarlyDataSkip;
+  /** The early exporter (RFC 8446 §7.5), once 0-RTT data was sent or accepted. */
+  exporter?: KeyingMaterialExporter;
   private skipped = 0;
   private resend: Uint8Array[] = [];
 
@@ -109,9 +115,9 @@ export class EarlyDataState {
     return resend;
   }
 
-  /** A declined record of `contentBytes` is dropped, up to the bound; then unexpected_message. */
-  drop(contentBytes: number): undefined {
-    this.skipped += contentBytes;
+  /** A declined record of `recordBytes` is dropped, up to the bound on its content; then unexpected_message. */
+  drop(recordBytes: number): undefined {
+    this.skipped += Math.max(0, recordBytes - PROTECTED_OVERHEAD);
     if (this.skipped > this.maxSkipped) throw new TlsError('unexpected_message', `more than ${this.maxSkipped} bytes of early data (declined) or records that do not decrypt`);
     return undefined;
   }

@@ -181,6 +181,16 @@ export class Session implements NonBlockingSession {
     return this.conn.takeEarlyData();
   }
 
+  /**
+   * TLS 1.3 early exporter (RFC 8446 §7.5, early_exporter_master_secret):
+   * keying material bound to the ClientHello and the resumed session, usable
+   * once the client offered 0-RTT data (client) or the server accepted it
+   * (server); like the data, it is not protected against replay.
+   */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.conn.exportEarlyKeyingMaterial(label, context, length);
+  }
+
   /** Sends close_notify; on AGAIN call bye() again. */
   bye(): 'done' | Again {
     return this.guard(() => {

@@ -6,6 +6,7 @@ import type { AlertName } from '../errors.js';
 import type { RecordOpen, RecordSeal } from '../record/protection.js';
 import type { Tls12Framing } from '../record/tls12-protection.js';
 import type { SessionInfo } from '../handshake/session-info.js';
+import type { KeyingMaterialExporter } from '../handshake/keying-material-exporter.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import type { CipherSuite } from './suites.js';
@@ -63,8 +64,8 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
   keylog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
   /** Marks the handshake complete: application data may flow. */
   handshakeComplete(): void;
-  /** Client: application data written from now on goes out as 0-RTT data under `seal`, up to `maxBytes` in all. */
-  startEarlyData(seal: RecordSeal, maxBytes: number): void;
+  /** Client: application data written from now on goes out as 0-RTT data under `seal`, up to `maxBytes` in all; `exporter` is the early exporter. */
+  startEarlyData(seal: RecordSeal, maxBytes: number, exporter: KeyingMaterialExporter): void;
   /** Client: queues a handshake message under the 0-RTT key (EndOfEarlyData), adding it to the transcript. */
   sendEarly(msg: HandshakeMessage, transcript: Transcript): void;
   /** Client: no more 0-RTT data; declined data is sent again once the handshake completes. */
@@ -74,7 +75,7 @@ export interface Context<C extends ClientConfig | ServerConfig = ClientConfig | 
    * data, up to `maxBytes`; a key change ends it. Our Finished is out, so we
    * may write 0.5-RTT data from now on.
    */
-  acceptEarlyData(maxBytes: number): void;
+  acceptEarlyData(maxBytes: number, exporter: KeyingMaterialExporter): void;
   /** Drops declined early data from now on (up to the configured bound); a key change ends it. */
   skipEarlyData(skip: EarlyDataSkip): void;
   /**

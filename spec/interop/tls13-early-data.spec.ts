@@ -10,7 +10,7 @@
  *   sends the same bytes again after the handshake and they arrive.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,14 +102,18 @@ describe('TLS 1.3 0-RTT interop with openssl', function () {
   }
 
   it('our client against openssl s_server -early_data: s_server reads our early data; info.earlyData', async () => {
-    const server = await startOpensslServer({ cert: CERT, key: KEY, args: ['-early_data'] });
+    const keylogFile = join(dir, 'server.keylog');
+    const server = await startOpensslServer({ cert: CERT, key: KEY, args: ['-early_data', '-keylogfile', keylogFile] });
     try {
       const ticket = await ticketFrom(server.port);
       expect(ticket.maxEarlyData).to.be.greaterThan(0);
       // Without -www, s_server serves one connection at a time: the first one is over once it says DONE.
       await server.waitForOutput(/^DONE$/m);
       const early = token('our-early');
-      const channel = await firstValueFrom(connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: caPem(), session: { session: ticket, earlyData: true } }));
+      const ours: string[] = [];
+      const channel = await firstValueFrom(
+        connectTls({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: caPem(), keylog: (l) => ours.push(l), session: { session: ticket, earlyData: true } }),
+      );
       channel.next(new TextEncoder().encode(`${early}\n`));
       channel.subscribe({ error: () => {} });
       const info = await firstValueFrom(channel.handshake$);
@@ -118,6 +122,13 @@ describe('TLS 1.3 0-RTT interop with openssl', function () {
       await server.waitForOutput(/Early data received:[\s\S]*End of early data/);
       const out = await server.waitForOutput(early);
       expect(out.match(/No early data received/g)).to.have.length(1); // the first connection's
+      // The early traffic and early exporter secrets OpenSSL derived are ours: same key schedule, same ClientHello.
+      const theirs = readFileSync(keylogFile, 'utf8');
+      for (const label of ['CLIENT_EARLY_TRAFFIC_SECRET', 'EARLY_EXPORTER_SECRET']) {
+        const line = ours.find((l) => l.startsWith(`${label} `));
+        expect(line, label).to.be.a('string');
+        expect(theirs).to.include(line!);
+      }
       channel.complete();
     } finally {
       await server.stop();

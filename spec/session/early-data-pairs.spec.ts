@@ -125,6 +125,23 @@ describe('TLS 1.3 0-RTT early data, our client and server', () => {
     expect(full.server.info.earlyData).to.equal(false);
   });
 
+  it('the early exporter (RFC 8446 §7.5): the same bytes on both sides, apart from the 1-RTT exporter; without 0-RTT a usage error', () => {
+    const serverKeylog: string[] = [];
+    const config = resolveServerConfig({ ...defaultServer(), ticketKeys, maxEarlyData: 100, keylog: (l) => serverKeylog.push(l) });
+    const { p } = earlyPair(ticketFrom(config), config, 'x');
+    const clientEarly = p.client.exportEarlyKeyingMaterial('EXPERIMENTAL early', text('ctx'), 32);
+    handshake(p);
+    const serverEarly = p.server.exportEarlyKeyingMaterial('EXPERIMENTAL early', text('ctx'), 32);
+    expect(Buffer.from(serverEarly).toString('hex')).to.equal(Buffer.from(clientEarly).toString('hex'));
+    const late = p.client.exportKeyingMaterial('EXPERIMENTAL early', text('ctx'), 32);
+    expect(Buffer.from(late).equals(Buffer.from(clientEarly))).to.equal(false);
+    // Both sides logged the same EARLY_EXPORTER_SECRET line.
+    const line = serverKeylog.find((l) => l.startsWith('EARLY_EXPORTER_SECRET'));
+    expect(Buffer.from(p.tap.secrets.get('EARLY_EXPORTER_SECRET')!).toString('hex')).to.equal(line!.split(' ')[2]);
+    const plain = connect({}, config);
+    expect(() => plain.server.exportEarlyKeyingMaterial('EXPERIMENTAL x', undefined, 16)).to.throw(Error, /0-RTT/);
+  });
+
   it('no early data without the option, with a ticket that allows none, or on a full handshake', () => {
     const ticket = ticketFrom({ ticketKeys, maxEarlyData: 100 });
     expect(makePair({ session: ticket }, { ticketKeys }).client.sendEarlyData(text('x'))).to.equal(0);

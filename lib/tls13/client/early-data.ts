@@ -14,6 +14,7 @@ import type { Context } from '../context.js';
 import { KeySchedule } from '../key-schedule.js';
 import { suiteByName } from '../suites.js';
 import { earlyDataSealer } from '../traffic-protection.js';
+import { Tls13Exporter } from '../exporter.js';
 import type { OfferedPsk } from './offer-psks.js';
 
 /** The ticket to send early data with, if any. */
@@ -37,8 +38,12 @@ export function withEarlyDataOffer(hello: ClientHello): ClientHello {
 export function startEarlyData(ctx: Context<ClientConfig>, hello: ClientHello, ticket: Tls13SessionTicket): void {
   const suite = suiteByName(ticket.suite);
   const hash = ctx.config.crypto.hash(suite.hash);
-  const secret = new KeySchedule(hash, ticket.psk).earlyTraffic(hash.digest(encodeHandshake(hello)));
+  const schedule = new KeySchedule(hash, ticket.psk);
+  const helloHash = hash.digest(encodeHandshake(hello));
+  const secret = schedule.earlyTraffic(helloHash);
+  const exporterSecret = schedule.earlyExporter(helloHash);
   ctx.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, secret);
+  ctx.keylog('EARLY_EXPORTER_SECRET', hello.random, exporterSecret);
   if (ctx.config.middleboxCompat) ctx.sendCompatCcs();
-  ctx.startEarlyData(earlyDataSealer(ctx, suite, secret), ticket.maxEarlyData);
+  ctx.startEarlyData(earlyDataSealer(ctx, suite, secret), ticket.maxEarlyData, new Tls13Exporter(hash, exporterSecret));
 }

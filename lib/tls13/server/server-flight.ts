@@ -24,6 +24,7 @@ import { ExpectClientCertificate } from './expect-client-certificate.js';
 import { encodeSelectedIdentity } from '../../wire/pre-shared-key.js';
 import type { AcceptedPsk } from './choose-psk.js';
 import { ExpectEndOfEarlyData } from './early-data.js';
+import { Tls13Exporter } from '../exporter.js';
 import { issueTickets } from './issue-tickets.js';
 import { answerRecordSizeLimit } from '../record-size-limit.js';
 
@@ -50,7 +51,7 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   const { transcript, hello } = n;
   const schedule = new KeySchedule(config.crypto.hash(n.suite.hash), n.psk?.key);
   // Through the ClientHello, which the transcript ends with now.
-  const earlySecret = n.earlyData ? schedule.earlyTraffic(transcript.current()) : undefined;
+  const helloHash = transcript.current();
   // ECDHE and the ML-KEM hybrid alike: our share and the secret from the client's share; psk_ke: zeros (RFC 8446 §7.1).
   const answer = n.group && config.crypto.answerKeyShare(n.group, n.clientShare!.keyExchange, config.random);
   const entry = answer && { group: NamedGroupCode[n.group!], keyExchange: answer.publicKey };
@@ -83,10 +84,13 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   if (n.psk && !n.psk.state) ctx.info.pskIdentity = new TextDecoder().decode(n.psk.identity);
   const pha = hello.extensions.some((e) => e.type === X.post_handshake_auth);
   const finished = new ExpectClientFinished(transcript, schedule, secrets, app, n.suite, pha);
-  if (earlySecret) {
+  if (n.earlyData) {
+    const earlySecret = schedule.earlyTraffic(helloHash);
+    const exporterSecret = schedule.earlyExporter(helloHash);
     ctx.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, earlySecret);
+    ctx.keylog('EARLY_EXPORTER_SECRET', hello.random, exporterSecret);
     installReadSecret(ctx, earlySecret, EPOCH.early);
-    ctx.acceptEarlyData(config.maxEarlyData);
+    ctx.acceptEarlyData(config.maxEarlyData, new Tls13Exporter(schedule.hash, exporterSecret));
     return new ExpectEndOfEarlyData(transcript, secrets.clientHandshake, finished);
   }
   if (n.earlyData === false && hello.extensions.some((e) => e.type === X.early_data)) ctx.info.earlyData = false;
