@@ -18,8 +18,8 @@ export type ChannelSession = NonBlockingSession & {
   sendEarlyData?(data: Uint8Array): number;
   /** Server, TLS 1.3: the next chunk of accepted 0-RTT data (Session.recvEarlyData()). */
   recvEarlyData?(): Uint8Array | undefined;
-  /** True once send() may be called: after the handshake, or a server's 0.5-RTT (Session.canSend()). */
-  canSend?(): boolean;
+  /** Server: send() may be called before the handshake ends, 0.5-RTT (Session.canSendEarly()). */
+  canSendEarly?(): boolean;
 };
 
 /** The byte stream under a channel: a Transport, its readiness, and how to close it. */

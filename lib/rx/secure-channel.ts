@@ -244,7 +244,7 @@ export class SecureChannel extends Observable<Uint8Array> implements Observer<Ui
     if (!this.session.recvEarlyData) return;
     for (let chunk = this.session.recvEarlyData(); chunk; chunk = this.session.recvEarlyData()) this.early.next(chunk);
     // A finished handshake starts the writer in onHandshake(), after the 'handshake' event.
-    if (handshaking && this.session.canSend?.()) this.writer.start();
+    if (handshaking && this.session.canSendEarly?.()) this.writer.start();
   }
 
   private onHandshake(): void {

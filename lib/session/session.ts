@@ -156,20 +156,27 @@ export class Session implements NonBlockingSession {
    */
   sendEarlyData(data: Uint8Array): number {
     return this.guard(() => {
+      const idle = this.output.empty;
       const taken = this.conn.writeEarlyData(data);
-      // Out now, right behind the ClientHello; what the transport refuses goes with the next handshake() call.
-      this.flush();
+      // Out now, right behind the ClientHello, unless a handshake write is already blocked: the
+      // handshake() call its caller waits to make flushes it then. The caller waits in the direction
+      // handshake() reported, so that stays what direction() says.
+      if (taken > 0 && idle) {
+        const dir = this.dir;
+        this.flush();
+        this.dir = dir;
+      }
       return taken;
     });
   }
 
   /**
-   * True once send() may be called: after the handshake, and on a server that
-   * accepted 0-RTT data as soon as its Finished is out (0.5-RTT data, RFC
-   * 8446 §2.3: sent before the client's Finished proves who it is).
+   * True while the handshake runs on a server that accepted 0-RTT data and
+   * sent its Finished: send() may already be called (0.5-RTT data, RFC 8446
+   * §2.3: sent before the client's Finished proves who it is).
    */
-  canSend(): boolean {
-    return this.conn.canWrite;
+  canSendEarly(): boolean {
+    return this.conn.canWrite && !this.conn.handshakeDone;
   }
 
   /**

@@ -193,7 +193,7 @@ describe(`fuzz: key shares of the wrong size (FC_SEED=${SEED})`, function () {
       fc.assert(
         fc.property(mutationArb, (m) => {
           const withTicket = m.kind === 'psk-index' || m.kind === 'psk-malformed';
-          const client = Session.client({ serverName: 'localhost', ca: caPem(), session: withTicket ? ticket : undefined });
+          const client = Session.client({ serverName: 'localhost', ca: caPem(), session: withTicket ? { ...ticket } : undefined });
           const server = Session.server({ ...serverIdentity('p256'), ticketKeys: [KEY] });
           const toServer: Uint8Array[] = [];
           const toClient: Uint8Array[] = [];

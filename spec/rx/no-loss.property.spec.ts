@@ -143,7 +143,7 @@ describe('SecureChannel: no lost, duplicated or reordered byte (property)', () =
           return [Session.client({ serverName: 'localhost', ca: caPem(), clock }), Session.server({ ...serverIdentity('p256'), clock })];
         }),
       ),
-      { numRuns: 10 },
+      { numRuns: 10, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
     );
   });
 

@@ -57,7 +57,8 @@ describe('TLS 1.3 resumption, our client and server', () => {
     const session = ticketOf(first);
     const rotated = connect({ session }, { ticketKeys: [key(2), KEY] });
     expect(rotated.server.info.resumed).to.equal(true);
-    const dropped = connect({ session }, { ticketKeys: [key(3), key(2)] });
+    // A copy: the client offers one ticket object once (single-use, below), and this one must reach the server.
+    const dropped = connect({ session: { ...session } }, { ticketKeys: [key(3), key(2)] });
     expect(dropped.server.info.resumed).to.equal(false);
     expect(dropped.client.info.resumed).to.equal(false);
     expect(dropped.client.info.peerCertificates).to.have.length(1);
@@ -124,5 +125,17 @@ describe('TLS 1.3 resumption, our client and server', () => {
     const session = ticketOf(connect({ suites: ['TLS_AES_256_GCM_SHA384'] }, { ticketKeys: [KEY] }));
     const p = connect({ session }, { ticketKeys: [KEY], suites: ['TLS_AES_128_GCM_SHA256'] });
     expect(p.server.info.resumed).to.equal(false);
+  });
+});
+
+describe('TLS 1.3 tickets are single-use on our client (RFC 8446 §C.4)', () => {
+  it('the same ticket object given to a second connection is not offered again (a full handshake); a copy is', () => {
+    const server = { ticketKeys: [KEY] };
+    const session = ticketOf(connect({}, server));
+    expect(connect({ session }, server).server.info.resumed).to.equal(true);
+    const again = connect({ session }, server);
+    expect(again.server.info.resumed).to.equal(false);
+    expect(again.client.info.peerCertificates).to.have.length(1);
+    expect(connect({ session: { ...session } }, server).server.info.resumed).to.equal(true);
   });
 });

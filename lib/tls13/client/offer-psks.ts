@@ -6,10 +6,12 @@
  * hello, and is offered again after a HelloRetryRequest when its hash is the
  * chosen suite's.
  *
- * Tickets are single-use (RFC 8446 §C.4, against tracking by ticket): the
- * caller drops a ticket once it has offered it and keeps the new ones the
- * resumed connection brings (`info.tickets`). We do not enforce that: the
- * option is plain data.
+ * Tickets are single-use (RFC 8446 §C.4, against tracking by ticket, and
+ * §8.1 for 0-RTT): a ticket object is offered by one connection only; a
+ * second connection given the same object makes a full handshake. The
+ * resumed connection brings new tickets (`info.tickets`, `session$`). A copy
+ * of the object (a ticket saved and loaded again) is another object: keep
+ * one copy per use, as `--sess-in` does.
  */
 import type { HashFunctions } from '../../crypto/provider.js';
 import type { Tls13SessionTicket } from '../../handshake/session-info.js';
@@ -30,12 +32,16 @@ export interface OfferedPsk {
   identity: Uint8Array;
 }
 
-/** What we can offer on a TLS 1.3 hello: the configured ticket when still usable, then the external PSK. */
+/** Ticket objects already offered by a connection (weakly held: a dropped ticket is forgotten with it). */
+const offered = new WeakSet<Tls13SessionTicket>();
+
+/** What we can offer on a first TLS 1.3 hello: the configured ticket when still usable and never offered, then the external PSK. */
 export function psksToOffer(config: ClientConfig, tls13: boolean): OfferedPsk[] {
   if (!tls13) return [];
   const offers: OfferedPsk[] = [];
   const ticket = usableTicket(config);
-  if (ticket) {
+  if (ticket && !offered.has(ticket)) {
+    offered.add(ticket);
     const hashName = suiteByName(ticket.suite).hash;
     offers.push({ hashName, hash: config.crypto.hash(hashName), key: ticket.psk, label: 'res binder', ticket, identity: ticket.ticket });
   }
