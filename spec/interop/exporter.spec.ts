@@ -13,7 +13,7 @@ import tls from 'node:tls';
 import { GNUTLS_TLS13_PRIORITY, requirePeer, runGnutlsClient, runOpensslClient, startGnutlsServer, startNodeTlsServer, startOpensslServer, stopAll } from './peers.js';
 import { runOpensslClientAt } from './tls12-client-peers.js';
 import { GNUTLS_TLS12_PRIORITY } from './tls12-peers.js';
-import { CERTS, closeOurs, connectOurs, listenOurs, nodeClient, text, token, utf8, type OurEnd, type OurServer } from './tls13-support.js';
+import { CERTS, closeOurs, connectOurs, listenOurs, nodeClient, text, token, utf8, type OurEnd, type OurServer, echoLine } from './tls13-support.js';
 
 const LABEL = 'EXPORTER-rxtls-interop';
 const LENGTH = 32;
@@ -40,15 +40,6 @@ function printed(output: string, pattern: RegExp): string {
 /** Ours exported over the label, no context. */
 const ourExport = (end: OurEnd, context?: Uint8Array) => hex(end.session.exportKeyingMaterial(LABEL, context, LENGTH));
 
-/** Our server's side of a one-line echo: read it, send it back, read to the client's close_notify, answer it. */
-async function echoLine(conn: OurEnd & { handshake: Promise<'done'> }, line: string): Promise<void> {
-  await conn.handshake;
-  const got = await conn.driver.readBytes(line.length + 1);
-  expect(text(got)).to.equal(`${line}\n`);
-  await conn.driver.send(got);
-  await conn.driver.readAll();
-  await conn.driver.bye().catch(() => {});
-}
 
 describe('keying material exporters: interop', function () {
   this.timeout(30_000);

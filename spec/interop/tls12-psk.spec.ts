@@ -19,7 +19,7 @@ import type { ServerOptions } from '../../lib/tls13/config.js';
 import { requirePeer, runGnutlsClient, startGnutlsServer, stopAll } from './peers.js';
 import { runOpensslClientAt } from './tls12-client-peers.js';
 import { TLS12_SUITES, readServerFlight, startOpensslTls12Server } from './tls12-peers.js';
-import { CA_FILE, CERTS, type OurEnd, type OurServer, closeOurs, connectOurs, listenOurs, text, token, utf8 } from './tls13-support.js';
+import { CA_FILE, CERTS, type OurServer, closeOurs, connectOurs, listenOurs, text, token, utf8, echoLine } from './tls13-support.js';
 
 const PSK_SUITES: Tls12SuiteName[] = ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256'];
 const ID = 'rxtls-client';
@@ -39,17 +39,7 @@ function gnutlsPskPriority(suite: Tls12SuiteName): string {
 const pskClient = (suite: Tls12SuiteName, key = KEY, identity = ID) => ({ ca: undefined, maxVersion: 'TLSv1.2' as const, suites: [suite], psk: { identity, key } });
 const lookup = (identity: Uint8Array) => (Buffer.from(identity).toString() === ID ? KEY : undefined);
 
-type Accepted = OurEnd & { handshake: Promise<'done'> };
 
-/** Our side: read one line and send it back, then read to the client's close_notify and answer it. */
-async function echoLine(conn: Accepted, line: string): Promise<void> {
-  await conn.handshake;
-  const got = await conn.driver.readBytes(line.length + 1);
-  expect(text(got)).to.equal(`${line}\n`);
-  await conn.driver.send(got);
-  await conn.driver.readAll();
-  await conn.driver.bye().catch(() => {});
-}
 
 async function handshakeError(p: Promise<unknown>): Promise<TlsError> {
   try {

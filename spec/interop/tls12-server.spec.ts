@@ -28,7 +28,7 @@ import { caPem } from '../support/fixtures.js';
 import { type ExecResult, parseGnutlsDescription, parseOpensslClientOutput, requirePeer, runGnutlsClient, stopAll } from './peers.js';
 import { type ClientVersion, TLS12_SUITE_NAMES, gnutlsTls12Priority, runOpensslClientAt, startOpensslClient } from './tls12-client-peers.js';
 import { TLS12_SUITES } from './tls12-peers.js';
-import { CA_FILE, CERTS, GROUPS, GROUP_NAMES, closeOurs, collect, listenOurs, nodeClient, text, token, utf8, type ClassicalGroup, type OurEnd, type OurServer } from './tls13-support.js';
+import { CA_FILE, CERTS, GROUPS, GROUP_NAMES, closeOurs, collect, listenOurs, nodeClient, token, type ClassicalGroup, type OurServer, type Accepted, echoLine } from './tls13-support.js';
 
 const P256 = { cert: CERTS.p256.cert, key: CERTS.p256.key };
 /** One ticket key for every connection of a server: each Session resolves its own config, and would otherwise make its own key. */
@@ -41,17 +41,7 @@ async function serve(options: Partial<ServerOptions> = {}): Promise<OurServer> {
   return ours;
 }
 
-type Accepted = OurEnd & { handshake: Promise<'done'> };
 
-/** Our side: read one line and send it back, then read to the client's close_notify and answer it. */
-async function echoLine(conn: Accepted, line: string): Promise<void> {
-  await conn.handshake;
-  const got = await conn.driver.readBytes(line.length + 1);
-  expect(text(got)).to.equal(`${line}\n`);
-  await conn.driver.send(got);
-  await conn.driver.readAll();
-  await conn.driver.bye().catch(() => {});
-}
 
 /** Our handshake's failure. */
 async function handshakeError(conn: Accepted): Promise<TlsError> {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientOptions, ServerOptions } from '../../lib/tls13/config.js';
 import { requirePeer, runGnutlsClient, runOpensslClient, startGnutlsServer, startOpensslServer, stopAll } from './peers.js';
-import { type OurEnd, type OurServer, closeOurs, connectOurs, listenOurs, text, token, utf8 } from './tls13-support.js';
+import { type OurServer, closeOurs, connectOurs, listenOurs, text, token, utf8, echoLine } from './tls13-support.js';
 
 const ID = 'rxtls-client';
 const HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
@@ -23,17 +23,7 @@ const lookup = (identity: Uint8Array) => (Buffer.from(identity).toString() === I
 const pskClient: Partial<ClientOptions> = { ca: undefined, psk: { identity: ID, key: KEY } };
 const GNUTLS_TLS13_PSK = 'NORMAL:-VERS-ALL:+VERS-TLS1.3:+ECDHE-PSK:+PSK';
 
-type Accepted = OurEnd & { handshake: Promise<'done'> };
 
-/** Our side: read one line and send it back, then read to the client's close_notify and answer it. */
-async function echoLine(conn: Accepted, line: string): Promise<void> {
-  await conn.handshake;
-  const got = await conn.driver.readBytes(line.length + 1);
-  expect(text(got)).to.equal(`${line}\n`);
-  await conn.driver.send(got);
-  await conn.driver.readAll();
-  await conn.driver.bye().catch(() => {});
-}
 
 describe('TLS 1.3 external PSK interop', function () {
   this.timeout(30_000);

@@ -11,6 +11,7 @@
  *  - `parseOpensslTrace` reads openssl's `-trace` dump (every record it sent
  *    and received, decoded by openssl itself).
  */
+import { expect } from 'chai';
 import { createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -165,6 +166,19 @@ export async function listenOurs(options: Partial<ServerOptions> & Pick<ServerOp
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** A connection our server accepted, with its handshake. */
+export type Accepted = OurEnd & { handshake: Promise<'done'> };
+
+/** Our side: read one line and send it back, then read to the client's close_notify and answer it. */
+export async function echoLine(conn: Accepted, line: string): Promise<void> {
+  await conn.handshake;
+  const got = await conn.driver.readBytes(line.length + 1);
+  expect(text(got)).to.equal(`${line}\n`);
+  await conn.driver.send(got);
+  await conn.driver.readAll();
+  await conn.driver.bye().catch(() => {});
 }
 
 /** Destroys every socket and listener made here (call from after()). */
