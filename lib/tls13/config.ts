@@ -329,6 +329,13 @@ function identityHint(hint: string | Uint8Array | undefined): Uint8Array | undef
   return bytes;
 }
 
+/** max_early_data_size is a uint32 (RFC 8446 §4.2.10). */
+function maxEarlyDataSize(value: number | undefined): number {
+  const n = limit('maxEarlyData', value, 0);
+  if (n > 0xffffffff) throw new Error(`maxEarlyData is at most 4294967295 bytes, not ${n}`);
+  return n;
+}
+
 export function resolveServerConfig(o: ServerOptions): ServerConfig {
   if (o.psk !== undefined && typeof o.psk !== 'function') throw new Error('`psk` on a server is a function from the client identity to its key');
   if (o.pskIdentityHint !== undefined && !o.psk) throw new Error('`pskIdentityHint` needs the `psk` option');
@@ -348,7 +355,7 @@ export function resolveServerConfig(o: ServerOptions): ServerConfig {
     helloRetry: o.helloRetry ?? 'when-needed',
     retryForGroups: o.retryForGroups ?? [],
     maxSkippedEarlyData: limit('maxSkippedEarlyData', o.maxSkippedEarlyData, 16384),
-    maxEarlyData: limit('maxEarlyData', o.maxEarlyData, 0),
+    maxEarlyData: maxEarlyDataSize(o.maxEarlyData),
     earlyDataReplay: new EarlyDataReplayGuard(limit('earlyDataReplayCache', o.earlyDataReplayCache, 100_000)),
     clientAuth: resolveClientAuth(o),
   });

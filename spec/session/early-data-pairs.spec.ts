@@ -143,6 +143,13 @@ describe('TLS 1.3 0-RTT early data, our client and server', () => {
     expect(() => plain.server.exportEarlyKeyingMaterial('EXPERIMENTAL x', undefined, 16)).to.throw(Error, /0-RTT/);
   });
 
+  it('config: maxEarlyData is a uint32 of bytes, earlyDataReplayCache a count', () => {
+    expect(() => resolveServerConfig({ ...defaultServer(), maxEarlyData: 2 ** 32 })).to.throw(/at most 4294967295/);
+    expect(() => resolveServerConfig({ ...defaultServer(), maxEarlyData: -1 })).to.throw(/maxEarlyData/);
+    expect(() => resolveServerConfig({ ...defaultServer(), earlyDataReplayCache: 1.5 })).to.throw(/earlyDataReplayCache/);
+    expect(resolveServerConfig({ ...defaultServer(), maxEarlyData: 2 ** 32 - 1 }).maxEarlyData).to.equal(2 ** 32 - 1);
+  });
+
   it('no early data without the option, with a ticket that allows none, or on a full handshake', () => {
     const ticket = ticketFrom({ ticketKeys, maxEarlyData: 100 });
     expect(makePair({ session: ticket }, { ticketKeys }).client.sendEarlyData(text('x'))).to.equal(0);

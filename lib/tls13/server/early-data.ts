@@ -13,7 +13,9 @@
  */
 import { unexpectedMessage } from '../../errors.js';
 import { HandshakeType } from '../../wire/enums.js';
-import type { HandshakeMessage } from '../../wire/handshake.js';
+import type { ClientHello, HandshakeMessage } from '../../wire/handshake.js';
+import { Tls13Exporter } from '../exporter.js';
+import type { KeySchedule } from '../key-schedule.js';
 import type { ServerConfig } from '../config.js';
 import type { Context, State } from '../context.js';
 import type { CipherSuite } from '../suites.js';
@@ -36,6 +38,28 @@ export function acceptsEarlyData(config: ServerConfig, t: EarlyDataTerms): boole
   if (state.cipherSuite !== t.suite.code || state.alpn !== t.alpn) return false;
   const digest = config.crypto.hash('sha256').digest(t.psk!.identity);
   return config.earlyDataReplay.claim(digest, config.date().getTime(), state.issuedAt + state.lifetime * 1000);
+}
+
+export interface EarlyDataKeys {
+  hello: ClientHello;
+  /** The transcript hash through the ClientHello. */
+  helloHash: Uint8Array;
+  schedule: KeySchedule;
+  transcript: Transcript;
+  clientHandshakeSecret: Uint8Array;
+  /** The state after EndOfEarlyData (the client's Finished). */
+  next: State<ServerConfig>;
+}
+
+/** After our flight: the early key becomes the read key, accepted data is kept apart, and we wait for EndOfEarlyData. */
+export function readEarlyData(ctx: Context<ServerConfig>, k: EarlyDataKeys): State<ServerConfig> {
+  const secret = k.schedule.earlyTraffic(k.helloHash);
+  const exporterSecret = k.schedule.earlyExporter(k.helloHash);
+  ctx.keylog('CLIENT_EARLY_TRAFFIC_SECRET', k.hello.random, secret);
+  ctx.keylog('EARLY_EXPORTER_SECRET', k.hello.random, exporterSecret);
+  installReadSecret(ctx, secret, EPOCH.early);
+  ctx.acceptEarlyData(ctx.config.maxEarlyData, new Tls13Exporter(k.schedule.hash, exporterSecret));
+  return new ExpectEndOfEarlyData(k.transcript, k.clientHandshakeSecret, k.next);
 }
 
 /** Reading 0-RTT data until the client's EndOfEarlyData, then its handshake key. */

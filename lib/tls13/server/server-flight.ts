@@ -23,8 +23,7 @@ import { certificateRequest } from './certificate-request.js';
 import { ExpectClientCertificate } from './expect-client-certificate.js';
 import { encodeSelectedIdentity } from '../../wire/pre-shared-key.js';
 import type { AcceptedPsk } from './choose-psk.js';
-import { ExpectEndOfEarlyData } from './early-data.js';
-import { Tls13Exporter } from '../exporter.js';
+import { readEarlyData } from './early-data.js';
 import { issueTickets } from './issue-tickets.js';
 import { answerRecordSizeLimit } from '../record-size-limit.js';
 
@@ -84,16 +83,8 @@ export function sendServerFlight(ctx: Context<ServerConfig>, n: Negotiated): Sta
   if (n.psk && !n.psk.state) ctx.info.pskIdentity = new TextDecoder().decode(n.psk.identity);
   const pha = hello.extensions.some((e) => e.type === X.post_handshake_auth);
   const finished = new ExpectClientFinished(transcript, schedule, secrets, app, n.suite, pha);
-  if (n.earlyData) {
-    const earlySecret = schedule.earlyTraffic(helloHash);
-    const exporterSecret = schedule.earlyExporter(helloHash);
-    ctx.keylog('CLIENT_EARLY_TRAFFIC_SECRET', hello.random, earlySecret);
-    ctx.keylog('EARLY_EXPORTER_SECRET', hello.random, exporterSecret);
-    installReadSecret(ctx, earlySecret, EPOCH.early);
-    ctx.acceptEarlyData(config.maxEarlyData, new Tls13Exporter(schedule.hash, exporterSecret));
-    return new ExpectEndOfEarlyData(transcript, secrets.clientHandshake, finished);
-  }
-  if (n.earlyData === false && hello.extensions.some((e) => e.type === X.early_data)) ctx.info.earlyData = false;
+  if (n.earlyData) return readEarlyData(ctx, { hello, helloHash, schedule, transcript, clientHandshakeSecret: secrets.clientHandshake, next: finished });
+  if (hello.extensions.some((e) => e.type === X.early_data)) ctx.info.earlyData = false;
   installReadSecret(ctx, secrets.clientHandshake, EPOCH.handshake);
   return config.clientAuth?.inHandshake && !n.psk ? new ExpectClientCertificate(transcript, new Uint8Array(0), finished) : finished;
 }
