@@ -86,6 +86,8 @@ export class ExpectServerHello implements State<ClientConfig> {
     }
     // A HelloRetryRequest commits the server to TLS 1.3 (RFC 8446 §4.1.4).
     if (this.sent.retried) throw illegalParameter('TLS 1.2 ServerHello after a HelloRetryRequest');
+    // TLS 1.2 has no 0-RTT: what was sent goes again after the handshake.
+    if (this.sent.earlyData) ctx.endEarlyData(false);
     return tls12ServerHello(ctx, { hello: this.sent.hello, transcript: this.sent.transcript }, msg, raw);
   }
 
