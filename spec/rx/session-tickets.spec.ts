@@ -1,22 +1,19 @@
 /**
  * SecureChannel.session$: each session ticket the server sends, as it
  * arrives (TLS 1.3 NewSessionTickets come after the handshake), completing
- * when the channel closes. Virtual time over virtualStreamLink, then once
- * against a node:tls server, whose isSessionReused() says the ticket worked.
+ * when the channel closes. Virtual time over virtualStreamLink; the same
+ * against node:tls is in spec/node-interop/session-tickets-node.spec.ts.
  */
 import { expect } from 'chai';
-import type { AddressInfo } from 'node:net';
-import * as tls from 'node:tls';
-import { firstValueFrom, lastValueFrom, map, merge, toArray } from 'rxjs';
+import { map, merge, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { SessionTicket, Tls13SessionTicket } from '../../lib/session/contract.js';
 import { Session } from '../../lib/session/session.js';
-import { connectTls } from '../../lib/node/index.js';
 import { openChannel } from '../../lib/rx/index.js';
 import { virtualStreamLink, type VirtualEndpoint } from '../../lib/testing/index.js';
 import type { ClientOptions, ServerOptions } from '../../lib/tls13/config.js';
 import { caPem, serverIdentity } from '../support/fixtures.js';
-import { collect, text } from '../node-interop/helpers.js';
+import { text } from '../node-interop/helpers.js';
 
 const L = 10;
 const KEYS = [{ name: new Uint8Array(16).fill(7), key: new Uint8Array(32).fill(9) }];
@@ -118,32 +115,4 @@ describe('SecureChannel.session$ (new session tickets)', () => {
     expect(resumed).to.deep.equal([true, true]);
   });
 
-  it('against node:tls: the tickets it sends come out of session$, and one of them resumes (isSessionReused)', async () => {
-    const reused: boolean[] = [];
-    const server = tls.createServer({ ...serverIdentity('p256'), minVersion: 'TLSv1.3' }, (socket) => {
-      reused.push(socket.isSessionReused());
-      socket.on('error', () => {});
-      socket.write('hi', () => setTimeout(() => socket.end(), 50));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const connect = async (session?: Tls13SessionTicket) => {
-        const channel = await firstValueFrom(connectTls({ host: '127.0.0.1', port, servername: 'localhost', ca: caPem(), session: { session } }));
-        const tickets = lastValueFrom(channel.session$.pipe(toArray()));
-        const data = text(await collect(channel));
-        return { data, tickets: await tickets, info: channel.info };
-      };
-      const first = await connect();
-      expect(first.data).to.equal('hi');
-      expect(first.tickets.length).to.be.greaterThan(0); // OpenSSL's default: 2
-      expect(first.tickets).to.deep.equal(first.info.tickets);
-      expect(first.tickets.every((t) => t.version === 'TLSv1.3')).to.equal(true);
-      const second = await connect(first.tickets[0] as Tls13SessionTicket);
-      expect(second.info.resumed).to.equal(true);
-      expect(reused).to.deep.equal([false, true]);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
 });
