@@ -22,13 +22,13 @@ export type { ChannelLink, ChannelOptions, ChannelSession } from './channel-link
  *   after the end get the same completion or error at once.
  * - **`next(bytes)`** sends. Chunks queue until the handshake is done and
  *   while the session says AGAIN; they are written in order, each once.
+ *   `bufferedAmount` and `drain$` show the queue (like WebSocket's).
  *   A TLS 1.3 client with `earlyData` and a ticket that allows it sends the
  *   first chunks at once as 0-RTT data (`info.earlyData` says whether the
  *   server took them; if not they go again after the handshake, nothing lost).
  * - **`earlyData$`** (server, TLS 1.3 `maxEarlyData`): the client's 0-RTT
  *   data, apart from the 1-RTT stream because an attacker can replay it.
  *   Answers given to next() go out at once (0.5-RTT), before the handshake ends.
- *   `bufferedAmount` and `drain$` show the queue (like WebSocket's).
  * - **`complete()`** writes what is queued, then close_notify, then
  *   half-closes the transport; reading goes on until the peer closes too.
  * - **`error(err)`** aborts: drops the queue, sends no close_notify (the peer
