@@ -36,6 +36,8 @@ export interface PskCandidate {
   label: BinderLabel;
   /** Our ticket's state when the identity is a ticket; unset for an external PSK. */
   state?: Tls13TicketState;
+  /** Every binder of the hello it came from: their length is what the binder does not cover. */
+  binders: readonly Uint8Array[];
 }
 
 export interface AcceptedPsk extends PskCandidate {
@@ -64,9 +66,9 @@ export function findPsk(config: ServerConfig, hello: ClientHello, offer: ClientO
     const id = identities[index]!;
     // A server that authenticates clients resumes nothing: the ticket does not say who the client was.
     const state = config.clientAuth ? undefined : usableTicket(config, id, offer);
-    if (state) return { key: state.psk, hashName: state.hashName, index, identity: id.identity, mode, label: 'res binder', state };
+    if (state) return { key: state.psk, hashName: state.hashName, index, identity: id.identity, mode, label: 'res binder', state, binders };
     const external = externalPsk(config, id.identity, binders[index]!);
-    if (external) return { ...external, index, identity: id.identity, mode, label: 'ext binder' };
+    if (external) return { ...external, index, identity: id.identity, mode, label: 'ext binder', binders };
   }
   return undefined;
 }
@@ -81,9 +83,9 @@ function externalPsk(config: ServerConfig, identity: Uint8Array, binder: Uint8Ar
   return key ? { key, hashName: hashName! } : undefined;
 }
 
-/** The candidate once its binder verifies over the transcript before this hello and the truncated hello. */
-export function verifyBinder(candidate: PskCandidate, hello: ClientHello, raw: Uint8Array, transcript: Transcript): AcceptedPsk {
-  const { binders } = offeredPsks(hello)!.offered;
+/** The candidate once its binder verifies over the transcript before its hello (`raw`) and the truncated hello. */
+export function verifyBinder(candidate: PskCandidate, raw: Uint8Array, transcript: Transcript): AcceptedPsk {
+  const { binders } = candidate;
   const binder = binders[candidate.index]!;
   const expected = computeBinder(transcript.hashFunctions, candidate.key, candidate.label, transcript.hashWith(truncateHello(raw, binders)));
   if (!equalBytes(expected, binder)) throw new TlsError('decrypt_error', 'PSK binder does not verify');

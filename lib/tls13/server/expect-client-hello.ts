@@ -94,7 +94,7 @@ export class ExpectClientHello implements State<ServerConfig> {
       return next;
     }
     // The PSK is used on the hello we answer with a ServerHello; its binder covers the transcript before this hello.
-    const psk = candidate && verifyBinder(candidate, msg, raw, this.transcript);
+    const psk = candidate && verifyBinder(candidate, raw, this.transcript);
     this.transcript.add(raw);
     ctx.info.serverName = offer.serverName;
     const earlyData = offer.earlyData && acceptsEarlyData(config, { psk, suite, alpn, retried: this.retry !== undefined });
